@@ -1,0 +1,22 @@
+{
+  "variables": { "openssl_fips": "" },
+  "targets": [
+    {
+      "target_name": "clocklab",
+      "sources": [
+        "native/addon.cc",
+        "native/clocks.cc",
+        "native/cpuid.cc",
+        "native/loops.cc",
+        "native/methods.cc",
+        "native/pin.cc"
+      ],
+      "dependencies": [
+        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"
+      ],
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+      "cflags_cc!": ["-std=gnu++17"],
+      "cflags_cc": ["-std=c++20", "-fvisibility=hidden", "-Wall", "-Wextra"]
+    }
+  ]
+}

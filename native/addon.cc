@@ -1,0 +1,265 @@
+// addon.cc: the only file that speaks N-API. It checks arguments the C++
+// below relies on, turns -errno into JS errors, and otherwise just forwards.
+// No per-environment state lives in globals, so the addon loads in any number
+// of worker_threads (every Node-API addon is context-aware).
+#include <napi.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "clocks.h"
+#include "cpuid.h"
+#include "loops.h"
+#include "methods.h"
+#include "pin.h"
+#include "tsc.h"
+
+using namespace clocklab;
+
+namespace {
+
+Napi::Error ErrnoError(Napi::Env env, int rc, const std::string& what) {
+  Napi::Error e = Napi::Error::New(env, what + ": " + std::strerror(-rc));
+  e.Set("errno", Napi::Number::New(env, -rc));
+  e.Set("code", Napi::String::New(env, "ERR_CLOCKLAB_ERRNO"));
+  return e;
+}
+
+// Throws unless the CPU can run what `needs` names. This is the guard that
+// turns a missing instruction into an error instead of SIGILL.
+void Require(Napi::Env env, uint32_t needs, const char* instr) {
+  if (!CLOCKLAB_X86) {
+    Napi::Error e = Napi::Error::New(env, std::string(instr) + " needs an x86 CPU: this is not x86");
+    e.Set("code", Napi::String::New(env, "ERR_CLOCKLAB_NOT_X86"));
+    throw e;
+  }
+  uint32_t missing = needs & ~cpu_features();
+  if (missing == 0) return;
+  feature f = feature(missing & -missing);
+  Napi::Error e = Napi::Error::New(env, std::string(instr) + " is not available on this CPU (" +
+                                            feature_cpuid_bit(f) + " is clear)");
+  e.Set("code", Napi::String::New(env, "ERR_CLOCKLAB_CPU_FEATURE"));
+  e.Set("instruction", Napi::String::New(env, instr));
+  e.Set("cpuidBit", Napi::String::New(env, feature_cpuid_bit(f)));
+  throw e;
+}
+
+uint32_t U32Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (info.Length() <= i || !info[i].IsNumber())
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+  double d = info[i].As<Napi::Number>().DoubleValue();
+  if (!(d >= 0 && d <= 4294967295.0) || d != double(uint64_t(d)))
+    throw Napi::RangeError::New(info.Env(), std::string(name) + " must be an integer from 0 to 2^32-1");
+  return uint32_t(d);
+}
+
+const method& MethodArg(const Napi::CallbackInfo& info, size_t i) {
+  uint32_t idx = U32Arg(info, i, "method index");
+  if (idx >= uint32_t(method_table_len))
+    throw Napi::RangeError::New(info.Env(), "method index out of range");
+  return method_table[idx];
+}
+
+Napi::Value Rdtsc(const Napi::CallbackInfo& info) {
+  Require(info.Env(), 0, "rdtsc");
+  return Napi::BigInt::New(info.Env(), rdtsc());
+}
+
+Napi::Value Rdtscp(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Require(env, FEATURE_RDTSCP, "rdtscp");
+  uint32_t aux = 0;
+  uint64_t tsc = rdtscp(&aux);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("tsc", Napi::BigInt::New(env, tsc));
+  o.Set("aux", Napi::Number::New(env, aux));
+  o.Set("cpu", Napi::Number::New(env, tsc_aux_cpu(aux)));
+  o.Set("node", Napi::Number::New(env, tsc_aux_node(aux)));
+  return o;
+}
+
+Napi::Value LfenceRdtsc(const Napi::CallbackInfo& info) {
+  Require(info.Env(), FEATURE_SSE2, "lfence");
+  return Napi::BigInt::New(info.Env(), lfence_rdtsc());
+}
+
+Napi::Value MfenceRdtsc(const Napi::CallbackInfo& info) {
+  Require(info.Env(), FEATURE_SSE2, "mfence");
+  return Napi::BigInt::New(info.Env(), mfence_rdtsc());
+}
+
+Napi::Value Rdpid(const Napi::CallbackInfo& info) {
+  Require(info.Env(), FEATURE_RDPID, "rdpid");
+  return Napi::Number::New(info.Env(), rdpid());
+}
+
+Napi::Value Getcpu(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t cpu = 0, node = 0;
+  int rc = get_cpu(&cpu, &node);
+  if (rc != 0) throw ErrnoError(env, rc, "getcpu");
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("cpu", Napi::Number::New(env, cpu));
+  o.Set("node", Napi::Number::New(env, node));
+  return o;
+}
+
+Napi::Value Cpuid(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t leaf = U32Arg(info, 0, "leaf");
+  uint32_t sub = info.Length() > 1 ? U32Arg(info, 1, "subleaf") : 0;
+  Require(env, 0, "cpuid");
+  cpuid_regs r{};
+  cpuid(leaf, sub, &r);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("eax", Napi::Number::New(env, r.eax));
+  o.Set("ebx", Napi::Number::New(env, r.ebx));
+  o.Set("ecx", Napi::Number::New(env, r.ecx));
+  o.Set("edx", Napi::Number::New(env, r.edx));
+  return o;
+}
+
+template <int (*Fn)(int, int64_t*)>
+Napi::Value ClockCall(const Napi::CallbackInfo& info) {
+  uint32_t id = U32Arg(info, 0, "clock id");
+  int64_t ns = 0;
+  int rc = Fn(int(id), &ns);
+  if (rc != 0) throw ErrnoError(info.Env(), rc, "clock id " + std::to_string(id));
+  return Napi::BigInt::New(info.Env(), ns);
+}
+
+Napi::Value Gettimeofday(const Napi::CallbackInfo& info) {
+  return Napi::BigInt::New(info.Env(), gettimeofday_us());
+}
+
+Napi::Value PinToCpu(const Napi::CallbackInfo& info) {
+  uint32_t cpu = U32Arg(info, 0, "cpu");
+  int rc = pin_to_cpu(int(cpu));
+  if (rc != 0) throw ErrnoError(info.Env(), rc, "pin to cpu " + std::to_string(cpu));
+  return info.Env().Undefined();
+}
+
+Napi::Value SetAffinity(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(env, "cpus must be an array");
+  Napi::Array a = info[0].As<Napi::Array>();
+  std::vector<int> cpus;
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Value v = a.Get(i);
+    if (!v.IsNumber()) throw Napi::TypeError::New(env, "cpus must be numbers");
+    cpus.push_back(v.As<Napi::Number>().Int32Value());
+  }
+  int rc = set_affinity(cpus);
+  if (rc != 0) throw ErrnoError(env, rc, "set affinity");
+  return env.Undefined();
+}
+
+Napi::Value GetAffinity(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<int> cpus;
+  int rc = get_affinity(&cpus);
+  if (rc != 0) throw ErrnoError(env, rc, "get affinity");
+  Napi::Array a = Napi::Array::New(env, cpus.size());
+  for (size_t i = 0; i < cpus.size(); i++) a.Set(uint32_t(i), Napi::Number::New(env, cpus[i]));
+  return a;
+}
+
+Napi::Value MaskFeatures(const Napi::CallbackInfo& info) {
+  mask_cpu_features(U32Arg(info, 0, "mask"));
+  return info.Env().Undefined();
+}
+
+Napi::Value Features(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t f = cpu_features();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("rdtscp", Napi::Boolean::New(env, f & FEATURE_RDTSCP));
+  o.Set("rdpid", Napi::Boolean::New(env, f & FEATURE_RDPID));
+  o.Set("sse2", Napi::Boolean::New(env, f & FEATURE_SSE2));
+  return o;
+}
+
+Napi::Value MethodRead(const Napi::CallbackInfo& info) {
+  const method& m = MethodArg(info, 0);
+  Require(info.Env(), m.needs, m.instr ? m.instr : m.name);
+  uint64_t v = 0;
+  int rc = method_read(m, &v);
+  if (rc != 0) throw ErrnoError(info.Env(), rc, m.name);
+  return Napi::BigInt::New(info.Env(), v);
+}
+
+Napi::Value TimedLoop(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const method& m = MethodArg(info, 0);
+  uint32_t loops = U32Arg(info, 1, "loops");
+  if (m.kind <= K_RDPID) Require(env, m.needs, m.instr);
+  loop_result r{};
+  int rc = timed_loop(m, loops, &r);
+  if (rc != 0) throw ErrnoError(env, rc, m.name);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("elapsedNs", Napi::Number::New(env, double(r.elapsed_ns)));
+  o.Set("tscDelta", Napi::BigInt::New(env, r.tsc_delta));
+  return o;
+}
+
+Napi::Array ClockTable(Napi::Env env) {
+  Napi::Array a = Napi::Array::New(env, clock_table_len);
+  for (int i = 0; i < clock_table_len; i++) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", Napi::String::New(env, clock_table[i].name));
+    o.Set("id", Napi::Number::New(env, clock_table[i].id));
+    a.Set(uint32_t(i), o);
+  }
+  return a;
+}
+
+Napi::Array MethodTable(Napi::Env env) {
+  Napi::Array a = Napi::Array::New(env, method_table_len);
+  for (int i = 0; i < method_table_len; i++) {
+    const method& m = method_table[i];
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", Napi::String::New(env, m.name));
+    o.Set("clockId", Napi::Number::New(env, m.clock_id));
+    Napi::Array needs = Napi::Array::New(env);
+    if (m.needs & FEATURE_RDTSCP) needs.Set(needs.Length(), Napi::String::New(env, "rdtscp"));
+    if (m.needs & FEATURE_RDPID) needs.Set(needs.Length(), Napi::String::New(env, "rdpid"));
+    if (m.needs & FEATURE_SSE2) needs.Set(needs.Length(), Napi::String::New(env, "sse2"));
+    o.Set("needs", needs);
+    a.Set(uint32_t(i), o);
+  }
+  return a;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("isX86", Napi::Boolean::New(env, CLOCKLAB_X86));
+  exports.Set("clockTable", ClockTable(env));
+  exports.Set("methodTable", MethodTable(env));
+  exports.Set("rdtsc", Napi::Function::New(env, Rdtsc, "rdtsc"));
+  exports.Set("rdtscp", Napi::Function::New(env, Rdtscp, "rdtscp"));
+  exports.Set("lfenceRdtsc", Napi::Function::New(env, LfenceRdtsc, "lfenceRdtsc"));
+  exports.Set("mfenceRdtsc", Napi::Function::New(env, MfenceRdtsc, "mfenceRdtsc"));
+  exports.Set("rdpid", Napi::Function::New(env, Rdpid, "rdpid"));
+  exports.Set("getcpu", Napi::Function::New(env, Getcpu, "getcpu"));
+  exports.Set("cpuid", Napi::Function::New(env, Cpuid, "cpuid"));
+  exports.Set("features", Napi::Function::New(env, Features, "features"));
+  exports.Set("maskFeatures", Napi::Function::New(env, MaskFeatures, "maskFeatures"));
+  exports.Set("clockGettime", Napi::Function::New(env, ClockCall<clock_read>, "clockGettime"));
+  exports.Set("clockGetres", Napi::Function::New(env, ClockCall<clock_resolution>, "clockGetres"));
+  exports.Set("clockGettimeSyscall",
+              Napi::Function::New(env, ClockCall<clock_read_syscall>, "clockGettimeSyscall"));
+  exports.Set("clockGetresSyscall",
+              Napi::Function::New(env, ClockCall<clock_resolution_syscall>, "clockGetresSyscall"));
+  exports.Set("gettimeofday", Napi::Function::New(env, Gettimeofday, "gettimeofday"));
+  exports.Set("pinToCpu", Napi::Function::New(env, PinToCpu, "pinToCpu"));
+  exports.Set("setAffinity", Napi::Function::New(env, SetAffinity, "setAffinity"));
+  exports.Set("getAffinity", Napi::Function::New(env, GetAffinity, "getAffinity"));
+  exports.Set("methodRead", Napi::Function::New(env, MethodRead, "methodRead"));
+  exports.Set("timedLoop", Napi::Function::New(env, TimedLoop, "timedLoop"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(NODE_GYP_MODULE_NAME, Init)

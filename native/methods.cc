@@ -1,0 +1,67 @@
+// methods.cc: what are the ways of reading time, and how is each read once?
+#include "methods.h"
+
+#include "pin.h"
+
+namespace clocklab {
+
+#define TSC_METHOD(name, kind, needs, instr) {name, kind, -1, needs, instr}
+#define VDSO(name, id) {name, K_VDSO_CLOCK, id, 0, nullptr}
+#define SYS(name, id) {"sys_" name, K_SYS_CLOCK, id, 0, nullptr}
+
+const method method_table[] = {
+    TSC_METHOD("rdtsc", K_RDTSC, 0, "rdtsc"),
+    TSC_METHOD("rdtscp", K_RDTSCP, FEATURE_RDTSCP, "rdtscp"),
+    TSC_METHOD("lfence_rdtsc", K_LFENCE_RDTSC, FEATURE_SSE2, "lfence"),
+    TSC_METHOD("mfence_rdtsc", K_MFENCE_RDTSC, FEATURE_SSE2, "mfence"),
+    TSC_METHOD("rdpid", K_RDPID, FEATURE_RDPID, "rdpid"),
+    {"getcpu", K_GETCPU, -1, 0, nullptr},
+    VDSO("realtime", 0),
+    VDSO("monotonic", 1),
+    VDSO("monotonic_raw", 4),
+    VDSO("boottime", 7),
+    VDSO("tai", 11),
+    VDSO("realtime_coarse", 5),
+    VDSO("monotonic_coarse", 6),
+    VDSO("process_cputime", 2),
+    VDSO("thread_cputime", 3),
+    SYS("realtime", 0),
+    SYS("monotonic", 1),
+    SYS("monotonic_raw", 4),
+    SYS("boottime", 7),
+    SYS("tai", 11),
+    SYS("realtime_coarse", 5),
+    SYS("monotonic_coarse", 6),
+    SYS("process_cputime", 2),
+    SYS("thread_cputime", 3),
+    {"gettimeofday", K_GETTIMEOFDAY, -1, 0, nullptr},
+    {"time", K_TIME, -1, 0, nullptr},
+};
+const int method_table_len = sizeof(method_table) / sizeof(method_table[0]);
+
+int method_read(const method& m, uint64_t* value) {
+  uint32_t aux = 0;
+  int64_t ns = 0;
+  int rc = 0;
+  switch (m.kind) {
+    case K_RDTSC: *value = rdtsc(); return 0;
+    case K_RDTSCP: *value = rdtscp(&aux); return 0;
+    case K_LFENCE_RDTSC: *value = lfence_rdtsc(); return 0;
+    case K_MFENCE_RDTSC: *value = mfence_rdtsc(); return 0;
+    case K_RDPID: *value = tsc_aux_cpu(rdpid()); return 0;
+    case K_GETCPU: {
+      uint32_t cpu = 0, node = 0;
+      rc = get_cpu(&cpu, &node);
+      *value = cpu;
+      return rc;
+    }
+    case K_VDSO_CLOCK: rc = clock_read(m.clock_id, &ns); break;
+    case K_SYS_CLOCK: rc = clock_read_syscall(m.clock_id, &ns); break;
+    case K_GETTIMEOFDAY: ns = gettimeofday_us() * 1000; break;
+    case K_TIME: ns = time_s() * 1000000000; break;
+  }
+  *value = uint64_t(ns);
+  return rc;
+}
+
+}  // namespace clocklab

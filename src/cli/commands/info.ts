@@ -1,0 +1,15 @@
+// info.ts: `clocklab info`, wired: options -> runInfo -> report.
+import type { Command } from 'commander';
+import { renderInfoText } from '../../reports/text/info.js';
+import { runInfo } from '../../runners/info.js';
+import { emit, type OutputOptions } from '../output.js';
+
+export function registerInfo(program: Command): void {
+  program
+    .command('info')
+    .description("what this machine's clocks are made of: CPU, TSC flags, hypervisor, TSC frequency, clocksources")
+    .option('--json', 'print the result object as JSON')
+    .action((opts: OutputOptions) => {
+      emit(runInfo(), opts, renderInfoText);
+    });
+}

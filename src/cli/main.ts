@@ -1,0 +1,59 @@
+// main.ts: the command line. Parses, wires commands, and alone decides the
+// exit code: 0 all held, 1 a check failed, 2 bad usage or input, 3 the
+// machine cannot run the request.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { CheckFailed, UnsupportedError, UsageError } from '../errors.js';
+import { packageRoot } from '../native/binding.js';
+import { registerInfo } from './commands/info.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, unsupported: 3 } as const;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('clocklab')
+    .description('How this Linux x86 machine reads time: cost, monotonicity across CPUs, the KVM pvclock page, and which clocksource to use.')
+    .version(version())
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerInfo(program);
+  for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; never calls process.exit. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp();
+      return EXIT.usage;
+    }
+    await program.parseAsync([...argv]);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`clocklab: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof UnsupportedError) {
+      process.stderr.write(`clocklab: ${err.message}\n`);
+      return EXIT.unsupported;
+    }
+    if (err instanceof CheckFailed) {
+      process.stderr.write(`clocklab: ${err.message}\n`);
+      return EXIT.failed;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,8 @@
+// index.ts: the library API. No printing, no process.exit: results are typed
+// objects and errors are typed classes (src/errors.ts).
+export * from './primitives.js';
+export { CLOCKS, CLOCK_NAMES, type ClockName } from './clocks.js';
+export { METHODS, type MethodSpec, type Contract } from './methods.js';
+export { ClocklabError, UsageError, UnsupportedError, CheckFailed } from './errors.js';
+export { runInfo as info, type InfoOptions } from './runners/info.js';
+export type { InfoResultT as InfoResult } from './results/info.js';

@@ -1,0 +1,103 @@
+// methods.ts: the one registry of ways to read time. bench, warp, compare,
+// check, the reports and the tests all iterate it; the native half
+// (native/methods.cc) is found by name, and test/methods.test.ts checks the
+// two agree.
+import type { Binding } from './native/binding.js';
+import { UsageError } from './errors.js';
+
+/**
+ * What a method promises across CPUs:
+ * - `monotonic`: must never go backwards; a warp fails the run.
+ * - `may-step`: wall-clock time that NTP or settimeofday may step; a warp is reported.
+ * - `unordered`: a read the CPU may reorder (plain RDTSC); a warp is a finding.
+ * - `per-thread`: CPU time of the calling thread or process; not comparable across CPUs.
+ * - `not-time`: not a clock at all (the CPU number); timed, never warp-checked.
+ */
+export type Contract = 'monotonic' | 'may-step' | 'unordered' | 'per-thread' | 'not-time';
+
+/** What a method needs of the machine beyond an x86 CPU. */
+export type Requirement = 'rdtscp' | 'rdpid' | 'sse2' | 'constant_tsc';
+
+/** The unit of a method's values. */
+export type Unit = 'cycles' | 'ns' | 'cpu';
+
+export interface MethodSpec {
+  /** The name users type: `clocklab bench --methods monotonic,rdtscp`. */
+  id: string;
+  /** One line on what it reads. */
+  description: string;
+  requires: readonly Requirement[];
+  contract: Contract;
+  unit: Unit;
+  /** Whether the read goes through the vDSO, a system call, or the CPU alone. */
+  path: 'cpu' | 'vdso' | 'syscall';
+}
+
+const tsc = (id: string, description: string, requires: Requirement[], contract: Contract): MethodSpec => ({
+  id,
+  description,
+  requires,
+  contract,
+  unit: 'cycles',
+  path: 'cpu',
+});
+
+const clock = (id: string, contract: Contract, path: 'vdso' | 'syscall', description: string): MethodSpec => ({
+  id,
+  description,
+  requires: [],
+  contract,
+  unit: 'ns',
+  path,
+});
+
+const clockContracts: ReadonlyArray<[string, Contract, string]> = [
+  ['realtime', 'may-step', 'CLOCK_REALTIME'],
+  ['monotonic', 'monotonic', 'CLOCK_MONOTONIC'],
+  ['monotonic_raw', 'monotonic', 'CLOCK_MONOTONIC_RAW'],
+  ['boottime', 'monotonic', 'CLOCK_BOOTTIME'],
+  ['tai', 'may-step', 'CLOCK_TAI'],
+  ['realtime_coarse', 'may-step', 'CLOCK_REALTIME_COARSE (tick resolution)'],
+  ['monotonic_coarse', 'monotonic', 'CLOCK_MONOTONIC_COARSE (tick resolution)'],
+  ['process_cputime', 'per-thread', 'CLOCK_PROCESS_CPUTIME_ID'],
+  ['thread_cputime', 'per-thread', 'CLOCK_THREAD_CPUTIME_ID'],
+];
+
+/** Every method, in the order reports list them. */
+export const METHODS: readonly MethodSpec[] = [
+  tsc('rdtsc', 'RDTSC, unfenced: may execute before earlier loads', [], 'unordered'),
+  tsc('rdtscp', 'RDTSCP: TSC after earlier loads, plus TSC_AUX', ['rdtscp', 'constant_tsc'], 'monotonic'),
+  tsc('lfence_rdtsc', 'LFENCE;RDTSC', ['sse2', 'constant_tsc'], 'monotonic'),
+  tsc('mfence_rdtsc', 'MFENCE;RDTSC', ['sse2', 'constant_tsc'], 'monotonic'),
+  { id: 'rdpid', description: 'RDPID: the CPU number from TSC_AUX', requires: ['rdpid'], contract: 'not-time', unit: 'cpu', path: 'cpu' },
+  { id: 'getcpu', description: 'getcpu(2) through the vDSO', requires: [], contract: 'not-time', unit: 'cpu', path: 'vdso' },
+  ...clockContracts.map(([id, c, what]) => clock(id, c, 'vdso', `clock_gettime(${what})`)),
+  ...clockContracts.map(([id, c, what]) => clock(`sys_${id}`, c, 'syscall', `syscall(SYS_clock_gettime, ${what})`)),
+  clock('gettimeofday', 'may-step', 'vdso', 'gettimeofday(2), microseconds'),
+  clock('time', 'may-step', 'vdso', 'time(2), seconds'),
+];
+
+export function findMethod(id: string): MethodSpec | undefined {
+  return METHODS.find((m) => m.id === id);
+}
+
+/** Parses a comma list of method ids; `all` means every method. */
+export function parseMethodList(list: string): MethodSpec[] {
+  const names = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 0) throw new UsageError('the method list is empty');
+  if (names.includes('all')) return [...METHODS];
+  const out: MethodSpec[] = [];
+  for (const name of names) {
+    const m = findMethod(name);
+    if (!m) throw new UsageError(`unknown method '${name}'; known methods: ${METHODS.map((x) => x.id).join(', ')}`);
+    if (!out.includes(m)) out.push(m);
+  }
+  return out;
+}
+
+/** The index of a method in the native table, or throws if the addon lacks it. */
+export function nativeIndex(binding: Binding, id: string): number {
+  const i = binding.methodTable.findIndex((m) => m.name === id);
+  if (i < 0) throw new Error(`method '${id}' is missing from the native addon (rebuild it)`);
+  return i;
+}

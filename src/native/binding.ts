@@ -1,0 +1,101 @@
+// binding.ts: the native addon, typed, and loaded once per thread.
+//
+// node-gyp-build looks in build/Release, then build/Debug, then
+// prebuilds/<platform>-<arch>/. This file sits at the same depth in src/ and
+// dist/, so the package root is two levels up in both.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** What one rdtscp returns: the TSC and IA32_TSC_AUX, decoded as Linux sets it. */
+export interface RdtscpRead {
+  tsc: bigint;
+  aux: number;
+  cpu: number;
+  node: number;
+}
+
+export interface CpuidRegs {
+  eax: number;
+  ebx: number;
+  ecx: number;
+  edx: number;
+}
+
+export interface CpuFeatures {
+  rdtscp: boolean;
+  rdpid: boolean;
+  sse2: boolean;
+}
+
+export interface NativeClock {
+  name: string;
+  id: number;
+}
+
+export interface NativeMethod {
+  name: string;
+  /** Linux clock id for clock_gettime methods, else -1. */
+  clockId: number;
+  needs: string[];
+}
+
+export interface LoopTiming {
+  /** CLOCK_MONOTONIC nanoseconds around the loop. */
+  elapsedNs: number;
+  /** TSC cycles around the loop. */
+  tscDelta: bigint;
+}
+
+/** The addon's exports, exactly. Arguments are checked in TypeScript first. */
+export interface Binding {
+  readonly isX86: boolean;
+  readonly clockTable: readonly NativeClock[];
+  readonly methodTable: readonly NativeMethod[];
+  rdtsc(): bigint;
+  rdtscp(): RdtscpRead;
+  lfenceRdtsc(): bigint;
+  mfenceRdtsc(): bigint;
+  rdpid(): number;
+  getcpu(): { cpu: number; node: number };
+  cpuid(leaf: number, subleaf: number): CpuidRegs;
+  features(): CpuFeatures;
+  /** Hide CPU features (bit 0 rdtscp, 1 rdpid, 2 sse2) to test the missing-instruction path. */
+  maskFeatures(mask: number): void;
+  clockGettime(id: number): bigint;
+  clockGetres(id: number): bigint;
+  clockGettimeSyscall(id: number): bigint;
+  clockGetresSyscall(id: number): bigint;
+  /** Microseconds since the epoch. */
+  gettimeofday(): bigint;
+  pinToCpu(cpu: number): void;
+  setAffinity(cpus: number[]): void;
+  getAffinity(): number[];
+  methodRead(index: number): bigint;
+  timedLoop(index: number, loops: number): LoopTiming;
+}
+
+/** Bits for Binding.maskFeatures, as native/cpuid.h numbers them. */
+export const FEATURE_BITS = { rdtscp: 1, rdpid: 2, sse2: 4 } as const;
+
+/** The package root: two levels above this file in src/native and dist/native. */
+export const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+let loaded: Binding | undefined;
+
+/** Loads the addon (once per thread) or throws an error that says what to do. */
+export function loadBinding(): Binding {
+  if (loaded) return loaded;
+  const require = createRequire(import.meta.url);
+  const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
+  try {
+    loaded = nodeGypBuild(packageRoot) as Binding;
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(
+      `clocklab: the native addon could not be loaded (${why}).\n` +
+        'Build it from source: `npm rebuild clocklab` (npm may first need ' +
+        '`npm install-scripts approve clocklab`), which needs python3, make and g++.',
+    );
+  }
+  return loaded;
+}

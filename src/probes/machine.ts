@@ -1,0 +1,86 @@
+// machine.ts: what this machine is, gathered from CPUID, /proc and sysfs, for
+// `clocklab info` and for the record every result carries.
+import { hostname } from 'node:os';
+import { loadBinding, type Binding } from '../native/binding.js';
+import type { MachineT, TscFlagsT } from '../results/common.js';
+import { readClocksources } from './clocksource.js';
+import { onlineCpus } from './cpus.js';
+import { readCpuidFacts, readHypervisorFacts, type CpuidFacts, type CpuidFn, type HypervisorFacts } from './cpuid.js';
+import { readCpuinfo, type CpuinfoFacts } from './cpuinfo.js';
+import { realSource, type Source } from './source.js';
+
+/** The inputs of every probe, injectable as a whole for tests. */
+export interface ProbeInputs {
+  source: Source;
+  /** null on a machine that is not x86. */
+  cpuid: CpuidFn | null;
+}
+
+export function realInputs(binding: Binding = loadBinding()): ProbeInputs {
+  return { source: realSource, cpuid: binding.isX86 ? (l, s) => binding.cpuid(l, s) : null };
+}
+
+export interface MachineFacts {
+  machine: MachineT;
+  cpuid: CpuidFacts | null;
+  cpuinfo: CpuinfoFacts;
+  hypervisor: HypervisorFacts | null;
+}
+
+/** The flags compared between CPUID and /proc/cpuinfo (both have them). */
+const CROSS_CHECKED = ['rdtscp', 'rdpid'] as const;
+
+export function probeMachine(inputs: ProbeInputs = realInputs()): MachineFacts {
+  const { source } = inputs;
+  const cpuinfo = readCpuinfo(source);
+  const cpuid = inputs.cpuid ? readCpuidFacts(inputs.cpuid) : null;
+  const hypervisor = inputs.cpuid && cpuid ? readHypervisorFacts(inputs.cpuid, cpuid.hypervisorBit) : null;
+  const has = (f: string): boolean => cpuinfo.flags.has(f);
+  const tscFlags: TscFlagsT = {
+    constant_tsc: has('constant_tsc'),
+    nonstop_tsc: has('nonstop_tsc'),
+    tsc_reliable: has('tsc_reliable'),
+    tsc_known_freq: has('tsc_known_freq'),
+    rdtscp: has('rdtscp'),
+    rdpid: has('rdpid'),
+    tsc_adjust: has('tsc_adjust'),
+    invariantTsc: cpuid?.invariantTsc ?? false,
+  };
+  const release = source.read('/proc/sys/kernel/osrelease')?.trim() ?? 'unknown';
+  const version = source.read('/proc/sys/kernel/version')?.trim() ?? 'unknown';
+  const machine: MachineT = {
+    hostname: hostname(),
+    kernel: { release, version, arch: process.arch },
+    isX86: inputs.cpuid !== null,
+    cpu: cpuid
+      ? { vendor: cpuid.vendor, brand: cpuid.brand, family: cpuid.family, model: cpuid.model, stepping: cpuid.stepping }
+      : null,
+    onlineCpus: onlineCpus(source),
+    tscFlags,
+    hypervisor: hypervisor
+      ? {
+          signature: hypervisor.signature,
+          maxLeaf: hypervisor.maxLeaf,
+          kvmFeatures: hypervisor.kvmFeatures,
+          kvmFeaturesEax: hypervisor.kvmFeaturesEax,
+        }
+      : null,
+    clocksources: readClocksources(source),
+  };
+  return { machine, cpuid, cpuinfo, hypervisor };
+}
+
+/** Flags where CPUID and /proc/cpuinfo disagree. Hypervisors and kernel
+ * command lines (clearcpuid=) can hide a bit from one view and not the other. */
+export function flagDisagreements(facts: MachineFacts): Array<{ flag: string; cpuid: boolean; cpuinfo: boolean }> {
+  if (!facts.cpuid) return [];
+  const out: Array<{ flag: string; cpuid: boolean; cpuinfo: boolean }> = [];
+  for (const flag of CROSS_CHECKED) {
+    const a = facts.cpuid[flag];
+    const b = facts.cpuinfo.flags.has(flag);
+    if (a !== b) out.push({ flag, cpuid: a, cpuinfo: b });
+  }
+  const hv = facts.cpuinfo.flags.has('hypervisor');
+  if (hv !== facts.cpuid.hypervisorBit) out.push({ flag: 'hypervisor', cpuid: facts.cpuid.hypervisorBit, cpuinfo: hv });
+  return out;
+}

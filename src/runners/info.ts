@@ -1,0 +1,57 @@
+// info.ts: what this machine's clocks are made of. Probes only, no load.
+import { CLOCKS } from '../clocks.js';
+import { UnsupportedError } from '../errors.js';
+import { loadBinding, type Binding } from '../native/binding.js';
+import { flagDisagreements, probeMachine, realInputs, type ProbeInputs } from '../probes/machine.js';
+import { readSteal } from '../probes/procstat.js';
+import { tscFrequency } from '../probes/tscfreq.js';
+import type { FindingT } from '../results/common.js';
+import type { InfoResultT } from '../results/info.js';
+
+export interface InfoOptions {
+  /** Probe inputs; tests inject files and CPUID answers here. */
+  inputs?: ProbeInputs;
+  binding?: Binding;
+}
+
+export function runInfo(options: InfoOptions = {}): InfoResultT {
+  const binding = options.binding ?? loadBinding();
+  const inputs = options.inputs ?? realInputs(binding);
+  if (!inputs.cpuid) throw new UnsupportedError(`clocklab needs an x86 CPU; this is ${process.arch}`);
+  const startedAt = new Date().toISOString();
+  const facts = probeMachine(inputs);
+  const findings: FindingT[] = [];
+  const disagreements = flagDisagreements(facts);
+  for (const d of disagreements) {
+    findings.push({ code: 'FLAG_DISAGREEMENT', severity: 'warn', args: { flag: d.flag, cpuid: d.cpuid, cpuinfo: d.cpuinfo } });
+  }
+  const f = facts.machine.tscFlags;
+  if (!f.constant_tsc || !f.nonstop_tsc) {
+    findings.push({ code: 'TSC_NOT_CONSTANT', severity: 'warn', args: { constant_tsc: f.constant_tsc, nonstop_tsc: f.nonstop_tsc } });
+  }
+  if (!facts.machine.clocksources.available.includes('tsc')) {
+    findings.push({ code: 'TSC_CLOCKSOURCE_MISSING', severity: 'warn', args: { available: facts.machine.clocksources.available.join(' ') } });
+  }
+  const clocks = Object.entries(CLOCKS).map(([name, id]) => {
+    let available = true;
+    let resolutionNs: number | null = null;
+    try {
+      binding.clockGettime(id);
+      resolutionNs = Number(binding.clockGetres(id));
+    } catch {
+      available = false;
+    }
+    return { name, id, available, resolutionNs };
+  });
+  return {
+    schema: 'clocklab/1',
+    command: 'info',
+    startedAt,
+    machine: facts.machine,
+    tscFrequency: tscFrequency(binding, facts.cpuid, facts.hypervisor),
+    flagDisagreements: disagreements,
+    stealSeconds: (readSteal(inputs.source).get('all') ?? 0) / 1e9,
+    clocks,
+    findings,
+  };
+}

@@ -1,0 +1,65 @@
+// The clock and method tables: TypeScript and C++ agree, and each clock's
+// resolution agrees with the raw system call's answer.
+import { describe, expect, it } from 'vitest';
+import { CLOCKS } from '../src/clocks.js';
+import { METHODS, nativeIndex, parseMethodList } from '../src/methods.js';
+import { loadBinding } from '../src/native/binding.js';
+import { clockExists, clockGetres } from '../src/primitives.js';
+import { UnsupportedError, UsageError } from '../src/errors.js';
+
+const binding = loadBinding();
+
+describe('clock table', () => {
+  it('the TypeScript table equals the C++ table', () => {
+    expect(binding.clockTable.map((c) => [c.name, c.id])).toEqual(Object.entries(CLOCKS));
+  });
+
+  for (const [name, id] of Object.entries(CLOCKS)) {
+    it(`${name} (${id}): clock_getres agrees with the raw syscall, or the clock is absent`, () => {
+      let syscallRes: bigint | null = null;
+      try {
+        syscallRes = binding.clockGetresSyscall(id);
+      } catch {
+        syscallRes = null;
+      }
+      let gettimeWorks = true;
+      try {
+        binding.clockGettimeSyscall(id);
+      } catch {
+        gettimeWorks = false;
+      }
+      expect(clockExists(id)).toBe(gettimeWorks);
+      if (!gettimeWorks) {
+        expect(() => clockGetres(id)).toThrow(UnsupportedError);
+        return;
+      }
+      expect(clockGetres(id)).toBe(syscallRes);
+    });
+  }
+
+  it('a coarse clock has the tick as its resolution', () => {
+    const fine = clockGetres('monotonic');
+    const coarse = clockGetres('monotonic_coarse');
+    expect(coarse).toBeGreaterThan(fine);
+    // CONFIG_HZ is 100 to 1000, so the tick is 1 to 10 ms.
+    expect(coarse).toBeGreaterThanOrEqual(1_000_000n);
+    expect(coarse).toBeLessThanOrEqual(10_000_000n);
+  });
+});
+
+describe('method registry', () => {
+  it('every registered method exists in the native table, and no native method is unregistered', () => {
+    for (const m of METHODS) expect(nativeIndex(binding, m.id)).toBeGreaterThanOrEqual(0);
+    const registered = new Set(METHODS.map((m) => m.id));
+    const internal = new Set(['skewed_rdtscp']);
+    for (const n of binding.methodTable) if (!internal.has(n.name)) expect(registered.has(n.name)).toBe(true);
+  });
+
+  it('parses a comma list, and refuses an unknown method naming the known ones', () => {
+    expect(parseMethodList('monotonic, rdtscp').map((m) => m.id)).toEqual(['monotonic', 'rdtscp']);
+    expect(parseMethodList('all')).toHaveLength(METHODS.length);
+    expect(() => parseMethodList('monotonic,bogus')).toThrow(UsageError);
+    expect(() => parseMethodList('bogus')).toThrow(/known methods: rdtsc, rdtscp/);
+    expect(() => parseMethodList(' , ')).toThrow(/empty/);
+  });
+});

@@ -1,0 +1,22 @@
+// cli.ts: runs the built `clocklab` executable as a user would and returns
+// what it printed and its exit code.
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: SpawnSyncOptions = {}): CliRun {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    ...options,
+    env: { ...process.env, NO_COLOR: '1', ...(options.env ?? {}) },
+  });
+  return { code: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
+}

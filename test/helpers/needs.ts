@@ -1,0 +1,41 @@
+// needs.ts: tests say what they need of the machine; where it is missing they
+// skip and print why, so a skip is never silent.
+import { existsSync } from 'node:fs';
+import { loadBinding } from '../../src/native/binding.js';
+import { readClocksources } from '../../src/probes/clocksource.js';
+import { onlineCpus } from '../../src/probes/cpus.js';
+
+export interface Needs {
+  root?: boolean;
+  kvm?: boolean;
+  x86?: boolean;
+  cpus?: number;
+  rdtscp?: boolean;
+  rdpid?: boolean;
+  clocksources?: string[];
+  chromium?: boolean;
+}
+
+/** Returns null when every need is met, else the reason (and prints it). */
+export function unmet(needs: Needs): string | null {
+  const reasons: string[] = [];
+  const b = loadBinding();
+  if (needs.x86 && !b.isX86) reasons.push('needs an x86 CPU');
+  if (needs.root && process.getuid?.() !== 0) reasons.push('needs root');
+  if (needs.kvm) {
+    const sig = b.isX86 ? b.cpuid(0x40000000, 0) : null;
+    const s = sig ? Buffer.from(new Uint32Array([sig.ebx, sig.ecx, sig.edx]).buffer).toString('latin1') : '';
+    if (!s.startsWith('KVMKVMKVM')) reasons.push('needs a KVM guest');
+  }
+  if (needs.cpus && onlineCpus().length < needs.cpus) reasons.push(`needs ${needs.cpus} online CPUs`);
+  if (needs.rdtscp && !b.features().rdtscp) reasons.push('needs RDTSCP');
+  if (needs.rdpid && !b.features().rdpid) reasons.push('needs RDPID');
+  for (const cs of needs.clocksources ?? []) {
+    if (!readClocksources().available.includes(cs)) reasons.push(`needs clocksource ${cs}`);
+  }
+  if (needs.chromium && !existsSync('/usr/bin/chromium')) reasons.push('needs /usr/bin/chromium (apt-get install chromium)');
+  if (reasons.length === 0) return null;
+  const why = reasons.join('; ');
+  process.stderr.write(`[SKIP] ${why}\n`);
+  return why;
+}

@@ -1,0 +1,69 @@
+// bench.ts: the result of `clocklab bench`: ns/loop for each method, per run
+// and summarised.
+import { z } from 'zod';
+import { Disturbance, Finding, Machine, U64String } from './common.js';
+
+export const BenchRun = z.object({
+  elapsedNs: z.number().describe('CLOCK_MONOTONIC ns around the native loop'),
+  nsPerLoop: z.number(),
+  tscDelta: U64String.describe('TSC cycles around the loop'),
+  cyclesPerLoop: z.number(),
+});
+
+export const BenchSummary = z.object({
+  minNsPerLoop: z.number(),
+  medianNsPerLoop: z.number(),
+  maxNsPerLoop: z.number(),
+  spreadPercent: z.number().describe('(max - min) / median x 100'),
+  cyclesPerLoop: z.number().describe('median over runs'),
+  ratioToFastestClock: z
+    .number()
+    .nullable()
+    .describe('median ns/loop over that of the fastest clock_gettime method in this run'),
+});
+
+export const BenchMethodResult = z.discriminatedUnion('status', [
+  z.object({
+    method: z.string(),
+    status: z.literal('measured'),
+    loops: z.number().int(),
+    runs: z.array(BenchRun),
+    summary: BenchSummary,
+  }),
+  z.object({
+    method: z.string(),
+    status: z.literal('unsupported'),
+    reason: z.string().describe('what the machine lacks, e.g. the instruction and its CPUID bit'),
+  }),
+  z.object({
+    method: z.string(),
+    status: z.literal('failed'),
+    reason: z.string(),
+  }),
+]);
+
+export const BenchOptions = z.object({
+  methods: z.array(z.string()),
+  loops: z.number().int(),
+  runs: z.number().int().nullable().describe('null when --duration decides'),
+  durationSeconds: z.number().nullable(),
+  cpu: z.number().int(),
+  warmup: z.boolean(),
+});
+
+export const BenchResult = z.object({
+  schema: z.literal('clocklab/1'),
+  command: z.literal('bench'),
+  startedAt: z.string(),
+  machine: Machine,
+  options: BenchOptions,
+  methods: z.array(BenchMethodResult),
+  disturbance: Disturbance,
+  findings: z.array(Finding),
+});
+
+export type BenchRunT = z.infer<typeof BenchRun>;
+export type BenchSummaryT = z.infer<typeof BenchSummary>;
+export type BenchMethodResultT = z.infer<typeof BenchMethodResult>;
+export type BenchOptionsT = z.infer<typeof BenchOptions>;
+export type BenchResultT = z.infer<typeof BenchResult>;

@@ -1,0 +1,78 @@
+// warp.ts: the result of `clocklab warp`: did any method go backwards across CPUs?
+import { z } from 'zod';
+import { Disturbance, Finding, Machine, U64String } from './common.js';
+
+/** held: no warp; finding: warps where the contract allows them (plain
+ * RDTSC, wall clocks); failed: a warp of a method that must be monotonic. */
+export const WarpVerdict = z.enum(['held', 'finding', 'failed']);
+
+export const WarpEvent = z.object({
+  fromCpu: z.number().int().describe('CPU that stored the later value'),
+  toCpu: z.number().int().describe('CPU whose read came out lower'),
+  amount: U64String.describe("how far backwards, in the method's unit"),
+  amountNs: z.number().describe('the same in ns (TSC reads converted at the TSC frequency)'),
+  before: U64String.describe('the value stored by fromCpu'),
+  after: U64String.describe('the lower value read by toCpu'),
+});
+
+export const WarpPair = z.object({
+  fromCpu: z.number().int(),
+  toCpu: z.number().int(),
+  warps: z.number().int(),
+  largest: U64String,
+});
+
+export const WarpMethodResult = z.discriminatedUnion('status', [
+  z.object({
+    method: z.string(),
+    status: z.literal('measured'),
+    contract: z.string(),
+    unit: z.enum(['cycles', 'ns']),
+    durationSeconds: z.number(),
+    reads: z.number().int(),
+    readsPerSecond: z.number(),
+    readsPerCpu: z.array(z.object({ cpu: z.number().int(), reads: z.number().int() })),
+    warps: z.number().int(),
+    largest: WarpEvent.nullable(),
+    pairs: z.array(WarpPair).describe('warp counts per (from, to) CPU pair'),
+    verdict: WarpVerdict,
+  }),
+  z.object({ method: z.string(), status: z.literal('unsupported'), reason: z.string() }),
+  z.object({ method: z.string(), status: z.literal('failed'), reason: z.string() }),
+]);
+
+export const TscOffset = z.object({
+  cpuA: z.number().int(),
+  cpuB: z.number().int(),
+  offsetCycles: z.number().describe("TSC of cpuB minus TSC of cpuA at the same instant"),
+  errorCycles: z.number().describe('half the narrowest bracket seen'),
+  samples: z.number().int(),
+});
+
+export const WarpOptions = z.object({
+  methods: z.array(z.string()),
+  cpus: z.array(z.number().int()),
+  durationSeconds: z.number(),
+  offsets: z.boolean(),
+  selfTest: z.boolean(),
+});
+
+export const WarpResult = z.object({
+  schema: z.literal('clocklab/1'),
+  command: z.literal('warp'),
+  startedAt: z.string(),
+  machine: Machine,
+  options: WarpOptions,
+  methods: z.array(WarpMethodResult),
+  offsets: z.array(TscOffset).nullable(),
+  verdict: z.enum(['held', 'failed']),
+  disturbance: Disturbance,
+  findings: z.array(Finding),
+});
+
+export type WarpVerdictT = z.infer<typeof WarpVerdict>;
+export type WarpEventT = z.infer<typeof WarpEvent>;
+export type WarpMethodResultT = z.infer<typeof WarpMethodResult>;
+export type WarpOptionsT = z.infer<typeof WarpOptions>;
+export type WarpResultT = z.infer<typeof WarpResult>;
+export type TscOffsetT = z.infer<typeof TscOffset>;

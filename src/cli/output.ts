@@ -1,10 +1,47 @@
-// output.ts: where a command's result goes: the text report on stdout, or
-// with --json the result object itself. Progress and notes go to stderr.
+// output.ts: where a command's result goes. stdout carries the text report,
+// or with --json the result object itself; --out DIR gets the report files.
+// Progress and notes go to stderr.
+import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+
 export interface OutputOptions {
   json?: boolean;
+  out?: string;
+}
+
+/** Adds --json and --out to a command. */
+export function withOutputOptions(cmd: Command): Command {
+  return cmd
+    .option('--json', 'print the result object (schema clocklab/1) as JSON on stdout')
+    .option('--out <dir>', 'write the report files (report.json ...) to this directory');
+}
+
+/** Creates --out's directory and proves it writable, before anything is
+ * measured: a ten-minute run must not end in "cannot write". */
+export function prepareOutput(options: OutputOptions): void {
+  if (options.out === undefined) return;
+  try {
+    makeDirs(resolve(options.out));
+    accessSync(options.out, constants.W_OK);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new UsageError(`--out ${options.out} is not a writable directory (${why})`);
+  }
+}
+
+/** mkdir -p, one level at a time: Node's recursive mkdirSync can spin
+ * forever on a filesystem such as /proc that refuses with ENOENT. */
+function makeDirs(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeDirs(parent);
+  mkdirSync(dir);
 }
 
 export function emit<R>(result: R, options: OutputOptions, renderText: (r: R) => string): void {
+  if (options.out !== undefined) writeFileSync(join(options.out, 'report.json'), JSON.stringify(result, null, 2) + '\n');
   if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else process.stdout.write(renderText(result));
 }

@@ -2,14 +2,15 @@
 import type { Command } from 'commander';
 import { renderInfoText } from '../../reports/text/info.js';
 import { runInfo } from '../../runners/info.js';
-import { emit, type OutputOptions } from '../output.js';
+import { emit, prepareOutput, withOutputOptions, type OutputOptions } from '../output.js';
 
 export function registerInfo(program: Command): void {
-  program
-    .command('info')
-    .description("what this machine's clocks are made of: CPU, TSC flags, hypervisor, TSC frequency, clocksources")
-    .option('--json', 'print the result object as JSON')
-    .action((opts: OutputOptions) => {
-      emit(runInfo(), opts, renderInfoText);
-    });
+  withOutputOptions(
+    program
+      .command('info')
+      .description("what this machine's clocks are made of: CPU, TSC flags, hypervisor, TSC frequency, clocksources"),
+  ).action((opts: OutputOptions) => {
+    prepareOutput(opts);
+    emit(runInfo(), opts, renderInfoText);
+  });
 }

@@ -214,19 +214,11 @@ Napi::Value TimedLoop(const Napi::CallbackInfo& info) {
 
 // Per-environment out-parameter (32 bytes): rdtscpOut and getcpuOut write the
 // second value (TSC_AUX, the node) to u32 slots 0 and 1 so no object is built
-// per call; the *Out reads write their 64-bit value to bytes 16..23 (TSC) or
+// per call; u32 slot 2 is clockGettimeOut's clock id (an input); the *Out reads write their 64-bit value to bytes 16..23 (TSC) or
 // 24..31 (ns) and return nothing, because returning a value through N-API
 // (napi_create_bigint_uint64 and the return path) measured dearer than the
 // read: JS then takes the BigInt from a BigUint64Array, which V8 does inline.
-struct FastState;
-struct ClockSlot {
-  FastState* st;
-  int id;
-};
-constexpr int kClockSlots = 12;  // Linux clock ids 0..11 (include/uapi/linux/time.h)
-
 struct FastState {
-  ClockSlot clocks[kClockSlots];
   uint32_t* out = nullptr;  // u32 view of the buffer
   uint64_t* tsc = nullptr;  // bytes 16..23
   int64_t* ns = nullptr;    // bytes 24..31
@@ -323,19 +315,19 @@ napi_value FastMfenceRdtscOut(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// One argument-free function per clock id (exports.clockGettimeOutById[id]):
-// reading and checking a JS argument measured about as dear as the vDSO read.
+// clock_gettime with its clock id passed in out[2] instead of as an argument:
+// reading and checking a JS argument measured about as dear as the vDSO read,
+// and one function (not one per id) keeps the JS call site monomorphic.
 napi_value FastClockGettimeOut(napi_env env, napi_callback_info info) {
-  void* data = nullptr;
-  napi_get_cb_info(env, info, nullptr, nullptr, nullptr, &data);
-  const ClockSlot* slot = static_cast<const ClockSlot*>(data);
+  FastState* st = StateOf(env, info);
+  uint32_t id = st->out[2];
   int64_t ns = 0;
-  int rc = clock_read(slot->id, &ns);
+  int rc = clock_read(int(id), &ns);
   if (rc != 0) {
-    ErrnoError(Napi::Env(env), rc, "clock id " + std::to_string(slot->id)).ThrowAsJavaScriptException();
+    ErrnoError(Napi::Env(env), rc, "clock id " + std::to_string(id)).ThrowAsJavaScriptException();
     return nullptr;
   }
-  *slot->st->ns = ns;
+  *st->ns = ns;
   return nullptr;
 }
 
@@ -374,15 +366,7 @@ void InitFast(Napi::Env env, Napi::Object exports) {
   SetFast(env, exports, "rdtscOut", FastRdtscOut, st);
   SetFast(env, exports, "lfenceRdtscOut", FastLfenceRdtscOut, st);
   SetFast(env, exports, "mfenceRdtscOut", FastMfenceRdtscOut, st);
-  Napi::Array byId = Napi::Array::New(env, kClockSlots);
-  for (int id = 0; id < kClockSlots; id++) {
-    st->clocks[id] = ClockSlot{st, id};
-    napi_value fn = nullptr;
-    NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, "clockGettimeOut", NAPI_AUTO_LENGTH,
-                                                        FastClockGettimeOut, &st->clocks[id], &fn));
-    byId.Set(uint32_t(id), Napi::Value(env, fn));
-  }
-  exports.Set("clockGettimeOutById", byId);
+  SetFast(env, exports, "clockGettimeOut", FastClockGettimeOut, st);
   SetFast(env, exports, "rdtsc", FastRdtsc);
   SetFast(env, exports, "lfenceRdtsc", FastLfenceRdtsc);
   SetFast(env, exports, "mfenceRdtsc", FastMfenceRdtsc);

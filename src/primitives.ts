@@ -45,7 +45,7 @@ interface Hot {
   rdtscpOut: () => bigint;
   getcpuOut: () => number;
   gettimeofday: () => bigint;
-  clocks: ReadonlyArray<() => void>;
+  clockGettimeOut: () => void;
   out: Uint32Array;
   outTsc: BigUint64Array;
   outNs: BigInt64Array;
@@ -62,14 +62,13 @@ function hotReads(): Hot {
     rdtscpOut: b.rdtscpOut,
     getcpuOut: b.getcpuOut,
     gettimeofday: b.gettimeofday,
-    clocks: [...b.clockGettimeOutById],
+    clockGettimeOut: b.clockGettimeOut,
     out: b.out,
     outTsc: b.outTsc,
     outNs: b.outNs,
   };
   return hot;
 }
-const CLOCK_IDS: ReadonlyMap<string, number> = new Map(Object.entries(CLOCKS));
 
 /** Resolves a clock given by name or Linux id. */
 export function clockId(clock: ClockName | number): number {
@@ -158,14 +157,20 @@ export function cpuid(leaf: number, subleaf = 0): CpuidRegs {
 
 /** clock_gettime(clock) through libc (the vDSO where the kernel allows), in ns. */
 export function clockGettime(clock: ClockName | number): bigint {
-  // Known names and in-range ids take a Map lookup; anything else goes to
-  // clockId for its UsageError.
-  const id = (typeof clock === 'number' ? (Number.isInteger(clock) && clock >= 0 && clock <= MAX_CLOCK_ID ? clock : undefined) : CLOCK_IDS.get(clock)) ?? clockId(clock);
+  // Known names (a property load on the CLOCKS literal: only its own entries
+  // are numbers, inherited ones like 'toString' are not) and in-range ids
+  // take the fast path; anything else goes to clockId for its UsageError.
+  const byName: unknown = typeof clock === 'string' ? (CLOCKS as Record<string, unknown>)[clock] : undefined;
+  const id =
+    typeof byName === 'number'
+      ? byName
+      : typeof clock === 'number' && Number.isInteger(clock) && clock >= 0 && clock <= MAX_CLOCK_ID
+        ? clock
+        : clockId(clock);
   try {
     const h = hotReads();
-    const read = h.clocks[id];
-    if (read === undefined) return h.b.clockGettime(id);
-    read();
+    h.out[2] = id;
+    h.clockGettimeOut();
     return h.outNs[0] ?? 0n;
   } catch (err) {
     throw translate(err, () => `clock_gettime(${clock})`);

@@ -72,7 +72,7 @@ export interface Binding {
   getAffinity(): number[];
   methodRead(index: number): bigint;
   timedLoop(index: number, loops: number): LoopTiming;
-  /** Out-parameter of the hot reads below: [0] TSC_AUX after rdtscpOut, [1] the node after getcpuOut. */
+  /** Out-parameter of the hot reads below: [0] TSC_AUX after rdtscpOut, [1] the node after getcpuOut; [2] is clockGettimeOut's clock id (an input). */
   readonly out: Uint32Array;
   /** RDTSCP without building an object: returns the TSC, writes TSC_AUX to out[0]. */
   rdtscpOut(): bigint;
@@ -80,14 +80,14 @@ export interface Binding {
   getcpuOut(): number;
   /** Out-parameter of rdtscOut, lfenceRdtscOut and mfenceRdtscOut: the TSC read. */
   readonly outTsc: BigUint64Array;
-  /** Out-parameter of clockGettimeOutById: nanoseconds. */
+  /** Out-parameter of clockGettimeOut: nanoseconds. */
   readonly outNs: BigInt64Array;
   /** The TSC reads, writing to outTsc[0] and returning nothing (cheaper than returning a BigInt through N-API). */
   rdtscOut(): void;
   lfenceRdtscOut(): void;
   mfenceRdtscOut(): void;
-  /** One argument-free clock_gettime per Linux clock id 0-11, writing ns to outNs[0]. */
-  readonly clockGettimeOutById: ReadonlyArray<() => void>;
+  /** clock_gettime of the clock id in out[2], writing ns to outNs[0]; throws like clockGettime. */
+  clockGettimeOut(): void;
 }
 
 /** Bits for Binding.maskFeatures, as native/cpuid.h numbers them. */

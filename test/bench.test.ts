@@ -239,8 +239,13 @@ describe('findings', () => {
     const summary = (ns: number) => ({ minNsPerLoop: ns, medianNsPerLoop: ns, maxNsPerLoop: ns, spreadPercent: 0, cyclesPerLoop: ns * 2.4, ratioToFastestClock: null });
     const measured = (method: string, ns: number) => ({ method, status: 'measured' as const, loops: 1, runs: [], summary: summary(ns) });
     const dist = { cpus: [0], loadAverageBefore: [0, 0, 0] as [number, number, number], stealNs: 5e8, stealPercent: 12.5, clocksourceBefore: 'kvm-clock', clocksourceAfter: 'kvm-clock' };
-    const f = benchFindings([measured('monotonic', 640), measured('sys_monotonic', 700), measured('realtime', 30), measured('sys_realtime', 700)], dist);
+    const f = benchFindings([measured('monotonic', 640), measured('sys_monotonic', 700), measured('realtime', 30), measured('sys_realtime', 700)], dist, 2);
     expect(f.map((x) => x.code).sort()).toEqual(['BENCH_STEAL', 'BENCH_VDSO_LIKE_SYSCALL']);
+    const loaded = benchFindings([measured('monotonic', 30)], { ...dist, stealPercent: 0, loadAverageBefore: [5.1, 4, 3] }, 2);
+    expect(loaded).toEqual([{ code: 'BENCH_LOADED', severity: 'warn', args: { loadAverage: 5.1, cpus: 2 } }]);
+    const runs = [10, 10, 20].map((ns) => ({ elapsedNs: ns, nsPerLoop: ns, tscDelta: '1', cyclesPerLoop: 1 }));
+    const scattered = benchFindings([{ ...measured('rdtsc', 10), runs, summary: { ...summary(10), spreadPercent: 100 } }], { ...dist, stealPercent: 0 }, 2);
+    expect(scattered).toEqual([{ code: 'BENCH_SPREAD', severity: 'info', args: { methods: 'rdtsc 100%', count: 1 } }]);
     expect(f.find((x) => x.code === 'BENCH_VDSO_LIKE_SYSCALL')?.args).toMatchObject({ method: 'monotonic', syscallMethod: 'sys_monotonic', clocksource: 'kvm-clock' });
   });
 });

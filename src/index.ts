@@ -6,3 +6,7 @@ export { METHODS, type MethodSpec, type Contract } from './methods.js';
 export { ClocklabError, UsageError, UnsupportedError, CheckFailed } from './errors.js';
 export { runInfo as info, type InfoOptions } from './runners/info.js';
 export type { InfoResultT as InfoResult } from './results/info.js';
+export { runBench as bench, DEFAULT_METHOD_IDS, type BenchRunOptions } from './runners/bench.js';
+export type { BenchResultT as BenchResult, BenchRunT as BenchRun } from './results/bench.js';
+export { runMethods as methods, type MethodsOptions } from './runners/methods.js';
+export type { MethodsResultT as MethodsResult } from './results/methods.js';

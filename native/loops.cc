@@ -62,6 +62,9 @@ int timed_loop(const method& m, uint64_t loops, loop_result* out) {
       run(loops, [] { timeval tv; gettimeofday(&tv, nullptr); return uint64_t(tv.tv_usec); }, out);
       break;
     case K_TIME: run(loops, [] { return uint64_t(time(nullptr)); }, out); break;
+    case K_SKEWED_RDTSCP:
+      run(loops, [&m] { uint64_t v = 0; method_read(m, &v); return v; }, out);
+      break;
   }
   return 0;
 }

@@ -82,7 +82,11 @@ size_t warp_base_index(const void* data) {
   return size_t(((p + 63) & ~uintptr_t(63)) - p) / 8;
 }
 
-int warp_run(const warp_job& job) {
+namespace {
+
+// The loop, with the read inlined. `read` returns 0 or -errno.
+template <typename Read>
+int warp_loop(const warp_job& job, Read read) {
   int64_t* s = job.state;
   int64_t* mine = &s[W_SLOTS + size_t(job.slot) * WARP_LINE_WORDS];
   int rc = barrier(s, job.slots);
@@ -91,7 +95,6 @@ int warp_run(const warp_job& job) {
     return rc == -ECANCELED ? 0 : (fail(s, rc), rc);
   }
   const int64_t deadline = now_ns() + job.duration_ns;
-  const method& m = *job.m;
   uint64_t reads = 0;
   for (;;) {
     if (reads % CHECK_EVERY == 0) {
@@ -111,7 +114,7 @@ int warp_run(const warp_job& job) {
     // acquisition, which is the ordering point of the method), not about
     // the checker reading two stale values.
     uint64_t v = 0;
-    rc = method_read(m, &v);
+    rc = read(&v);
     if (rc != 0) {
       unlock(&s[W_LOCK]);
       fail(s, rc);
@@ -141,6 +144,24 @@ int warp_run(const warp_job& job) {
   store_relaxed(&mine[WS_READS], int64_t(reads));
   store(&mine[WS_DONE], 1);
   return rc;
+}
+
+}  // namespace
+
+// The TSC reads get a loop of their own with the instruction inlined, as in
+// loops.cc, so the locked read costs what the instruction costs; every other
+// method (and any added later) goes through method_read().
+int warp_run(const warp_job& job) {
+  switch (job.m->kind) {
+    case K_RDTSC: return warp_loop(job, [](uint64_t* v) { *v = rdtsc(); return 0; });
+    case K_RDTSCP: return warp_loop(job, [](uint64_t* v) { uint32_t a; *v = rdtscp(&a); return 0; });
+    case K_LFENCE_RDTSC: return warp_loop(job, [](uint64_t* v) { *v = lfence_rdtsc(); return 0; });
+    case K_MFENCE_RDTSC: return warp_loop(job, [](uint64_t* v) { *v = mfence_rdtsc(); return 0; });
+    default: {
+      const method& m = *job.m;
+      return warp_loop(job, [&m](uint64_t* v) { return method_read(m, v); });
+    }
+  }
 }
 
 // The offset between two CPUs' counters, bracketed as TSC sync checkers do:

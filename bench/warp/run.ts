@@ -8,7 +8,7 @@
 // all reads is the time of one locked read (lock hand-off included).
 // Target: clocklab within 10% of the C checker.
 //
-//   npm run bench:warp [-- --seconds 1 --rounds 8 --cpus 0,1]
+//   npm run bench:warp [-- --seconds 0.3 --rounds 20 --cpus 0,1]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +27,7 @@ const { findMethod, nativeIndex } = (await import(dist('methods.js'))) as typeof
 const { loadBinding } = (await import(dist('native/binding.js'))) as typeof BindingModule;
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '1' }, rounds: { type: 'string', default: '8' }, cpus: { type: 'string', default: '0,1' } },
+  options: { seconds: { type: 'string', default: '0.3' }, rounds: { type: 'string', default: '20' }, cpus: { type: 'string', default: '0,1' } },
 });
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);

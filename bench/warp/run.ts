@@ -93,11 +93,18 @@ try {
   const stealMs = steal() - steal0;
 
   // The single-thread cost of the same read, from the addon's native loop.
-  binding.pinToCpu(cpuA);
+  // Pinned to CPU A for the loop, then back, so the next warp run may
+  // still use both CPUs.
   const single = (id: string): number => {
-    const idx = nativeIndex(binding, id);
-    const n = 2_000_000;
-    return median([0, 1, 2].map(() => binding.timedLoop(idx, n).elapsedNs / n));
+    const affinity = binding.getAffinity();
+    binding.pinToCpu(cpuA);
+    try {
+      const idx = nativeIndex(binding, id);
+      const n = 2_000_000;
+      return median([0, 1, 2].map(() => binding.timedLoop(idx, n).elapsedNs / n));
+    } finally {
+      binding.setAffinity(affinity);
+    }
   };
   const ratio = median(jsNs) / median(cNs);
   const paired = median(jsNs.map((x, i) => x / (cNs[i] ?? x)));

@@ -10,3 +10,5 @@ export { runBench as bench, DEFAULT_METHOD_IDS, type BenchRunOptions } from './r
 export type { BenchResultT as BenchResult, BenchRunT as BenchRun } from './results/bench.js';
 export { runMethods as methods, type MethodsOptions } from './runners/methods.js';
 export type { MethodsResultT as MethodsResult } from './results/methods.js';
+export { runWarp as warp, DEFAULT_WARP_METHODS, type WarpRunOptions, type WarpProgress } from './runners/warp.js';
+export type { WarpResultT as WarpResult } from './results/warp.js';

@@ -9,6 +9,7 @@ import { packageRoot } from '../native/binding.js';
 import { registerInfo } from './commands/info.js';
 import { registerBench } from './commands/bench.js';
 import { registerMethods } from './commands/methods.js';
+import { registerWarp } from './commands/warp.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unsupported: 3 } as const;
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerBench(program);
   registerMethods(program);
+  registerWarp(program);
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -93,8 +93,9 @@ export function loadBinding(): Binding {
     const why = err instanceof Error ? err.message : String(err);
     throw new Error(
       `clocklab: the native addon could not be loaded (${why}).\n` +
-        'Build it from source: `npm rebuild clocklab` (npm may first need ' +
-        '`npm install-scripts approve clocklab`), which needs python3, make and g++.',
+        'No prebuilt addon fits this machine, and npm blocks dependency install scripts, so it was not built.\n' +
+        'Build it from source (needs python3, make and g++): ' +
+        '`npm install-scripts approve clocklab && npm rebuild clocklab`',
     );
   }
   return loaded;

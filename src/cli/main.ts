@@ -7,6 +7,8 @@ import { Command, CommanderError } from 'commander';
 import { CheckFailed, UnsupportedError, UsageError } from '../errors.js';
 import { packageRoot } from '../native/binding.js';
 import { registerInfo } from './commands/info.js';
+import { registerBench } from './commands/bench.js';
+import { registerMethods } from './commands/methods.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unsupported: 3 } as const;
 
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerInfo(program);
+  registerBench(program);
+  registerMethods(program);
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -13,6 +13,7 @@ import { chartJsSource } from '../src/reports/files.js';
 import { renderHtml } from '../src/reports/html.js';
 import { reportModel } from '../src/reports/model.js';
 import { benchResult, warpResult } from './fixtures/results.js';
+import { runCli } from './helpers/cli.js';
 import { unmet } from './helpers/needs.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
@@ -57,9 +58,18 @@ describe.skipIf(unmet({ chromium: true }))('report.html in headless Chromium', (
   it.each([
     ['report-bench', gatedBench(), 3],
     ['report-warp', warpResult(true), 2],
+    ['report', 'clocklab bench --out (this machine)', 2],
   ] as const)('%s: charts drawn, no console error, no request', async (name, result, charts) => {
-    const file = join(ARTIFACTS, `${name}.html`);
-    writeFileSync(file, renderHtml(reportModel(result), { chartJs: chartJsSource() }));
+    let file = join(ARTIFACTS, `${name}.html`);
+    if (typeof result === 'string') {
+      // The real thing: the CLI's own --out on this machine.
+      const out = join(ARTIFACTS, 'bench-out');
+      const r = runCli(['bench', '--runs', '3', '--loops', '200000', '--out', out]);
+      expect(r.code, r.stderr).toBe(0);
+      file = join(out, 'report.html');
+    } else {
+      writeFileSync(file, renderHtml(reportModel(result), { chartJs: chartJsSource() }));
+    }
     const page = await browser.newPage();
     const errors: string[] = [];
     const requests: string[] = [];

@@ -24,8 +24,6 @@ export function renderGateText(gate: GateT | undefined): string {
   );
   for (const c of gate.comparisons) {
     if (c.status === 'regressed') out.push(`${tag('fail')} ${c.key}  ${f(c.medianNsPerLoop)} ns/loop against baseline ${f(c.baselineMedianNsPerLoop)} (+${(c.changePercent ?? 0).toFixed(1)}%)`);
-    if (c.status === 'missing-in-baseline') out.push(`${tag('skip')} ${c.key}  not in the baseline`);
-    if (c.status === 'missing-in-run') out.push(`${tag('skip')} ${c.key}  in the baseline, not measured in this run`);
   }
   out.push(gate.regressions > 0 ? `${tag('fail')} ${gate.regressions} regression${gate.regressions === 1 ? '' : 's'} past ${gate.thresholdPercent}%` : `${tag('ok')} no regression past ${gate.thresholdPercent}%`);
   return out.join('\n') + '\n';

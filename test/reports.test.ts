@@ -15,7 +15,7 @@ import { renderJunit } from '../src/reports/junit.js';
 import { renderMarkdown } from '../src/reports/markdown.js';
 import { reportModel } from '../src/reports/model.js';
 import { reportJsonSchemaText } from '../src/results/report.js';
-import { benchResult, infoResult, warpResult } from './fixtures/results.js';
+import { benchResult, checkResult, infoResult, warpResult } from './fixtures/results.js';
 import { noXmllint, validateXml } from './helpers/xml.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'clocklab-reports-'));
@@ -40,7 +40,7 @@ describe('the JSON Schema', () => {
   it('is draft 2020-12, one branch per command', () => {
     const s = schema as { $schema: string; oneOf: Array<{ properties: { command: { const: string } } }> };
     expect(s.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(s.oneOf.map((b) => b.properties.command.const)).toEqual(['info', 'bench', 'warp']);
+    expect(s.oneOf.map((b) => b.properties.command.const)).toEqual(['info', 'bench', 'warp', 'check']);
   });
 
   it.each([
@@ -48,6 +48,7 @@ describe('the JSON Schema', () => {
     ['bench', benchResult()],
     ['bench with a gate', gatedBench()],
     ['warp', warpResult(true)],
+    ['check', checkResult()],
   ])('a %s result validates', (_name, result) => {
     const ok = validate(JSON.parse(JSON.stringify(result)));
     expect(validate.errors ?? []).toEqual([]);
@@ -204,6 +205,7 @@ describe('junit.xml', () => {
       ['warp-failed.xml', warpResult(true)],
       ['bench-gated.xml', gatedBench()],
       ['info.xml', infoResult],
+      ['check.xml', checkResult(true)],
       ['nasty.xml', { ...nasty, gate: compareToBaseline(benchResult({ rdtsc: 1 }), nasty, 10, 'b&<.json') }],
       ['unknown.xml', { command: 'future', startedAt: 'soon' }],
     ] as const) {
@@ -263,6 +265,20 @@ describe('the report model', () => {
     ]);
     expect(m.verdict).toBe('failed');
     expect(reportModel(warpResult(false)).verdict).toBe('passed');
+  });
+
+  it('check: a warning passes, and fails under --strict as the exit code does', () => {
+    const m = reportModel(checkResult(false));
+    expect(m.checks.map((c) => [c.name, c.status])).toEqual([
+      ['check vdso', 'passed'],
+      ['check tsc', 'passed'],
+      ['check pvclock', 'skipped'],
+    ]);
+    expect(m.verdict).toBe('passed');
+    const strict = reportModel(checkResult(true));
+    expect(strict.checks[1]?.status).toBe('failed');
+    expect(strict.verdict).toBe('failed');
+    expect(strict.checks[1]?.details).toContain('advice: look at dmesg');
   });
 
   it('bench without a baseline judges nothing', () => {

@@ -100,6 +100,7 @@ export function mediansOf(r: ReportResultT): Map<string, number | null> {
       return new Map(r.methods.map((m) => [m.method, m.status === 'measured' ? m.summary.medianNsPerLoop : null]));
     case 'info':
     case 'warp':
+    case 'check':
       return new Map();
   }
 }

@@ -5,6 +5,7 @@
 // command is one function and one case below.
 import { ReportResult, type ReportResultT } from '../results/report.js';
 import { benchModel } from './model/bench.js';
+import { checkModel } from './model/check.js';
 import type { ReportModel } from './model/common.js';
 import { infoModel } from './model/info.js';
 import { warpModel } from './model/warp.js';
@@ -18,6 +19,7 @@ function modelOf(r: ReportResultT): ReportModel {
     case 'info': return infoModel(r);
     case 'bench': return benchModel(r);
     case 'warp': return warpModel(r);
+    case 'check': return checkModel(r);
   }
 }
 

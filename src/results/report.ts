@@ -7,12 +7,13 @@
 // ReportResult (its `command` literal is the discriminator).
 import { z } from 'zod';
 import { BenchResult } from './bench.js';
+import { CheckResult } from './check.js';
 import { Disturbance, Finding, Machine, SCHEMA_VERSION, U64String } from './common.js';
 import { Gate } from './gate.js';
 import { InfoResult } from './info.js';
 import { WarpResult } from './warp.js';
 
-export const ReportResult = z.discriminatedUnion('command', [InfoResult, BenchResult, WarpResult]);
+export const ReportResult = z.discriminatedUnion('command', [InfoResult, BenchResult, WarpResult, CheckResult]);
 
 export type ReportResultT = z.infer<typeof ReportResult>;
 export type ReportCommand = ReportResultT['command'];

@@ -154,8 +154,9 @@ export function machineSection(m: MachineT, startedAt: string): Section {
 
 const yn = (b: boolean): string => (b ? 'yes' : 'no');
 
-/** Steal above this share of the CPUs' wall time makes figures suspect. */
-export const STEAL_WARN_PERCENT = 2;
+/** Steal above this share of the CPUs' wall time makes figures suspect (the
+ * same line as the check command's, src/runners/check/judge.ts). */
+export const STEAL_WARN_PERCENT = 5;
 
 /** What could have disturbed the run, as a section and the warnings it earns. */
 export function disturbanceParts(d: DisturbanceT): { section: Section; warnings: string[] } {

@@ -109,13 +109,17 @@ function cpuName(m: MachineT): string {
   return m.cpu ? `${m.cpu.brand || m.cpu.vendor} (family ${m.cpu.family} model ${m.cpu.model} stepping ${m.cpu.stepping})` : 'not x86';
 }
 
+/** Commands whose keys name the clocksource (compare: clocksource/method),
+ * so the clocksource current at the start does not matter to the gate. */
+const PER_CLOCKSOURCE: ReadonlySet<string> = new Set(['compare']);
+
 /** Why figures from the baseline's machine may not compare with these. */
-export function machineDifferences(baseline: MachineT, run: MachineT): string[] {
+export function machineDifferences(baseline: MachineT, run: MachineT, clocksourceMatters = true): string[] {
   const out: string[] = [];
   if (cpuName(baseline) !== cpuName(run)) out.push(`the baseline ran on another CPU: ${cpuName(baseline)}, this run on ${cpuName(run)}`);
   const bcs = baseline.clocksources.current ?? 'unknown';
   const rcs = run.clocksources.current ?? 'unknown';
-  if (bcs !== rcs) out.push(`the baseline ran with clocksource ${bcs}, this run with ${rcs}`);
+  if (clocksourceMatters && bcs !== rcs) out.push(`the baseline ran with clocksource ${bcs}, this run with ${rcs}`);
   return out;
 }
 
@@ -137,7 +141,7 @@ export function compareToBaseline(baseline: ReportResultT, run: ReportResultT, t
     const status: GateStatusT = changePercent > thresholdPercent ? 'regressed' : changePercent < -thresholdPercent ? 'improved' : 'held';
     return { key, baselineMedianNsPerLoop: b, medianNsPerLoop: a, changePercent, status };
   });
-  const differences = machineDifferences(baseline.machine, run.machine);
+  const differences = machineDifferences(baseline.machine, run.machine, !PER_CLOCKSOURCE.has(run.command));
   const warnings = differences.map((d) => `${d}: figures may differ for that reason alone`);
   const regressions = comparisons.filter((c) => c.status === 'regressed').length;
   return {
@@ -159,22 +163,30 @@ export function applyGate<R extends GatedResult>(result: R, baseline: Baseline |
 }
 
 /**
+ * CheckFailed (exit 1) naming every method that regressed, or nothing. For a
+ * command with checks of its own (compare's warps), called after them.
+ */
+export function throwOnRegression(result: { gate?: GateT | undefined }): void {
+  const gate = result.gate;
+  const regressed = gate?.comparisons.filter((c) => c.status === 'regressed') ?? [];
+  if (gate === undefined || regressed.length === 0) return;
+  const list = regressed.map((c) => `${c.key} +${(c.changePercent ?? 0).toFixed(1)}%`).join(', ');
+  throw new CheckFailed(`regression past ${gate.thresholdPercent}% against ${gate.baselineFile}: ${list}`);
+}
+
+/**
  * emit() for a gated command: attaches the gate, writes every report (which
- * mark the regressions), then throws CheckFailed (exit 1) if anything
- * regressed. Used in place of emit() by bench and compare.
+ * mark the regressions; the text report gets the gate's table), then throws
+ * CheckFailed (exit 1) if anything regressed. Used in place of emit().
  */
 export function emitGated<R extends GatedResult>(
   result: R,
   baseline: Baseline | null,
   options: OutputOptions,
   renderText: (r: R) => string,
-): void {
+): R {
   const gated = applyGate(result, baseline);
   emit(gated, options, (r) => renderText(r) + renderGateText(r.gate));
-  const regressed = gated.gate?.comparisons.filter((c) => c.status === 'regressed') ?? [];
-  if (regressed.length > 0) {
-    throw new CheckFailed(
-      `regression past ${gated.gate?.thresholdPercent}% against ${gated.gate?.baselineFile}: ${regressed.map((c) => `${c.key} ${c.changePercent === null ? '' : `+${c.changePercent.toFixed(1)}%`}`).join(', ')}`,
-    );
-  }
+  throwOnRegression(gated);
+  return gated;
 }

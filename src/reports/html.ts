@@ -110,7 +110,7 @@ h2 { font-size: 1.1rem; margin: 1.75rem 0 .5rem; }
 .verdict.passed { background: #1a7f37; } .verdict.failed { background: #cf222e; } .verdict.info { background: #57606a; }
 .warning { border-left: 4px solid #bf8700; background: #fff8c5; padding: .4rem .8rem; margin: .5rem 0; }
 table { border-collapse: collapse; margin: .25rem 0; }
-th, td { border: 1px solid #d0d7de; padding: .2rem .55rem; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #d0d7de; padding: .2rem .55rem; text-align: left; vertical-align: top; white-space: pre-line; }
 thead th { background: #f6f8fa; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 tr.failed td { background: #ffebe9; } tr.skipped td { color: #57606a; }

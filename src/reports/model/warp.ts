@@ -6,11 +6,11 @@ import { disturbanceParts, findingsSection, fmt, machineSection, type Chart, typ
 /** Beyond this many ordered CPU pairs the chart shows only pairs that warped. */
 const MAX_PAIRS_CHARTED = 56;
 
-export function warpModel(r: WarpResultT): ReportModel {
-  const measured = r.methods.flatMap((m) => (m.status === 'measured' ? [m] : []));
-  const checks: Check[] = r.methods.map((m): Check => {
-    const classname = 'clocklab.warp';
-    const name = `warp ${m.method}`;
+/** One check per method of a warp run; `prefix` names the clocksource in
+ * compare (`tsc: warp monotonic`). */
+export function warpChecks(r: WarpResultT, prefix = '', classname = 'clocklab.warp'): Check[] {
+  return r.methods.map((m): Check => {
+    const name = `${prefix}warp ${m.method}`;
     if (m.status !== 'measured') {
       return { name, classname, status: 'skipped', message: `${m.method} ${m.status}: ${m.reason}`, details: m.reason };
     }
@@ -35,6 +35,46 @@ export function warpModel(r: WarpResultT): ReportModel {
         return { name, classname, status: 'passed', message: `${m.method} held: ${figures}`, details };
     }
   });
+}
+
+/**
+ * Warp counts per ordered CPU pair, one series per method (per clocksource
+ * and method for compare: `prefix` is `tsc: `). With `onlyWarped`, methods
+ * that never warped are left out, unless none did (then every run shows as
+ * one series of zeros, which is the news).
+ */
+export function warpPairChart(runs: ReadonlyArray<{ prefix: string; result: WarpResultT }>, onlyWarped = false): Chart | null {
+  const series: Array<{ name: string; method: Extract<WarpResultT['methods'][number], { status: 'measured' }> }> = runs.flatMap(({ prefix, result }) =>
+    result.methods.flatMap((m) => (m.status === 'measured' ? [{ name: `${prefix}${m.method}`, method: m }] : [])),
+  );
+  if (series.length === 0) return null;
+  const cpus = [...new Set(runs.flatMap(({ result }) => result.options.cpus))].sort((a, b) => a - b);
+  const allPairs = cpus.flatMap((a) => cpus.filter((b) => b !== a).map((b): [number, number] => [a, b]));
+  const warped = [...new Set(series.flatMap((s) => s.method.pairs.map((p) => `${p.fromCpu},${p.toCpu}`)))].map((k): [number, number] => {
+    const [a, b] = k.split(',').map(Number);
+    return [a ?? 0, b ?? 0];
+  });
+  const pairs = allPairs.length <= MAX_PAIRS_CHARTED ? allPairs : warped;
+  if (pairs.length === 0) return null;
+  const count = (s: (typeof series)[number], [a, b]: [number, number]): number => s.method.pairs.find((p) => p.fromCpu === a && p.toCpu === b)?.warps ?? 0;
+  const anyWarped = series.filter((s) => s.method.warps > 0);
+  const shown = onlyWarped && anyWarped.length > 0 ? anyWarped : series;
+  const data =
+    onlyWarped && anyWarped.length === 0
+      ? runs.map(({ prefix }) => ({ name: `${prefix}all methods`, values: pairs.map(() => 0) }))
+      : shown.map((s) => ({ name: s.name, values: pairs.map((p) => count(s, p)) }));
+  return {
+    title: 'Warps per CPU pair (from the CPU that stored to the CPU that read lower)',
+    kind: 'grouped-bar',
+    labels: pairs.map(([a, b]) => `${a} -> ${b}`),
+    series: data,
+    unit: 'warps',
+  };
+}
+
+export function warpModel(r: WarpResultT): ReportModel {
+  const measured = r.methods.flatMap((m) => (m.status === 'measured' ? [m] : []));
+  const checks = warpChecks(r);
 
   const rows = r.methods.map((m) =>
     m.status === 'measured'
@@ -83,21 +123,9 @@ export function warpModel(r: WarpResultT): ReportModel {
   if (findings) sections.push(findings);
 
   const charts: Chart[] = [];
-  const cpus = r.options.cpus;
-  const allPairs = cpus.flatMap((a) => cpus.filter((b) => b !== a).map((b) => [a, b] as const));
-  const warpedPairs = [...new Set(measured.flatMap((m) => m.pairs.map((p) => `${p.fromCpu},${p.toCpu}`)))].map((s) => s.split(',').map(Number));
-  const pairs = allPairs.length <= MAX_PAIRS_CHARTED ? allPairs : warpedPairs.map(([a, b]) => [a ?? 0, b ?? 0] as const);
-  if (measured.length > 0 && pairs.length > 0) {
-    charts.push({
-      title: 'Warps per CPU pair (from the CPU that stored to the CPU that read lower)',
-      kind: 'grouped-bar',
-      labels: pairs.map(([a, b]) => `${a} -> ${b}`),
-      series: measured.map((m) => ({
-        name: m.method,
-        values: pairs.map(([a, b]) => m.pairs.find((p) => p.fromCpu === a && p.toCpu === b)?.warps ?? 0),
-      })),
-      unit: 'warps',
-    });
+  const pairs = warpPairChart([{ prefix: '', result: r }]);
+  if (pairs) charts.push(pairs);
+  if (measured.length > 0) {
     charts.push({
       title: 'Reads per second per method',
       kind: 'bar',

@@ -72,6 +72,22 @@ export interface Binding {
   getAffinity(): number[];
   methodRead(index: number): bigint;
   timedLoop(index: number, loops: number): LoopTiming;
+  /** Out-parameter of the hot reads below: [0] TSC_AUX after rdtscpOut, [1] the node after getcpuOut; [2] is clockGettimeOut's clock id (an input). */
+  readonly out: Uint32Array;
+  /** RDTSCP without building an object: returns the TSC, writes TSC_AUX to out[0]. */
+  rdtscpOut(): bigint;
+  /** getcpu(2) without building an object: returns the CPU, writes the node to out[1]. */
+  getcpuOut(): number;
+  /** Out-parameter of rdtscOut, lfenceRdtscOut and mfenceRdtscOut: the TSC read. */
+  readonly outTsc: BigUint64Array;
+  /** Out-parameter of clockGettimeOut: nanoseconds. */
+  readonly outNs: BigInt64Array;
+  /** The TSC reads, writing to outTsc[0] and returning nothing (cheaper than returning a BigInt through N-API). */
+  rdtscOut(): void;
+  lfenceRdtscOut(): void;
+  mfenceRdtscOut(): void;
+  /** clock_gettime of the clock id in out[2], writing ns to outNs[0]; throws like clockGettime. */
+  clockGettimeOut(): void;
 }
 
 /** Bits for Binding.maskFeatures, as native/cpuid.h numbers them. */

@@ -9,7 +9,8 @@
         "native/cpuid.cc",
         "native/loops.cc",
         "native/methods.cc",
-        "native/pin.cc"
+        "native/pin.cc",
+        "native/pvclock.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

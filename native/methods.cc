@@ -2,6 +2,7 @@
 #include "methods.h"
 
 #include "pin.h"
+#include "pvclock.h"
 
 namespace clocklab {
 
@@ -36,6 +37,9 @@ const method method_table[] = {
     SYS("thread_cputime", 3),
     {"gettimeofday", K_GETTIMEOFDAY, -1, 0, nullptr},
     {"time", K_TIME, -1, 0, nullptr},
+    // The vDSO's reader uses RDTSCP where present, else LFENCE;RDTSC.
+    {"pvclock_vdso", K_PVCLOCK_VDSO, -1, FEATURE_SSE2, "lfence"},
+    {"pvclock_rdtscp", K_PVCLOCK_RDTSCP, -1, FEATURE_RDTSCP, "rdtscp"},
 };
 const int method_table_len = sizeof(method_table) / sizeof(method_table[0]);
 
@@ -59,6 +63,8 @@ int method_read(const method& m, uint64_t* value) {
     case K_SYS_CLOCK: rc = clock_read_syscall(m.clock_id, &ns); break;
     case K_GETTIMEOFDAY: ns = gettimeofday_us() * 1000; break;
     case K_TIME: ns = time_s() * 1000000000; break;
+    case K_PVCLOCK_VDSO: return pvclock_vdso_read(value);
+    case K_PVCLOCK_RDTSCP: return pvclock_rdtscp_read(value);
   }
   *value = uint64_t(ns);
   return rc;

@@ -23,6 +23,8 @@ enum method_kind : int {
   K_SYS_CLOCK,   // syscall(SYS_clock_gettime, clock)
   K_GETTIMEOFDAY,
   K_TIME,
+  K_PVCLOCK_VDSO,    // vCPU 0's pvclock record, as the vDSO reads it (pvclock.h)
+  K_PVCLOCK_RDTSCP,  // the record of the CPU RDTSCP names (pvclock.h)
 };
 
 struct method {

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { CheckFailed, UnsupportedError, UsageError } from '../errors.js';
 import { packageRoot } from '../native/binding.js';
 import { registerInfo } from './commands/info.js';
+import { registerPvclock } from './commands/pvclock.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unsupported: 3 } as const;
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerInfo(program);
+  registerPvclock(program);
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

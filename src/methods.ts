@@ -5,6 +5,7 @@
 import type { Binding } from './native/binding.js';
 import { UnsupportedError, UsageError } from './errors.js';
 import { openPvclockPage, pvclockUnavailableMessage } from './probes/pvclock.js';
+import { realSource, type Source } from './probes/source.js';
 
 /**
  * What a method promises across CPUs:
@@ -98,9 +99,9 @@ export const METHODS: readonly MethodSpec[] = [
 
 /** Why the pvclock methods cannot run here, or null when they can. Opens
  * (probes, then sets) the page for the addon's readers on the way. */
-export function pvclockUnmet(binding: Binding): string | null {
+export function pvclockUnmet(binding: Binding, source: Source = realSource): string | null {
   if (binding.pvclockPageAddress() !== 0n) return null;
-  const page = openPvclockPage(binding);
+  const page = openPvclockPage(binding, source);
   return page.state === 'readable' ? null : `needs the pvclock page (${pvclockUnavailableMessage(page, null)})`;
 }
 

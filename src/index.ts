@@ -6,3 +6,5 @@ export { METHODS, type MethodSpec, type Contract } from './methods.js';
 export { ClocklabError, UsageError, UnsupportedError, CheckFailed } from './errors.js';
 export { runInfo as info, type InfoOptions } from './runners/info.js';
 export type { InfoResultT as InfoResult } from './results/info.js';
+export { runPvclock as pvclock, watchPvclock, type PvclockOptions, type WatchOptions } from './runners/pvclock.js';
+export type { PvclockResultT as PvclockResult } from './results/pvclock.js';

@@ -8,9 +8,12 @@
 // - >= 6.13 (e93d2521b27f "x86/vdso: Split virtual clock pages into dedicated
 //   mapping"): its own mapping `[vvar_vclock]`, pvclock at page 0
 //   (VDSO_PAGE_PVCLOCK_OFFSET). VERIFIED on this machine's 6.18 kernel.
-// - 4.7 .. 6.12: inside `[vvar]` at page 1 (vvar 0, pvclock 1, then hvclock
-//   and timens pages as those were added).
-// - 4.5 .. 4.6: `[vvar]` page 2 (vvar 0, HPET 1, pvclock 2).
+// - after the vDSO HPET page went (1ed95e52d902, authored 2016-04; taken
+//   here as 4.7, the release after, unverified) up to 6.12: inside `[vvar]`
+//   at page 1 (vvar 0, pvclock 1, then hvclock and timens pages as those
+//   were added).
+// - 4.5 (Andy Lutomirski's Dec 2015 series) and 4.6: `[vvar]` page 2
+//   (vvar 0, HPET 1, pvclock 2).
 // - <= 4.4: the fixmap, not reachable through a named user mapping.
 // The pre-6.13 offsets come from the kernel's history only; no kernel of that
 // age was run here, so the result says so (`verifiedLayout: false`) and the

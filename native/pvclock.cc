@@ -160,6 +160,9 @@ int pvclock_vdso_read(uint64_t* ns) {
     if (!(ld8(p + 29) & PVCLOCK_TSC_STABLE_BIT)) return -EOPNOTSUPP;
     pvclock_record rec;
     load_fields(p, &rec);
+    // As in the source of vread_pvclock(), no clamp of a negative TSC delta
+    // (the 6.18 vDSO binary has one, a cmovs, kernel-facts §2.1; with the
+    // stable bit the record dates from the master-clock snapshot, long past).
     r = pvclock_ns_at(rec, ordered_tsc());
     compiler_barrier();
   } while (ld32(p) != v);

@@ -118,7 +118,7 @@ const WARP_WORKER = `
     while (Date.now() < end) {
       while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) {}
       const prev = last[0];
-      const now = b.methodRead(i);
+      const now = b.methodRead(i) - BigInt(workerData.biasNs ?? 0);
       last[0] = now;
       Atomics.store(lock, 0, 0);
       reads++;
@@ -128,28 +128,47 @@ const WARP_WORKER = `
   })().catch((e) => parentPort.postMessage({ error: String(e && e.stack || e) }));
 `;
 
-describe.skipIf(noPage ?? unmet({ cpus: 2 }))('warp: pvclock time never goes backwards across CPUs', () => {
+interface WarpRun {
+  reads: number;
+  warps: number;
+  maxWarp: string;
+  error?: string;
+}
+
+/** One worker per online CPU for `ms`; `biasNs[k]` is subtracted from CPU k's reads. */
+async function warpCheck(method: string, ms: number, biasNs: number[] = []): Promise<WarpRun[]> {
   const url = (p: string): string => pathToFileURL(fileURLToPath(new URL(p, import.meta.url))).href;
+  const cpus = onlineCpus();
+  const sab = new SharedArrayBuffer(16);
+  return Promise.all(
+    cpus.map(
+      (cpu, k) =>
+        new Promise<WarpRun>((resolve, reject) => {
+          const w = new Worker(WARP_WORKER, {
+            eval: true,
+            workerData: { cpu, method, sab, ms, threads: cpus.length, biasNs: biasNs[k] ?? 0, bindingUrl: url('../dist/native/binding.js'), methodsUrl: url('../dist/methods.js') },
+          });
+          w.once('message', (m: WarpRun) => {
+            void w.terminate();
+            resolve(m);
+          });
+          w.once('error', reject);
+        }),
+    ),
+  );
+}
+
+describe.skipIf(noPage ?? unmet({ cpus: 2 }))('warp: pvclock time never goes backwards across CPUs', () => {
+  it('the check sees a warp when one CPU reads 1 ms behind (injected), so it can fail', async () => {
+    const results = await warpCheck('pvclock_rdtscp', 300, [0, 1_000_000]);
+    for (const r of results) expect(r.error).toBeUndefined();
+    expect(results.reduce((s, r) => s + r.warps, 0)).toBeGreaterThan(0);
+  });
+
   for (const method of ['pvclock_vdso', 'pvclock_rdtscp']) {
     it(`${method}: no warp between CPUs over 1 s`, async () => {
       const cpus = onlineCpus();
-      const sab = new SharedArrayBuffer(16);
-      const results = await Promise.all(
-        cpus.map(
-          (cpu) =>
-            new Promise<{ reads: number; warps: number; maxWarp: string; error?: string }>((resolve, reject) => {
-              const w = new Worker(WARP_WORKER, {
-                eval: true,
-                workerData: { cpu, method, sab, ms: 1000, threads: cpus.length, bindingUrl: url('../dist/native/binding.js'), methodsUrl: url('../dist/methods.js') },
-              });
-              w.once('message', (m: { reads: number; warps: number; maxWarp: string; error?: string }) => {
-                void w.terminate();
-                resolve(m);
-              });
-              w.once('error', reject);
-            }),
-        ),
-      );
+      const results = await warpCheck(method, 1000);
       for (const r of results) expect(r.error).toBeUndefined();
       const reads = results.reduce((s, r) => s + r.reads, 0);
       const warps = results.reduce((s, r) => s + r.warps, 0);

@@ -10,6 +10,7 @@ import { registerInfo } from './commands/info.js';
 import { registerBench } from './commands/bench.js';
 import { registerMethods } from './commands/methods.js';
 import { registerWarp } from './commands/warp.js';
+import { registerPvclock } from './commands/pvclock.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unsupported: 3 } as const;
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerMethods(program);
   registerWarp(program);
+  registerPvclock(program);
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -7,6 +7,8 @@ import { Command, CommanderError } from 'commander';
 import { CheckFailed, UnsupportedError, UsageError } from '../errors.js';
 import { packageRoot } from '../native/binding.js';
 import { registerInfo } from './commands/info.js';
+import { registerRestore } from './commands/restore.js';
+import { recoverAtStartup } from './startup.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unsupported: 3 } as const;
 
@@ -23,6 +25,9 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerInfo(program);
+  registerRestore(program);
+  // A clocksource a SIGKILLed run left switched is put back before any command but `restore` (which reports it itself).
+  program.hook('preAction', (_p, cmd) => { if (cmd.name() !== 'restore') recoverAtStartup(); });
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -72,6 +72,8 @@ export interface Binding {
   getAffinity(): number[];
   methodRead(index: number): bigint;
   timedLoop(index: number, loops: number): LoopTiming;
+  /** flock(fd, LOCK_EX | LOCK_NB): true when taken, false when another holds it. */
+  tryLockExclusive(fd: number): boolean;
 }
 
 /** Bits for Binding.maskFeatures, as native/cpuid.h numbers them. */

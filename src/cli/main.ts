@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { CheckFailed, UnsupportedError, UsageError } from '../errors.js';
 import { packageRoot } from '../native/binding.js';
+import { registerCompare } from './commands/compare.js';
 import { registerInfo } from './commands/info.js';
 import { registerRestore } from './commands/restore.js';
 import { recoverAtStartup } from './startup.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerInfo(program);
   registerRestore(program);
+  registerCompare(program);
   // A clocksource a SIGKILLed run left switched is put back before any command but `restore` (which reports it itself).
   program.hook('preAction', (_p, cmd) => { if (cmd.name() !== 'restore') recoverAtStartup(); });
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');

@@ -96,7 +96,7 @@ export function parseClocksourceList(list: string): string[] {
   for (const n of names) {
     if (!NAME.test(n)) {
       throw new UsageError(
-        `malformed clocksource list '${list}': '${n}' is not a clocksource name (letters, digits, '-', '_', '.', at most 31)`,
+        `malformed clocksource list '${list}': ${n === '' ? 'an empty name' : `'${n}' is not a clocksource name`} (names are letters, digits, '-', '_', '.', at most 31)`,
       );
     }
     if (!out.includes(n)) out.push(n);
@@ -275,6 +275,15 @@ function writeAndConfirm(ctx: SwitchContext, to: string): SwitchEvent {
     throw new UnsupportedError(`the kernel did not switch to '${to}': current_clocksource reads '${now}' after the write (see dmesg)`);
   }
   return { from, to, writeMs, at };
+}
+
+/** Puts `name` back directly, validated and confirmed, without a journal:
+ * for a test's afterAll or an operator who knows the original. Returns the
+ * switch made, or null when it was already current. */
+export function setClocksourceNow(name: string, ctx: SwitchContext = defaultContext()): SwitchEvent | null {
+  validateClocksources([name], readAvailable(ctx));
+  checkCanSwitch(ctx);
+  return readCurrent(ctx) === name ? null : writeAndConfirm(ctx, name);
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;

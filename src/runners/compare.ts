@@ -1,0 +1,386 @@
+// compare.ts: which clocksource should this machine use? Switches to each in
+// turn (src/clocksource/switch.ts owns every write), runs bench (and warp),
+// switches back, and weighs speed against the evidence that the faster one
+// is safe here. Measures and returns a result; never prints.
+import { ClocksourceSwitcher, defaultContext, readAvailable, readCurrent, validateClocksources, type SwitchContext } from '../clocksource/switch.js';
+import { UnsupportedError, UsageError } from '../errors.js';
+import { findMethod, type MethodSpec } from '../methods.js';
+import { loadBinding, type Binding } from '../native/binding.js';
+import { startDisturbance } from '../probes/disturbance.js';
+import { probeMachine, realInputs, type MachineFacts, type ProbeInputs } from '../probes/machine.js';
+import type { BenchResultT } from '../results/bench.js';
+import type { FindingT } from '../results/common.js';
+import type {
+  ClockVerdictT,
+  ClocksourceRunT,
+  CompareResultT,
+  CompareRowT,
+  RecommendationT,
+  SafetyT,
+  SwitchRecordT,
+} from '../results/compare.js';
+import type { WarpResultT } from '../results/warp.js';
+
+/** The bench runner's options, as far as compare uses them
+ * (src/runners/bench.ts BenchRunOptions, branch `bench`). */
+export interface BenchRunnerOptions {
+  methods: readonly MethodSpec[];
+  loops: number;
+  runs: number | null;
+  durationSeconds: number | null;
+  cpu: number | null;
+  warmup: boolean;
+  binding?: Binding;
+  signal?: AbortSignal;
+}
+export type BenchRunner = (options: BenchRunnerOptions) => Promise<BenchResultT>;
+
+/** The warp runner's options, as far as compare uses them
+ * (src/runners/warp.ts WarpRunOptions, branch `warp`). */
+export interface WarpRunnerOptions {
+  methods: readonly MethodSpec[];
+  cpus: readonly number[] | null;
+  durationSeconds: number;
+  offsets: boolean;
+  binding?: Binding;
+  signal?: AbortSignal;
+}
+export type WarpRunner = (options: WarpRunnerOptions) => Promise<WarpResultT>;
+
+export interface CompareOptions {
+  /** Clocksources to measure, in order; default: every available one. */
+  clocksources?: string[];
+  /** Measure only the current clocksource, never switching (no root needed). */
+  currentOnly?: boolean;
+  methods: string[];
+  loops: number;
+  runs: number;
+  cpu: number;
+  /** Run the warp check on each clocksource too. */
+  checkWarp: boolean;
+  warpMethods: string[];
+  warpCpus: number[];
+  warpDurationSeconds: number;
+  /** The runners; the real ones by default, fakes in tests. */
+  bench?: BenchRunner;
+  warp?: WarpRunner;
+  binding?: Binding;
+  inputs?: ProbeInputs;
+  switchContext?: Partial<SwitchContext>;
+  signal?: AbortSignal;
+  /** Called before each step: `kvm-clock: bench`, 2 of 4. */
+  onStep?: (done: number, total: number, label: string) => void;
+}
+
+/** Measured by bench/clocksource-settle.ts on this KVM guest (kernel 6.18):
+ * the first reads after a confirmed switch cost what steady-state reads
+ * cost, because the switch completes under stop_machine() before write()
+ * returns (kernel/time/timekeeping.c, timekeeping_notify()). No wait; the
+ * bench warm-up run absorbs cold caches. */
+const SETTLE = {
+  waitMs: 0,
+  why: 'the switch is complete when write() returns (stop_machine in timekeeping_notify); first vDSO reads after a switch measured at steady-state cost, so no wait, only the bench warm-up run',
+};
+
+/** The clocks people use; the recommendation is about these. */
+const KEY_CLOCKS = ['monotonic', 'realtime'] as const;
+/** A difference smaller than this is not worth a fleet change. */
+const MIN_RATIO = 1.05;
+/** Steal above this share of the measuring CPU's time makes figures suspect. */
+const STEAL_LIMIT_PERCENT = 5;
+
+/** Imports a runner another branch provides, if this build has it. The
+ * specifier is computed so this compiles before that module exists. */
+async function importRunner<T>(module: string, name: string): Promise<T> {
+  const specifier = `./${module}.js`;
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(specifier)) as Record<string, unknown>;
+  } catch {
+    throw new UnsupportedError(`this build of clocklab has no ${module} runner (src/runners/${module}.ts)`);
+  }
+  const fn = mod[name];
+  if (typeof fn !== 'function') throw new UnsupportedError(`src/runners/${module}.ts does not export ${name}`);
+  return fn as T;
+}
+
+export async function runCompare(options: CompareOptions): Promise<CompareResultT> {
+  const binding = options.binding ?? loadBinding();
+  const inputs = options.inputs ?? realInputs(binding);
+  if (!inputs.cpuid) throw new UnsupportedError(`clocklab needs an x86 CPU; this is ${process.arch}`);
+  const ctx = defaultContext({ ...options.switchContext, binding });
+  const startedAt = new Date().toISOString();
+  const available = readAvailable(ctx);
+  let original = readCurrent(ctx);
+
+  const specs = (ids: readonly string[]): MethodSpec[] =>
+    ids.map((id) => {
+      const m = findMethod(id);
+      if (!m) throw new UsageError(`unknown method '${id}'`);
+      return m;
+    });
+  const benchMethods = specs(options.methods);
+  const warpMethods = specs(options.warpMethods);
+  // The runners first: nothing is switched or locked for a build that lacks one.
+  const bench = options.bench ?? (await importRunner<BenchRunner>('bench', 'runBench'));
+  const warp = options.checkWarp ? (options.warp ?? (await importRunner<WarpRunner>('warp', 'runWarp'))) : null;
+  let list: string[];
+  let switcher: ClocksourceSwitcher | null = null;
+  if (options.currentOnly) {
+    if (options.clocksources && options.clocksources.some((c) => c !== original)) {
+      throw new UsageError(`--current-only measures only the current clocksource ('${original}'); drop --clocksources or --current-only`);
+    }
+    list = [original];
+  } else {
+    list = options.clocksources ?? available;
+    validateClocksources(list, available);
+    // Refuses (exit 3) before anything is measured: not root, or another run holds the lock.
+    switcher = ClocksourceSwitcher.open(list, ctx);
+    // Opening undoes a journal a killed run left, which may change the current one.
+    original = switcher.original;
+  }
+  // The current one first: it needs no switch, and the machine spends less
+  // time away from it.
+  list = [...list].sort((a, b) => Number(b === original) - Number(a === original));
+
+  const facts = probeMachine(inputs);
+  const disturbance = startDisturbance(inputs.source);
+  const runs: ClocksourceRunT[] = [];
+  const steps = list.length * (warp ? 2 : 1);
+  let step = 0;
+  try {
+    for (const cs of list) {
+      const event = switcher ? switcher.switchTo(cs) : null;
+      options.onStep?.(step++, steps, `${cs}: bench`);
+      const benchResult = await bench({
+        methods: benchMethods,
+        loops: options.loops,
+        runs: options.runs,
+        durationSeconds: null,
+        cpu: options.cpu,
+        warmup: true,
+        binding,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      let warpResult: WarpResultT | null = null;
+      if (warp) {
+        options.onStep?.(step++, steps, `${cs}: warp`);
+        warpResult = await warp({
+          methods: warpMethods,
+          cpus: options.warpCpus,
+          durationSeconds: options.warpDurationSeconds,
+          offsets: false,
+          binding,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+      }
+      const during = readCurrent(ctx);
+      if (during !== cs) {
+        throw new UnsupportedError(`the clocksource changed to '${during}' while '${cs}' was being measured (did the kernel's watchdog mark it unstable? see dmesg)`);
+      }
+      runs.push({ clocksource: cs, switched: event, clocksourceDuring: during, bench: benchResult, warp: warpResult });
+    }
+    options.onStep?.(steps, steps, 'done');
+  } finally {
+    switcher?.close();
+  }
+  const switches: SwitchRecordT[] = switcher ? [...switcher.events] : [];
+  const end = readCurrent(ctx);
+  const cpus = [...new Set([options.cpu, ...(warp ? options.warpCpus : [])])].sort((a, b) => a - b);
+  const comparison = compareRows(runs, options.methods);
+  const findings: FindingT[] = [];
+  if (end !== original) findings.push({ code: 'COMPARE_NOT_RESTORED', severity: 'fail', args: { original, now: end } });
+  const recommendation = recommend(runs, comparison, facts, original, findings);
+  return {
+    schema: 'clocklab/1',
+    command: 'compare',
+    startedAt,
+    machine: facts.machine,
+    options: {
+      clocksources: list,
+      currentOnly: options.currentOnly ?? false,
+      methods: options.methods,
+      loops: options.loops,
+      runs: options.runs,
+      cpu: options.cpu,
+      warp: warp !== null,
+      warpMethods: warp ? options.warpMethods : [],
+      warpCpus: warp ? options.warpCpus : [],
+      warpDurationSeconds: warp ? options.warpDurationSeconds : 0,
+    },
+    originalClocksource: original,
+    settle: SETTLE,
+    runs,
+    comparison,
+    recommendation,
+    switches,
+    restored: end === original,
+    disturbance: disturbance.finish(cpus),
+    findings,
+  };
+}
+
+interface Figures {
+  median: number;
+  min: number;
+  max: number;
+  spread: number;
+}
+
+function figures(run: ClocksourceRunT, method: string): Figures | null {
+  const m = run.bench.methods.find((x) => x.method === method);
+  if (!m || m.status !== 'measured') return null;
+  const s = m.summary;
+  return { median: s.medianNsPerLoop, min: s.minNsPerLoop, max: s.maxNsPerLoop, spread: s.spreadPercent };
+}
+
+function warpVerdict(run: ClocksourceRunT, method: string): CompareRowT['warp'][string] {
+  const m = run.warp?.methods.find((x) => x.method === method);
+  return m && m.status === 'measured' ? m.verdict : null;
+}
+
+const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** One row per method: ns/loop per clocksource and the ratio to the first. */
+export function compareRows(runs: readonly ClocksourceRunT[], methods: readonly string[]): CompareRowT[] {
+  const base = runs[0];
+  return methods.map((method) => {
+    const nsPerLoop: Record<string, number | null> = {};
+    const spreadPercent: Record<string, number | null> = {};
+    const ratio: Record<string, number | null> = {};
+    const warp: CompareRowT['warp'] = {};
+    const baseFig = base ? figures(base, method) : null;
+    let fastest: string | null = null;
+    let best = Infinity;
+    for (const run of runs) {
+      const f = figures(run, method);
+      nsPerLoop[run.clocksource] = f ? f.median : null;
+      spreadPercent[run.clocksource] = f ? f.spread : null;
+      ratio[run.clocksource] = f && baseFig && baseFig.median > 0 ? round(f.median / baseFig.median) : null;
+      warp[run.clocksource] = warpVerdict(run, method);
+      if (f && f.median < best) {
+        best = f.median;
+        fastest = run.clocksource;
+      }
+    }
+    return { method, nsPerLoop, spreadPercent, ratio, fastest, warp };
+  });
+}
+
+function clockVerdict(runs: readonly ClocksourceRunT[], method: string): ClockVerdictT {
+  const measured = runs.map((r) => ({ cs: r.clocksource, f: figures(r, method) })).filter((x): x is { cs: string; f: Figures } => x.f !== null);
+  if (measured.length < 2) {
+    return { method, fastest: null, slowest: null, fastestNsPerLoop: null, slowestNsPerLoop: null, ratio: null, clear: false };
+  }
+  const sorted = [...measured].sort((a, b) => a.f.median - b.f.median);
+  const lo = sorted[0]!;
+  const hi = sorted[sorted.length - 1]!;
+  const ratio = lo.f.median > 0 ? hi.f.median / lo.f.median : null;
+  // Clear only when every run of the faster beat every run of the slower, by a margin worth acting on.
+  const clear = ratio !== null && ratio >= MIN_RATIO && lo.f.max < hi.f.min;
+  return {
+    method,
+    fastest: lo.cs,
+    slowest: hi.cs,
+    fastestNsPerLoop: lo.f.median,
+    slowestNsPerLoop: hi.f.median,
+    ratio: ratio === null ? null : round(ratio),
+    clear,
+  };
+}
+
+/** What says a clocksource is safe on this machine. */
+export function safetyOf(cs: string, run: ClocksourceRunT | undefined, facts: MachineFacts): SafetyT {
+  const m = facts.machine;
+  const evidence: SafetyT['evidence'] = [];
+  const f = m.tscFlags;
+  if (cs === 'tsc') {
+    // A TSC that keeps one rate through P- and C-states (constant_tsc,
+    // nonstop_tsc; Intel SDM Vol. 3B 18.17.1, CPUID 0x80000007 EDX[8]).
+    evidence.push({ fact: 'constant_tsc', ok: f.constant_tsc, detail: '/proc/cpuinfo: the TSC ticks at one rate whatever the P-state' });
+    evidence.push({ fact: 'nonstop_tsc', ok: f.nonstop_tsc, detail: '/proc/cpuinfo: the TSC keeps ticking in deep C-states' });
+    evidence.push({ fact: 'invariant TSC', ok: f.invariantTsc, detail: 'CPUID 0x80000007 EDX[8]' });
+    evidence.push({
+      fact: 'tsc offered by the kernel',
+      ok: m.clocksources.available.includes('tsc'),
+      detail: 'available_clocksource; the kernel withdraws tsc when it marks it unstable',
+    });
+  } else if (cs === 'kvm-clock') {
+    const kvm = m.hypervisor?.kvmFeatures ?? null;
+    // KVM_FEATURE_CLOCKSOURCE_STABLE_BIT (CPUID 0x40000001 EAX[24]): the host
+    // sets PVCLOCK_TSC_STABLE_BIT, so the guest may read pvclock without a
+    // global clamp and the vDSO can serve it (arch/x86/kernel/kvmclock.c).
+    evidence.push({
+      fact: 'KVM stable bit',
+      ok: kvm === null ? null : kvm.includes('CLOCKSOURCE_STABLE_BIT'),
+      detail:
+        kvm === null
+          ? 'not a KVM guest'
+          : 'CPUID 0x40000001 EAX[24]: without it kvm-clock stays monotonic through a global clamp, and slower',
+    });
+  }
+  if (run?.warp) {
+    const failed = run.warp.methods.filter((x) => x.status === 'measured' && x.verdict === 'failed').map((x) => x.method);
+    evidence.push({
+      fact: 'warp check',
+      ok: run.warp.verdict === 'held',
+      detail:
+        run.warp.verdict === 'held'
+          ? `no monotonic method went backwards across CPUs ${run.warp.options.cpus.join(',')} in ${run.warp.options.durationSeconds} s`
+          : `went backwards across CPUs: ${failed.join(', ')}`,
+    });
+  } else {
+    evidence.push({ fact: 'warp check', ok: null, detail: 'not run (add --warp)' });
+  }
+  const known = evidence.filter((e) => e.ok !== null);
+  const safe = known.some((e) => e.ok === false) ? false : known.length > 0 ? true : null;
+  return { clocksource: cs, safe, evidence };
+}
+
+function recommend(
+  runs: readonly ClocksourceRunT[],
+  rows: readonly CompareRowT[],
+  facts: MachineFacts,
+  original: string,
+  findings: FindingT[],
+): RecommendationT {
+  void rows;
+  const clocks = KEY_CLOCKS.map((c) => clockVerdict(runs, c));
+  const safety = runs.map((r) => safetyOf(r.clocksource, r, facts));
+  const reasons: string[] = [];
+  const none = (why: string): RecommendationT => {
+    reasons.push(why);
+    return { level: 'none', clocksource: null, clocks, safety, reasons };
+  };
+  const stolen = runs.filter((r) => r.bench.disturbance.stealPercent > STEAL_LIMIT_PERCENT);
+  for (const r of stolen) {
+    findings.push({ code: 'COMPARE_STEAL', severity: 'warn', args: { clocksource: r.clocksource, stealPercent: r.bench.disturbance.stealPercent } });
+  }
+  if (runs.length < 2) return none(`only ${runs[0]?.clocksource ?? 'no clocksource'} was measured; a recommendation needs two to compare`);
+  const missing = clocks.filter((c) => c.fastest === null).map((c) => c.method);
+  if (missing.length > 0) return none(`${missing.join(' and ')} not measured on every clocksource; include them in --methods`);
+  for (const c of clocks) {
+    reasons.push(
+      `${c.method}: ${c.fastest} ${c.fastestNsPerLoop?.toFixed(2)} ns/loop against ${c.slowest} ${c.slowestNsPerLoop?.toFixed(2)} ns/loop ` +
+        `(${c.slowest} ${c.ratio?.toFixed(2)}x slower${c.clear ? '' : ', within run-to-run noise'})`,
+    );
+  }
+  const winners = new Set(clocks.map((c) => c.fastest));
+  if (winners.size > 1) return none('monotonic and realtime disagree on which clocksource is faster: not enough evidence to recommend either');
+  const best = clocks[0]!.fastest!;
+  if (!clocks.every((c) => c.clear)) {
+    return none(`${best} is not faster by a clear margin (every run faster, and by ${Math.round((MIN_RATIO - 1) * 100)}% or more): not enough evidence to recommend a change from '${original}'`);
+  }
+  const s = safety.find((x) => x.clocksource === best)!;
+  const bad = s.evidence.filter((e) => e.ok === false);
+  if (bad.length > 0) {
+    return none(`${best} is faster but not safe here: ${bad.map((e) => `${e.fact} (${e.detail})`).join('; ')}`);
+  }
+  const unknown = s.evidence.filter((e) => e.ok === null);
+  for (const e of s.evidence.filter((x) => x.ok === true)) reasons.push(`${best}: ${e.fact} holds (${e.detail})`);
+  for (const e of unknown) reasons.push(`${best}: ${e.fact} unknown (${e.detail})`);
+  if (stolen.length > 0) reasons.push(`steal time above ${STEAL_LIMIT_PERCENT}% during ${stolen.map((r) => r.clocksource).join(', ')}: the figures are disturbed`);
+  if (best === original) reasons.push(`${best} is already the current clocksource: nothing to change`);
+  const level = unknown.length > 0 || stolen.length > 0 ? 'lean' : 'recommend';
+  return { level, clocksource: best, clocks, safety, reasons };
+}

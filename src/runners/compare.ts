@@ -2,7 +2,7 @@
 // turn (src/clocksource/switch.ts owns every write), runs bench (and warp),
 // switches back, and weighs speed against the evidence that the faster one
 // is safe here. Measures and returns a result; never prints.
-import { ClocksourceSwitcher, defaultContext, readAvailable, readCurrent, validateClocksources, type SwitchContext } from '../clocksource/switch.js';
+import { checkCanSwitch, ClocksourceSwitcher, defaultContext, readAvailable, readCurrent, validateClocksources, type SwitchContext } from '../clocksource/switch.js';
 import { UnsupportedError, UsageError } from '../errors.js';
 import { findMethod, type MethodSpec } from '../methods.js';
 import { loadBinding, type Binding } from '../native/binding.js';
@@ -121,9 +121,6 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
     });
   const benchMethods = specs(options.methods);
   const warpMethods = specs(options.warpMethods);
-  // The runners first: nothing is switched or locked for a build that lacks one.
-  const bench = options.bench ?? (await importRunner<BenchRunner>('bench', 'runBench'));
-  const warp = options.checkWarp ? (options.warp ?? (await importRunner<WarpRunner>('warp', 'runWarp'))) : null;
   let list: string[];
   let switcher: ClocksourceSwitcher | null = null;
   if (options.currentOnly) {
@@ -134,6 +131,12 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
   } else {
     list = options.clocksources ?? available;
     validateClocksources(list, available);
+    checkCanSwitch(ctx);
+  }
+  // The runners before the lock: nothing is locked or switched for a build that lacks one.
+  const bench = options.bench ?? (await importRunner<BenchRunner>('bench', 'runBench'));
+  const warp = options.checkWarp ? (options.warp ?? (await importRunner<WarpRunner>('warp', 'runWarp'))) : null;
+  if (!options.currentOnly) {
     // Refuses (exit 3) before anything is measured: not root, or another run holds the lock.
     switcher = ClocksourceSwitcher.open(list, ctx);
     // Opening undoes a journal a killed run left, which may change the current one.

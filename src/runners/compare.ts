@@ -86,6 +86,10 @@ const SETTLE = {
 const KEY_CLOCKS = ['monotonic', 'realtime'] as const;
 /** A difference smaller than this is not worth a fleet change. */
 const MIN_RATIO = 1.05;
+/** Reads that do not go through the clocksource: their ratio between
+ * clocksources is the run-to-run noise of this machine, and a clock's
+ * difference must beat it to count. */
+const CONTROLS = ['rdtscp', 'lfence_rdtsc', 'rdtsc'] as const;
 /** Steal above this share of the measuring CPU's time makes figures suspect. */
 const STEAL_LIMIT_PERCENT = 5;
 
@@ -270,7 +274,18 @@ export function compareRows(runs: readonly ClocksourceRunT[], methods: readonly 
   });
 }
 
-function clockVerdict(runs: readonly ClocksourceRunT[], method: string): ClockVerdictT {
+/** The largest drift of a control method between clocksources, as a ratio - 1, or null when none was measured. */
+export function controlDrift(runs: readonly ClocksourceRunT[]): { method: string; drift: number } | null {
+  for (const method of CONTROLS) {
+    const medians = runs.map((r) => figures(r, method)?.median ?? null);
+    if (medians.length < 2 || medians.some((m) => m === null || m <= 0)) continue;
+    const xs = medians as number[];
+    return { method, drift: Math.max(...xs) / Math.min(...xs) - 1 };
+  }
+  return null;
+}
+
+function clockVerdict(runs: readonly ClocksourceRunT[], method: string, minRatio: number): ClockVerdictT {
   const measured = runs.map((r) => ({ cs: r.clocksource, f: figures(r, method) })).filter((x): x is { cs: string; f: Figures } => x.f !== null);
   if (measured.length < 2) {
     return { method, fastest: null, slowest: null, fastestNsPerLoop: null, slowestNsPerLoop: null, ratio: null, clear: false };
@@ -280,7 +295,7 @@ function clockVerdict(runs: readonly ClocksourceRunT[], method: string): ClockVe
   const hi = sorted[sorted.length - 1]!;
   const ratio = lo.f.median > 0 ? hi.f.median / lo.f.median : null;
   // Clear only when every run of the faster beat every run of the slower, by a margin worth acting on.
-  const clear = ratio !== null && ratio >= MIN_RATIO && lo.f.max < hi.f.min;
+  const clear = ratio !== null && ratio >= minRatio && lo.f.max < hi.f.min;
   return {
     method,
     fastest: lo.cs,
@@ -348,7 +363,9 @@ function recommend(
   findings: FindingT[],
 ): RecommendationT {
   void rows;
-  const clocks = KEY_CLOCKS.map((c) => clockVerdict(runs, c));
+  const drift = controlDrift(runs);
+  const minRatio = Math.max(MIN_RATIO, 1 + (drift?.drift ?? 0));
+  const clocks = KEY_CLOCKS.map((c) => clockVerdict(runs, c, minRatio));
   const safety = runs.map((r) => safetyOf(r.clocksource, r, facts));
   const reasons: string[] = [];
   const none = (why: string): RecommendationT => {
@@ -358,6 +375,11 @@ function recommend(
   const stolen = runs.filter((r) => r.bench.disturbance.stealPercent > STEAL_LIMIT_PERCENT);
   for (const r of stolen) {
     findings.push({ code: 'COMPARE_STEAL', severity: 'warn', args: { clocksource: r.clocksource, stealPercent: r.bench.disturbance.stealPercent } });
+  }
+  if (drift && drift.drift > MIN_RATIO - 1) {
+    reasons.push(
+      `${drift.method}, which does not read the clocksource, differs by ${(drift.drift * 100).toFixed(0)}% between clocksources: that is this run's noise, and a clock's difference must exceed it`,
+    );
   }
   if (runs.length < 2) return none(`only ${runs[0]?.clocksource ?? 'no clocksource'} was measured; a recommendation needs two to compare`);
   const missing = clocks.filter((c) => c.fastest === null).map((c) => c.method);
@@ -372,7 +394,7 @@ function recommend(
   if (winners.size > 1) return none('monotonic and realtime disagree on which clocksource is faster: not enough evidence to recommend either');
   const best = clocks[0]!.fastest!;
   if (!clocks.every((c) => c.clear)) {
-    return none(`${best} is not faster by a clear margin (every run faster, and by ${Math.round((MIN_RATIO - 1) * 100)}% or more): not enough evidence to recommend a change from '${original}'`);
+    return none(`${best} is not faster by a clear margin (every run faster, and by ${Math.round((minRatio - 1) * 100)}% or more): not enough evidence to recommend a change from '${original}'`);
   }
   const s = safety.find((x) => x.clocksource === best)!;
   const bad = s.evidence.filter((e) => e.ok === false);
@@ -380,7 +402,6 @@ function recommend(
     return none(`${best} is faster but not safe here: ${bad.map((e) => `${e.fact} (${e.detail})`).join('; ')}`);
   }
   const unknown = s.evidence.filter((e) => e.ok === null);
-  for (const e of s.evidence.filter((x) => x.ok === true)) reasons.push(`${best}: ${e.fact} holds (${e.detail})`);
   for (const e of unknown) reasons.push(`${best}: ${e.fact} unknown (${e.detail})`);
   if (stolen.length > 0) reasons.push(`steal time above ${STEAL_LIMIT_PERCENT}% during ${stolen.map((r) => r.clocksource).join(', ')}: the figures are disturbed`);
   if (best === original) reasons.push(`${best} is already the current clocksource: nothing to change`);

@@ -79,7 +79,7 @@ export function renderCompareText(r: CompareResultT): string {
   }
   out.push('');
   const restoredLine = r.restored
-    ? `${tag('ok')} clocksource back on ${r.originalClocksource} (${r.switches.length} confirmed switch${r.switches.length === 1 ? '' : 'es'}; no settle wait: ${r.settle.why})`
+    ? `${tag('ok')} clocksource back on ${r.originalClocksource} (${r.switches.length} confirmed switch${r.switches.length === 1 ? '' : 'es'}, settle wait ${r.settle.waitMs} ms)`
     : `${tag('fail')} clocksource NOT back on ${r.originalClocksource}`;
   out.push(restoredLine);
   if (r.findings.length > 0) out.push(renderFindings(r.findings));

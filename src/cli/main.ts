@@ -8,6 +8,8 @@ import { CheckFailed, UnsupportedError, UsageError } from '../errors.js';
 import { packageRoot } from '../native/binding.js';
 import { registerCompare } from './commands/compare.js';
 import { registerInfo } from './commands/info.js';
+import { registerBench } from './commands/bench.js';
+import { registerMethods } from './commands/methods.js';
 import { registerRestore } from './commands/restore.js';
 import { recoverAtStartup } from './startup.js';
 
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerInfo(program);
+  registerBench(program);
+  registerMethods(program);
   registerRestore(program);
   registerCompare(program);
   // A clocksource a SIGKILLed run left switched is put back before any command but `restore` (which reports it itself).

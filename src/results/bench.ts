@@ -19,7 +19,9 @@ export const BenchSummary = z.object({
   ratioToFastestClock: z
     .number()
     .nullable()
-    .describe('median ns/loop over that of the fastest clock_gettime method in this run'),
+    .describe(
+      'median ns/loop over that of the fastest fine-resolution clock_gettime (vDSO) method in this run; the fastest coarse one when no fine one ran; null when no clock_gettime method ran',
+    ),
 });
 
 export const BenchMethodResult = z.discriminatedUnion('status', [

@@ -1,0 +1,25 @@
+// methods.ts: `clocklab methods`, wired: runMethods -> report.
+import type { Command } from 'commander';
+import { renderMethodsText } from '../../reports/text/methods.js';
+import { runMethods } from '../../runners/methods.js';
+import { emit, prepareOutput, withOutputOptions, type OutputOptions } from '../output.js';
+
+export function registerMethods(program: Command): void {
+  withOutputOptions(
+    program
+      .command('methods')
+      .description('every way of reading time clocklab knows, whether this machine can run it, and why not'),
+  )
+    .addHelpText(
+      'after',
+      `
+A method is a name that bench, warp and compare take (--methods a,b). "why not"
+names the missing instruction and its CPUID bit, or the clock the kernel lacks.
+Contracts: monotonic (a warp fails), may-step (wall clock), unordered (plain
+RDTSC), per-thread (CPU time), not-time (the CPU number).`,
+    )
+    .action((opts: OutputOptions) => {
+      prepareOutput(opts);
+      emit(runMethods(), opts, renderMethodsText);
+    });
+}

@@ -1,0 +1,66 @@
+// availability.ts: can this machine run a method, and if not, why not?
+//
+// Decided by the addon itself: one read through binding.methodRead, which
+// first checks the CPUID bit of every instruction the method executes
+// (native/addon.cc Require, so a masked or missing feature is an error, never
+// SIGILL), and for clocks asks clock_gettime, the call that decides whether
+// the kernel has a clock (clock_getres answers for ids the kernel lacks:
+// background/kernel-facts.md section 2.4).
+import { constants } from 'node:os';
+import { nativeIndex, type MethodSpec } from '../methods.js';
+import type { Binding } from '../native/binding.js';
+
+export type Availability =
+  | { available: true }
+  | {
+      available: false;
+      /** One sentence: what is missing, e.g. the instruction and its CPUID bit. */
+      reason: string;
+      /** Which kind of lack: the CPU, the kernel, or the addon. */
+      cause: 'cpu' | 'kernel' | 'addon';
+    };
+
+interface NativeError {
+  code?: unknown;
+  errno?: unknown;
+  message?: unknown;
+}
+
+function errnoName(errno: number): string {
+  const hit = Object.entries(constants.errno).find(([, v]) => v === errno);
+  return hit ? hit[0] : `errno ${errno}`;
+}
+
+/** What the method reads, for messages: clock_gettime(CLOCK_TAI), getcpu(2) ... */
+function what(spec: MethodSpec): string {
+  return spec.description.replace(/ \(tick resolution\)$/, '');
+}
+
+/** Whether `spec` can run here; never throws for a lack of the machine. */
+export function methodAvailability(binding: Binding, spec: MethodSpec): Availability {
+  if (!binding.isX86 && spec.path === 'cpu') {
+    return { available: false, reason: `${spec.id} needs an x86 CPU; this is ${process.arch}`, cause: 'cpu' };
+  }
+  let index: number;
+  try {
+    index = nativeIndex(binding, spec.id);
+  } catch (err) {
+    return { available: false, reason: err instanceof Error ? err.message : String(err), cause: 'addon' };
+  }
+  try {
+    binding.methodRead(index);
+    return { available: true };
+  } catch (err) {
+    const e = (typeof err === 'object' && err !== null ? err : {}) as NativeError;
+    const message = typeof e.message === 'string' ? e.message : String(err);
+    if (e.code === 'ERR_CLOCKLAB_CPU_FEATURE' || e.code === 'ERR_CLOCKLAB_NOT_X86') {
+      return { available: false, reason: message, cause: 'cpu' };
+    }
+    if (e.code === 'ERR_CLOCKLAB_ERRNO' && typeof e.errno === 'number') {
+      const name = errnoName(e.errno);
+      const lacks = e.errno === constants.errno.EINVAL ? ': the kernel does not have this clock' : '';
+      return { available: false, reason: `${what(spec)} fails with ${name}${lacks}`, cause: 'kernel' };
+    }
+    throw err;
+  }
+}

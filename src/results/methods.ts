@@ -1,0 +1,28 @@
+// methods.ts: the result of `clocklab methods`: every method in the registry,
+// and whether this machine can run it.
+import { z } from 'zod';
+import { Machine } from './common.js';
+
+export const MethodAvailability = z.object({
+  method: z.string(),
+  description: z.string(),
+  path: z.enum(['cpu', 'vdso', 'syscall']).describe('what a read goes through'),
+  contract: z.string().describe('what the method promises across CPUs (src/methods.ts)'),
+  unit: z.string(),
+  requires: z.array(z.string()),
+  available: z.boolean(),
+  reason: z.string().nullable().describe('why not: the instruction and its CPUID bit, a clock the kernel lacks, ...'),
+  cause: z.enum(['cpu', 'kernel', 'addon']).nullable(),
+  caveat: z.string().nullable().describe('runs, but with a catch worth knowing'),
+});
+
+export const MethodsResult = z.object({
+  schema: z.literal('clocklab/1'),
+  command: z.literal('methods'),
+  startedAt: z.string(),
+  machine: Machine,
+  methods: z.array(MethodAvailability),
+});
+
+export type MethodAvailabilityT = z.infer<typeof MethodAvailability>;
+export type MethodsResultT = z.infer<typeof MethodsResult>;

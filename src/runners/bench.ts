@@ -1,0 +1,316 @@
+// bench.ts: what does one read of each method cost on this machine, measured
+// in native loops on one pinned CPU, repeated, and summarised so the figures
+// can be trusted and pasted into a bug report?
+//
+// The runner never prints: it returns a BenchResult and reports progress and
+// each finished run through callbacks (the CLI prints the thread's line from
+// onRun as runs finish).
+import { UnsupportedError, UsageError } from '../errors.js';
+import { METHODS, nativeIndex, type MethodSpec } from '../methods.js';
+import { loadBinding, type Binding } from '../native/binding.js';
+import { methodAvailability } from '../probes/availability.js';
+import { onlineCpus, requireOnline } from '../probes/cpus.js';
+import { startDisturbance } from '../probes/disturbance.js';
+import { probeMachine, realInputs } from '../probes/machine.js';
+import type { BenchMethodResultT, BenchResultT, BenchRunT, BenchSummaryT } from '../results/bench.js';
+import type { FindingT } from '../results/common.js';
+
+export interface BenchRunOptions {
+  methods: readonly MethodSpec[];
+  loops: number;
+  runs: number | null;
+  durationSeconds: number | null;
+  cpu: number | null;
+  warmup: boolean;
+  binding?: Binding;
+  signal?: AbortSignal;
+  onProgress?: (p: { method: string; run: number; runs: number | null; done: number; total: number | null }) => void;
+  onRun?: (method: string, run: BenchRunT) => void;
+}
+
+/** The native loop counts in 32 bits (native/addon.cc U32Arg). */
+export const MAX_LOOPS = 2 ** 32 - 1;
+/** More runs than this is a typo, not a measurement. */
+export const MAX_RUNS = 100_000;
+/** --duration is per method; an hour of one method is already a soak test. */
+export const MAX_DURATION_SECONDS = 3600;
+/** Refuse before starting when one run would take longer than this ... */
+export const MAX_RUN_SECONDS = 600;
+/** ... or the whole bench longer than this (projected from a short probe loop). */
+export const MAX_TOTAL_SECONDS = 3 * 3600;
+/** Loops in the probe that projects how long a run will take. */
+const PROBE_LOOPS = 10_000;
+
+export const DEFAULT_LOOPS = 10_000_000;
+export const DEFAULT_RUNS = 10;
+
+/** The default method set: the thread's question (TSC reads against the vDSO
+ * clocks, coarse and raw, and the price of leaving the vDSO). */
+export const DEFAULT_METHOD_IDS = [
+  'rdtsc',
+  'rdtscp',
+  'lfence_rdtsc',
+  'monotonic',
+  'realtime',
+  'monotonic_raw',
+  'monotonic_coarse',
+  'sys_monotonic',
+  'gettimeofday',
+] as const;
+
+/** Steal above this share of the pinned CPU's time during the run is worth a sentence. */
+const STEAL_WARN_PERCENT = 1;
+/** Spread (max-min)/median above this is worth a sentence. */
+const SPREAD_NOTE_PERCENT = 25;
+/** A vDSO clock within this factor of its raw-syscall twin costs like a syscall. */
+const LIKE_SYSCALL_RATIO = 0.7;
+
+function checkOptions(o: BenchRunOptions): void {
+  if (o.methods.length === 0) throw new UsageError('no methods to bench');
+  if (!Number.isSafeInteger(o.loops) || o.loops < 1) {
+    throw new UsageError(`loops must be a positive integer, got ${String(o.loops)}`);
+  }
+  if (o.loops > MAX_LOOPS) throw new UsageError(`loops ${o.loops} is too large: at most ${MAX_LOOPS} (2^32-1) per run`);
+  if (o.runs !== null && o.durationSeconds !== null) throw new UsageError('give either runs or a duration, not both');
+  if (o.runs === null && o.durationSeconds === null) throw new UsageError('give runs or a duration');
+  if (o.runs !== null) {
+    if (!Number.isSafeInteger(o.runs) || o.runs < 1) throw new UsageError(`runs must be a positive integer, got ${String(o.runs)}`);
+    if (o.runs > MAX_RUNS) throw new UsageError(`runs ${o.runs} is too many: at most ${MAX_RUNS}`);
+  }
+  if (o.durationSeconds !== null) {
+    const d = o.durationSeconds;
+    if (typeof d !== 'number' || !Number.isFinite(d) || d <= 0) {
+      throw new UsageError(`duration must be a positive number of seconds, got ${String(d)}`);
+    }
+    if (d > MAX_DURATION_SECONDS) throw new UsageError(`duration ${d} s is too long: at most ${MAX_DURATION_SECONDS} s per method`);
+  }
+  if (o.cpu !== null && (!Number.isSafeInteger(o.cpu) || o.cpu < 0)) {
+    throw new UsageError(`cpu must be a non-negative integer, got ${String(o.cpu)}`);
+  }
+}
+
+/** The median of a non-empty list (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+}
+
+function summarise(runs: readonly BenchRunT[]): Omit<BenchSummaryT, 'ratioToFastestClock'> {
+  const ns = runs.map((r) => r.nsPerLoop);
+  const min = Math.min(...ns);
+  const max = Math.max(...ns);
+  const med = median(ns);
+  return {
+    minNsPerLoop: min,
+    medianNsPerLoop: med,
+    maxNsPerLoop: max,
+    spreadPercent: med > 0 ? ((max - min) / med) * 100 : 0,
+    cyclesPerLoop: median(runs.map((r) => r.cyclesPerLoop)),
+  };
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function oneRun(binding: Binding, index: number, loops: number): BenchRunT {
+  const t = binding.timedLoop(index, loops);
+  return {
+    elapsedNs: t.elapsedNs,
+    nsPerLoop: t.elapsedNs / loops,
+    tscDelta: t.tscDelta.toString(),
+    cyclesPerLoop: Number(t.tscDelta) / loops,
+  };
+}
+
+/** Whether a method is one of the clock_gettime clocks read through the vDSO. */
+function isVdsoClock(binding: Binding, spec: MethodSpec): boolean {
+  return spec.path === 'vdso' && binding.methodTable.some((m) => m.name === spec.id && m.clockId >= 0);
+}
+
+/** Pins the calling thread to `cpu` and returns a function that puts the
+ * previous affinity back. */
+function pin(binding: Binding, cpu: number): () => void {
+  const previous = binding.getAffinity();
+  try {
+    binding.pinToCpu(cpu);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new UnsupportedError(`cannot pin this thread to CPU ${cpu} (${why}); its allowed CPUs are ${previous.join(',')}`);
+  }
+  return () => binding.setAffinity(previous);
+}
+
+export async function runBench(options: BenchRunOptions): Promise<BenchResultT> {
+  checkOptions(options);
+  const binding = options.binding ?? loadBinding();
+  const startedAt = new Date().toISOString();
+  const online = onlineCpus();
+  const cpu = options.cpu ?? binding.getcpu().cpu;
+  requireOnline([cpu], online);
+  // "All" means the caller wants a survey: what cannot run is recorded, not fatal.
+  const all = METHODS.every((m) => options.methods.includes(m));
+
+  const planned: Array<{ spec: MethodSpec; index: number }> = [];
+  const skipped = new Map<string, BenchMethodResultT>();
+  for (const spec of options.methods) {
+    const a = methodAvailability(binding, spec);
+    if (a.available) {
+      planned.push({ spec, index: nativeIndex(binding, spec.id) });
+      continue;
+    }
+    if (!all) throw new UnsupportedError(`${spec.id}: ${a.reason}`);
+    skipped.set(spec.id, { method: spec.id, status: 'unsupported', reason: a.reason });
+  }
+
+  const machine = probeMachine(realInputs(binding)).machine;
+  const disturbance = startDisturbance();
+  const restore = pin(binding, cpu);
+  const measured = new Map<string, BenchMethodResultT>();
+  try {
+    // A short probe loop per method projects how long the bench will take,
+    // so a typo like --loops 4000000000 on a syscall method is refused up
+    // front instead of running for hours.
+    const perLoopNs = new Map<string, number>();
+    for (const { spec, index } of planned) {
+      options.signal?.throwIfAborted();
+      perLoopNs.set(spec.id, oneRun(binding, index, Math.min(PROBE_LOOPS, options.loops)).nsPerLoop);
+      await tick();
+    }
+    let totalSeconds = 0;
+    for (const { spec } of planned) {
+      const runSeconds = ((perLoopNs.get(spec.id) ?? 0) * options.loops) / 1e9;
+      if (runSeconds > MAX_RUN_SECONDS) {
+        throw new UsageError(
+          `${spec.id} with ${options.loops} loops would take about ${runSeconds.toFixed(0)} s per run ` +
+            `(${(perLoopNs.get(spec.id) ?? 0).toFixed(1)} ns/loop); at most ${MAX_RUN_SECONDS} s: use fewer loops`,
+        );
+      }
+      const runsSeconds = options.runs !== null ? runSeconds * options.runs : (options.durationSeconds ?? 0);
+      totalSeconds += runsSeconds + (options.warmup ? runSeconds : 0);
+    }
+    if (totalSeconds > MAX_TOTAL_SECONDS) {
+      throw new UsageError(
+        `the bench would take about ${(totalSeconds / 60).toFixed(0)} minutes; at most ${MAX_TOTAL_SECONDS / 60}: ` +
+          'use fewer loops, runs or methods',
+      );
+    }
+
+    const total = options.runs !== null ? planned.length * options.runs : null;
+    let done = 0;
+    for (const { spec, index } of planned) {
+      if (options.warmup) {
+        options.signal?.throwIfAborted();
+        options.onProgress?.({ method: spec.id, run: 0, runs: options.runs, done, total });
+        oneRun(binding, index, options.loops);
+        await tick();
+      }
+      const runs: BenchRunT[] = [];
+      const until = options.durationSeconds !== null ? performance.now() + options.durationSeconds * 1000 : Infinity;
+      for (let run = 1; options.runs !== null ? run <= options.runs : performance.now() < until || run === 1; run++) {
+        options.signal?.throwIfAborted();
+        options.onProgress?.({ method: spec.id, run, runs: options.runs, done, total });
+        const r = oneRun(binding, index, options.loops);
+        runs.push(r);
+        done++;
+        options.onRun?.(spec.id, r);
+        await tick();
+      }
+      measured.set(spec.id, {
+        method: spec.id,
+        status: 'measured',
+        loops: options.loops,
+        runs,
+        summary: { ...summarise(runs), ratioToFastestClock: null },
+      });
+    }
+  } finally {
+    restore();
+  }
+
+  // Ratios against the fastest clock_gettime read through the vDSO. The
+  // coarse clocks only copy the last tick's time (no counter read, tick
+  // resolution), so they are the base only when no fine clock was measured.
+  const fastestOf = (coarse: boolean): number | null => {
+    let fastest: number | null = null;
+    for (const spec of options.methods) {
+      const m = measured.get(spec.id);
+      if (m?.status === 'measured' && isVdsoClock(binding, spec) && spec.id.endsWith('_coarse') === coarse) {
+        fastest = fastest === null ? m.summary.medianNsPerLoop : Math.min(fastest, m.summary.medianNsPerLoop);
+      }
+    }
+    return fastest;
+  };
+  const fastest = fastestOf(false) ?? fastestOf(true);
+  const methods: BenchMethodResultT[] = options.methods.map((spec) => {
+    const m = measured.get(spec.id) ?? skipped.get(spec.id);
+    if (!m) return { method: spec.id, status: 'failed', reason: 'not run' };
+    if (m.status !== 'measured' || fastest === null || fastest <= 0) return m;
+    return { ...m, summary: { ...m.summary, ratioToFastestClock: m.summary.medianNsPerLoop / fastest } };
+  });
+
+  const dist = disturbance.finish([cpu]);
+  return {
+    schema: 'clocklab/1',
+    command: 'bench',
+    startedAt,
+    machine,
+    options: {
+      methods: options.methods.map((m) => m.id),
+      loops: options.loops,
+      runs: options.runs,
+      durationSeconds: options.durationSeconds,
+      cpu,
+      warmup: options.warmup,
+    },
+    methods,
+    disturbance: dist,
+    findings: benchFindings(methods, dist),
+  };
+}
+
+/** Findings worth a sentence: disturbed runs, a vDSO clock that costs what a
+ * syscall costs, figures too scattered to quote. */
+export function benchFindings(methods: readonly BenchMethodResultT[], dist: BenchResultT['disturbance']): FindingT[] {
+  const findings: FindingT[] = [];
+  if (dist.stealPercent >= STEAL_WARN_PERCENT) {
+    findings.push({ code: 'BENCH_STEAL', severity: 'warn', args: { stealPercent: dist.stealPercent, cpus: dist.cpus.join(',') } });
+  }
+  if (dist.clocksourceBefore !== dist.clocksourceAfter) {
+    findings.push({
+      code: 'BENCH_CLOCKSOURCE_CHANGED',
+      severity: 'warn',
+      args: { before: dist.clocksourceBefore, after: dist.clocksourceAfter },
+    });
+  }
+  const byId = new Map(methods.map((m) => [m.method, m]));
+  for (const m of methods) {
+    if (m.status !== 'measured') continue;
+    const twin = byId.get(`sys_${m.method}`);
+    if (twin?.status === 'measured' && !['process_cputime', 'thread_cputime'].includes(m.method)) {
+      const ratio = m.summary.medianNsPerLoop / twin.summary.medianNsPerLoop;
+      if (ratio >= LIKE_SYSCALL_RATIO) {
+        findings.push({
+          code: 'BENCH_VDSO_LIKE_SYSCALL',
+          severity: 'warn',
+          args: {
+            method: m.method,
+            nsPerLoop: round2(m.summary.medianNsPerLoop),
+            syscallMethod: twin.method,
+            syscallNsPerLoop: round2(twin.summary.medianNsPerLoop),
+            clocksource: dist.clocksourceAfter,
+          },
+        });
+      }
+    }
+    if (m.runs.length >= 3 && m.summary.spreadPercent > SPREAD_NOTE_PERCENT) {
+      findings.push({
+        code: 'BENCH_SPREAD',
+        severity: 'info',
+        args: { method: m.method, spreadPercent: round2(m.summary.spreadPercent), runs: m.runs.length },
+      });
+    }
+  }
+  return findings;
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;

@@ -1,0 +1,44 @@
+// methods.ts: which of clocklab's methods can this machine run, and why not?
+// One read of each (guarded: a missing instruction is an error, never SIGILL).
+import { METHODS } from '../methods.js';
+import { loadBinding, type Binding } from '../native/binding.js';
+import { methodAvailability } from '../probes/availability.js';
+import { probeMachine, realInputs, type ProbeInputs } from '../probes/machine.js';
+import type { MethodsResultT } from '../results/methods.js';
+
+export interface MethodsOptions {
+  binding?: Binding;
+  /** Probe inputs; tests inject a /proc/cpuinfo without constant_tsc here. */
+  inputs?: ProbeInputs;
+}
+
+export function runMethods(options: MethodsOptions = {}): MethodsResultT {
+  const binding = options.binding ?? loadBinding();
+  const machine = probeMachine(options.inputs ?? realInputs(binding)).machine;
+  const tscOk = machine.tscFlags.constant_tsc && machine.tscFlags.nonstop_tsc;
+  return {
+    schema: 'clocklab/1',
+    command: 'methods',
+    startedAt: new Date().toISOString(),
+    machine,
+    methods: METHODS.map((spec) => {
+      const a = methodAvailability(binding, spec);
+      const caveat =
+        a.available && spec.requires.includes('constant_tsc') && !tscOk
+          ? 'the TSC is not constant and non-stop here (/proc/cpuinfo): its cycles do not convert to time'
+          : null;
+      return {
+        method: spec.id,
+        description: spec.description,
+        path: spec.path,
+        contract: spec.contract,
+        unit: spec.unit,
+        requires: [...spec.requires],
+        available: a.available,
+        reason: a.available ? null : a.reason,
+        cause: a.available ? null : a.cause,
+        caveat,
+      };
+    }),
+  };
+}

@@ -10,7 +10,8 @@
         "native/lock.cc",
         "native/loops.cc",
         "native/methods.cc",
-        "native/pin.cc"
+        "native/pin.cc",
+        "native/warp.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

@@ -23,6 +23,7 @@ enum method_kind : int {
   K_SYS_CLOCK,   // syscall(SYS_clock_gettime, clock)
   K_GETTIMEOFDAY,
   K_TIME,
+  K_SKEWED_RDTSCP,  // internal: rdtscp minus a per-CPU offset, for the warp self-test
 };
 
 struct method {
@@ -40,5 +41,10 @@ extern const int method_table_len;
 // cycles; for clocks in nanoseconds (gettimeofday and time scaled to ns); for
 // rdpid and getcpu the CPU number. The caller has checked `needs`.
 int method_read(const method& m, uint64_t* value);
+
+// The per-CPU offset skewed_rdtscp subtracts (indexed by the CPU number in
+// TSC_AUX). Process-wide, so every worker thread sees it; set it before a
+// run and back to 0 after. Returns 0 or -EINVAL for a CPU out of range.
+int set_tsc_skew(int cpu, int64_t cycles);
 
 }  // namespace clocklab

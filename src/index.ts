@@ -6,3 +6,5 @@ export { METHODS, type MethodSpec, type Contract } from './methods.js';
 export { ClocklabError, UsageError, UnsupportedError, CheckFailed } from './errors.js';
 export { runInfo as info, type InfoOptions } from './runners/info.js';
 export type { InfoResultT as InfoResult } from './results/info.js';
+export { runWarp as warp, DEFAULT_WARP_METHODS, type WarpRunOptions, type WarpProgress } from './runners/warp.js';
+export type { WarpResultT as WarpResult } from './results/warp.js';

@@ -8,6 +8,7 @@ import { CheckFailed, UnsupportedError, UsageError } from '../errors.js';
 import { packageRoot } from '../native/binding.js';
 import { registerCompare } from './commands/compare.js';
 import { registerInfo } from './commands/info.js';
+import { registerWarp } from './commands/warp.js';
 import { registerBench } from './commands/bench.js';
 import { registerMethods } from './commands/methods.js';
 import { registerRestore } from './commands/restore.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerBench(program);
   registerMethods(program);
+  registerWarp(program);
   registerRestore(program);
   registerCompare(program);
   // A clocksource a SIGKILLed run left switched is put back before any command but `restore` (which reports it itself).

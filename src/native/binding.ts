@@ -46,6 +46,36 @@ export interface LoopTiming {
   tscDelta: bigint;
 }
 
+/** Word offsets (in 64-bit words from the aligned base) of the warp state,
+ * as native/warp.h lays it out. */
+export interface WarpLayout {
+  lock: number;
+  last: number;
+  lastSlot: number;
+  warps: number;
+  maxAmount: number;
+  maxBefore: number;
+  maxAfter: number;
+  maxFrom: number;
+  maxTo: number;
+  arrived: number;
+  stop: number;
+  abort: number;
+  error: number;
+  offLo: number;
+  offHi: number;
+  offSamples: number;
+  /** First per-slot line; slot i is at slots + i * slotWords. */
+  slots: number;
+  slotReads: number;
+  slotDone: number;
+  slotWords: number;
+  /** Pair matrix: (from, to) at pairs + (from * maxSlots + to) * pairWords; word 0 count, 1 largest. */
+  pairs: number;
+  pairWords: number;
+  maxSlots: number;
+}
+
 /** The addon's exports, exactly. Arguments are checked in TypeScript first. */
 export interface Binding {
   readonly isX86: boolean;
@@ -74,6 +104,17 @@ export interface Binding {
   timedLoop(index: number, loops: number): LoopTiming;
   /** flock(fd, LOCK_EX | LOCK_NB): true when taken, false when another holds it. */
   tryLockExclusive(fd: number): boolean;
+  /** Bytes to allocate for a warp state SharedArrayBuffer. */
+  readonly WARP_STATE_BYTES: number;
+  readonly warpLayout: WarpLayout;
+  /** Element index of the first 64-byte-aligned word of the view. */
+  warpBaseIndex(state: BigInt64Array): number;
+  /** Runs the warp check on this (pinned) thread; blocks for the run. */
+  warpRun(state: BigInt64Array, methodIndex: number, slot: number, slots: number, durationMs: number): void;
+  /** One side of the offset ping-pong between two pinned threads. */
+  warpPing(state: BigInt64Array, methodIndex: number, pinger: boolean, samples: number, budgetMs: number): void;
+  /** The per-CPU offset skewed_rdtscp subtracts, process-wide. */
+  setTscSkew(cpu: number, cycles: number): void;
 }
 
 /** Bits for Binding.maskFeatures, as native/cpuid.h numbers them. */

@@ -49,6 +49,18 @@ export const TscOffset = z.object({
   samples: z.number().int(),
 });
 
+/** What `--self-test` set up and whether the checker found it. */
+export const WarpSelfTest = z.object({
+  skewCycles: z.number().describe('cycles subtracted from every read on skewCpu'),
+  skewCpu: z.number().int(),
+  warps: z.number().int(),
+  largestCycles: z.number().nullable().describe('the largest warp found, or null'),
+  toCpu: z.number().int().nullable().describe('the CPU of the lower read of the largest warp'),
+  fromCpu: z.number().int().nullable(),
+  passed: z.boolean().describe('warps only into skewCpu, the largest within 10% of skewCycles'),
+  reason: z.string(),
+});
+
 export const WarpOptions = z.object({
   methods: z.array(z.string()),
   cpus: z.array(z.number().int()),
@@ -68,6 +80,7 @@ export const WarpResult = z.object({
   verdict: z.enum(['held', 'failed']),
   disturbance: Disturbance,
   findings: z.array(Finding),
+  selfTest: WarpSelfTest.nullable().optional(),
 });
 
 export type WarpVerdictT = z.infer<typeof WarpVerdict>;
@@ -75,4 +88,5 @@ export type WarpEventT = z.infer<typeof WarpEvent>;
 export type WarpMethodResultT = z.infer<typeof WarpMethodResult>;
 export type WarpOptionsT = z.infer<typeof WarpOptions>;
 export type WarpResultT = z.infer<typeof WarpResult>;
+export type WarpSelfTestT = z.infer<typeof WarpSelfTest>;
 export type TscOffsetT = z.infer<typeof TscOffset>;

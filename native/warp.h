@@ -1,0 +1,82 @@
+// warp.h: does a way of reading time ever go backwards when read by several
+// CPUs in turn, and by how much do two CPUs' TSCs disagree?
+//
+// Plain C++, no N-API. The shared state lives in memory the caller owns (a
+// SharedArrayBuffer that every worker hands down); this header owns its
+// layout, in 64-bit words from the first 64-byte-aligned word of that memory.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "methods.h"
+
+namespace clocklab {
+
+// CPUs are numbered by slot (0..slots-1) here; the caller maps slots to CPUs.
+constexpr int WARP_MAX_SLOTS = 256;
+constexpr size_t WARP_LINE_WORDS = 8;  // one 64-byte cache line
+
+// Word offsets from the aligned base. The lock, the last value and the CPU
+// that stored it share line 0: every iteration touches all three under the
+// lock, so one line moves between CPUs per iteration, not three (the kernel's
+// struct of tsc_sync.c does the same for the same reason).
+enum warp_word : size_t {
+  W_LOCK = 0,
+  W_LAST = 1,       // the last value stored, as uint64
+  W_LAST_SLOT = 2,  // the slot that stored it; -1 before the first store
+  W_WARPS = 3,      // warps seen, all pairs
+  // line 1: the largest warp, written only on a warp
+  W_MAX_AMOUNT = 8,
+  W_MAX_BEFORE = 9,
+  W_MAX_AFTER = 10,
+  W_MAX_FROM = 11,
+  W_MAX_TO = 12,
+  // line 2: control, read every few hundred iterations, written rarely
+  W_ARRIVED = 16,  // the start barrier
+  W_STOP = 17,     // set by the first thread past its deadline
+  W_ABORT = 18,    // set by JS (AbortSignal, a worker that threw) or on an error
+  W_ERROR = 19,    // the first -errno a thread met
+  // line 3: the ping-pong of the offset estimate, alone on its line
+  W_PING_SEQ = 24,
+  W_PONG_SEQ = 25,
+  W_PONG_TSC = 26,
+  // line 4: the offset result, written by the pinging side
+  W_OFF_LO = 32,       // the narrowest bracket: offset in [lo, hi]
+  W_OFF_HI = 33,
+  W_OFF_SAMPLES = 34,
+  // from line 5: one line per slot, then the pair matrix
+  W_SLOTS = 40,
+};
+// Per-slot line: reads done (updated every few hundred iterations for
+// progress, exact at the end) and whether the slot has finished.
+constexpr size_t WS_READS = 0;
+constexpr size_t WS_DONE = 1;
+constexpr size_t W_PAIRS = W_SLOTS + WARP_MAX_SLOTS * WARP_LINE_WORDS;
+// Pair (from, to): word 0 the warp count, word 1 the largest warp.
+constexpr size_t WP_WORDS = 2;
+constexpr size_t WARP_STATE_WORDS = W_PAIRS + size_t(WARP_MAX_SLOTS) * WARP_MAX_SLOTS * WP_WORDS;
+// What JS allocates: the words plus one line of slack for the alignment,
+// since a SharedArrayBuffer's backing store is only 16-byte aligned.
+constexpr size_t WARP_STATE_BYTES = WARP_STATE_WORDS * 8 + 64;
+
+// Index of the first 64-byte-aligned int64 in memory starting at `data`.
+size_t warp_base_index(const void* data);
+
+struct warp_job {
+  int64_t* state;     // the aligned base
+  const method* m;
+  int slot;
+  int slots;
+  int64_t duration_ns;
+};
+
+// Runs the warp check on the calling thread (already pinned) until the
+// deadline, the stop flag or the abort flag. Returns 0 or -errno.
+int warp_run(const warp_job& job);
+
+// The offset estimate between the pinging slot and the answering slot:
+// `samples` round trips over the line at W_PING_SEQ, or until
+// `budget_ns` passes. Returns 0 or -errno.
+int warp_ping(int64_t* state, const method& m, bool pinger, int64_t samples, int64_t budget_ns);
+
+}  // namespace clocklab

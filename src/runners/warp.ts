@@ -1,0 +1,370 @@
+// warp.ts: does any way of reading time go backwards across CPUs, and by how
+// much do the CPUs' TSCs disagree? Measures and returns a WarpResult; never
+// prints.
+//
+// Each method runs for durationSeconds on every CPU at once, one pinned
+// worker per CPU (./warp-pool.ts), all sharing one lock in native code
+// (native/warp.cc, after arch/x86/kernel/tsc_sync.c check_tsc_warp()).
+import { UnsupportedError, UsageError } from '../errors.js';
+import { METHODS, nativeIndex, type MethodSpec } from '../methods.js';
+import { loadBinding, type Binding } from '../native/binding.js';
+import { onlineCpus, requireOnline } from '../probes/cpus.js';
+import { startDisturbance } from '../probes/disturbance.js';
+import { probeMachine, realInputs, type ProbeInputs } from '../probes/machine.js';
+import { tscFrequency } from '../probes/tscfreq.js';
+import type { FindingT } from '../results/common.js';
+import type {
+  TscOffsetT,
+  WarpMethodResultT,
+  WarpResultT,
+  WarpSelfTestT,
+  WarpVerdictT,
+} from '../results/warp.js';
+import { WarpPool, WarpState } from './warp-pool.js';
+
+export interface WarpProgress {
+  method: string;
+  elapsedSeconds: number;
+  durationSeconds: number;
+  reads: number;
+}
+
+export interface WarpRunOptions {
+  methods: readonly MethodSpec[];
+  /** CPUs to check on; null = all online. */
+  cpus: readonly number[] | null;
+  /** Seconds each method runs, on all CPUs at once. */
+  durationSeconds: number;
+  offsets: boolean;
+  /** Skew skewCpu's reads of the internal skewed_rdtscp method by skewCycles
+   * and check that method alone: proves the checker finds a known warp. */
+  selfTest?: { skewCycles: number; skewCpu: number } | null;
+  binding?: Binding;
+  /** Probe inputs (files, CPUID); tests inject a machine without constant_tsc here. */
+  inputs?: ProbeInputs;
+  signal?: AbortSignal;
+  onProgress?: (p: WarpProgress) => void;
+}
+
+/** The internal method of the self-test: rdtscp minus a per-CPU offset
+ * (native/methods.cc). Deliberately not in METHODS. */
+export const SKEWED_RDTSCP: MethodSpec = {
+  id: 'skewed_rdtscp',
+  description: 'RDTSCP minus a per-CPU offset set by the self-test',
+  requires: ['rdtscp'],
+  contract: 'monotonic',
+  unit: 'cycles',
+  path: 'cpu',
+};
+
+/** The methods `clocklab warp` checks when none are named: the thread's
+ * question (monotonic by contract, plus plain RDTSC and the wall clock). */
+export const DEFAULT_WARP_METHODS: readonly string[] = [
+  'monotonic',
+  'monotonic_raw',
+  'boottime',
+  'rdtscp',
+  'lfence_rdtsc',
+  'mfence_rdtsc',
+  'rdtsc',
+  'realtime',
+];
+
+/** Methods whose contract a warp check can test. */
+export function isWarpCheckable(m: MethodSpec): boolean {
+  return m.contract === 'monotonic' || m.contract === 'may-step' || m.contract === 'unordered';
+}
+
+const OFFSET_SAMPLES = 200_000;
+const OFFSET_BUDGET_MS = 500;
+const PROGRESS_MS = 200;
+/** The self-test passes when the largest warp is within this of the skew. */
+export const SELF_TEST_TOLERANCE = 0.1;
+
+const u64 = (v: bigint): string => BigInt.asUintN(64, v).toString();
+
+function validate(options: WarpRunOptions, online: readonly number[], maxSlots: number): number[] {
+  const d = options.durationSeconds;
+  if (typeof d !== 'number' || !Number.isFinite(d) || d <= 0) {
+    throw new UsageError(`the duration must be a positive number of seconds, not '${String(d)}'`);
+  }
+  if (d * 1000 > 2 ** 32 - 1) throw new UsageError(`a duration of ${d} s is too long`);
+  const cpus = options.cpus === null ? [...online] : [...new Set(options.cpus)].sort((a, b) => a - b);
+  if (cpus.length === 0) throw new UsageError('the CPU list is empty');
+  for (const c of cpus) {
+    if (!Number.isInteger(c) || c < 0) throw new UsageError(`'${c}' is not a CPU number`);
+  }
+  requireOnline(cpus, online);
+  if (cpus.length > maxSlots) throw new UsageError(`at most ${maxSlots} CPUs can be checked at once; ${cpus.length} were named`);
+  if (options.selfTest) {
+    const { skewCpu, skewCycles } = options.selfTest;
+    if (!Number.isSafeInteger(skewCycles)) throw new UsageError(`the self-test skew must be a whole number of cycles, not ${skewCycles}`);
+    if (cpus.length < 2) throw new UsageError('the self-test needs at least two CPUs: a skew of one CPU shows only against another');
+    if (!cpus.includes(skewCpu)) throw new UsageError(`the self-test skews CPU ${skewCpu}, which is not among the CPUs checked (${cpus.join(',')})`);
+  } else if (options.methods.length === 0) {
+    throw new UsageError('the method list is empty');
+  }
+  return cpus;
+}
+
+/** Why a method cannot be warp-checked here, or null when it can. */
+function unsupportedReason(binding: Binding, m: MethodSpec): string | null {
+  if (m.contract === 'per-thread') return `${m.id} is the CPU time of one thread or process; it is not comparable across CPUs, so it is not warp-checked`;
+  if (m.contract === 'not-time') return `${m.id} reads a CPU number, not time; it is not warp-checked`;
+  const f = binding.features();
+  for (const r of m.requires) {
+    if ((r === 'rdtscp' || r === 'rdpid' || r === 'sse2') && !f[r]) return `${m.id} needs ${r}, which this CPU lacks (CPUID)`;
+  }
+  try {
+    binding.methodRead(nativeIndex(binding, m.id));
+  } catch (err) {
+    return `${m.id} cannot be read here: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  return null;
+}
+
+/** The verdict a method's warps earn under its contract on this machine. */
+function verdictFor(contract: string, warps: number): WarpVerdictT {
+  if (warps === 0) return 'held';
+  return contract === 'monotonic' ? 'failed' : 'finding';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export async function runWarp(options: WarpRunOptions): Promise<WarpResultT> {
+  const binding = options.binding ?? loadBinding();
+  if (!binding.isX86) throw new UnsupportedError(`clocklab warp needs an x86 CPU; this is ${process.arch}`);
+  const layout = binding.warpLayout;
+  const inputs = options.inputs ?? realInputs(binding);
+  const online = onlineCpus(inputs.source);
+  const cpus = validate(options, online, layout.maxSlots);
+  const selfTest = options.selfTest ?? null;
+  const methods = selfTest ? [SKEWED_RDTSCP] : [...options.methods];
+  if (selfTest && !binding.features().rdtscp) throw new UnsupportedError('the self-test reads RDTSCP, which this CPU lacks (CPUID.80000001H:EDX[27] is clear)');
+
+  const startedAt = new Date().toISOString();
+  const facts = probeMachine(inputs);
+  const constantTsc = facts.machine.tscFlags.constant_tsc;
+  const tscHz = tscFrequency(binding, facts.cpuid, facts.hypervisor)?.hz ?? null;
+  const toNs = (amount: bigint, unit: 'cycles' | 'ns'): number =>
+    unit === 'ns' ? Number(amount) : tscHz ? (Number(amount) * 1e9) / tscHz : Number.NaN;
+  const findings: FindingT[] = [];
+  const results: WarpMethodResultT[] = [];
+  let offsets: TscOffsetT[] | null = null;
+
+  if (cpus.length === 1) findings.push({ code: 'WARP_ONE_CPU', severity: 'info', args: { cpu: cpus[0] ?? 0 } });
+
+  const disturbance = startDisturbance(inputs.source);
+  const pool = await WarpPool.start(cpus);
+  try {
+    if (selfTest) {
+      for (const c of cpus) binding.setTscSkew(c, c === selfTest.skewCpu ? selfTest.skewCycles : 0);
+    }
+    for (const m of methods) {
+      options.signal?.throwIfAborted();
+      const why = selfTest ? null : unsupportedReason(binding, m);
+      if (why !== null) {
+        results.push({ method: m.id, status: 'unsupported', reason: why });
+        continue;
+      }
+      // A method that needs a constant TSC promises monotonic reads across
+      // CPUs only where the TSCs tick together.
+      // In the self-test the warps are planted: expected, so not a failure.
+      let contract: string = selfTest ? 'self-test' : m.contract;
+      if (m.requires.includes('constant_tsc') && !constantTsc) {
+        contract = 'unordered';
+        findings.push({ code: 'WARP_NO_CONSTANT_TSC', severity: 'warn', args: { method: m.id } });
+      }
+      const unit = m.unit === 'cycles' ? 'cycles' : 'ns';
+      results.push(await checkMethod(binding, pool, cpus, m, contract, unit, options, toNs));
+    }
+    if (options.offsets) {
+      options.signal?.throwIfAborted();
+      offsets = await measureOffsets(binding, pool, cpus, selfTest ? 'skewed_rdtscp' : binding.features().rdtscp ? 'rdtscp' : 'lfence_rdtsc', options.signal);
+    }
+  } finally {
+    if (selfTest) for (const c of cpus) binding.setTscSkew(c, 0);
+    await pool.close();
+  }
+
+  for (const r of results) {
+    if (r.status !== 'measured') continue;
+    const idle = r.readsPerCpu.filter((x) => x.reads === 0).map((x) => x.cpu);
+    if (idle.length > 0) findings.push({ code: 'WARP_IDLE_CPU', severity: 'warn', args: { method: r.method, cpus: idle.join(',') } });
+    if (r.warps === 0 || !r.largest) continue;
+    const args = {
+      method: r.method,
+      warps: r.warps,
+      amount: r.largest.amount,
+      unit: r.unit,
+      amountNs: Math.round(r.largest.amountNs * 10) / 10,
+      fromCpu: r.largest.fromCpu,
+      toCpu: r.largest.toCpu,
+    };
+    if (r.verdict === 'failed' && !selfTest) findings.push({ code: 'WARP_MONOTONIC', severity: 'fail', args });
+    else if (r.contract === 'unordered') findings.push({ code: 'WARP_UNORDERED', severity: 'info', args });
+    else if (r.contract === 'may-step') findings.push({ code: 'WARP_MAY_STEP', severity: 'warn', args });
+  }
+
+  const selfTestResult = selfTest ? judgeSelfTest(selfTest, results[0]) : null;
+  const failed = selfTestResult ? !selfTestResult.passed : results.some((r) => r.status === 'measured' && r.verdict === 'failed');
+  return {
+    schema: 'clocklab/1',
+    command: 'warp',
+    startedAt,
+    machine: facts.machine,
+    options: {
+      methods: methods.map((m) => m.id),
+      cpus,
+      durationSeconds: options.durationSeconds,
+      offsets: options.offsets,
+      selfTest: selfTest !== null,
+    },
+    methods: results,
+    offsets,
+    verdict: failed ? 'failed' : 'held',
+    disturbance: disturbance.finish(cpus),
+    findings,
+    selfTest: selfTestResult,
+  };
+}
+
+async function checkMethod(
+  binding: Binding,
+  pool: WarpPool,
+  cpus: readonly number[],
+  m: MethodSpec,
+  contract: string,
+  unit: 'cycles' | 'ns',
+  options: WarpRunOptions,
+  toNs: (amount: bigint, unit: 'cycles' | 'ns') => number,
+): Promise<WarpMethodResultT> {
+  const layout = binding.warpLayout;
+  const state = new WarpState(binding);
+  const methodIndex = nativeIndex(binding, m.id);
+  const durationMs = Math.max(1, Math.round(options.durationSeconds * 1000));
+  const reads = (): number => cpus.reduce((sum, _c, slot) => sum + state.slotReads(slot), 0);
+  const t0 = process.hrtime.bigint();
+  const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
+  const timer = options.onProgress
+    ? setInterval(() => {
+        options.onProgress?.({ method: m.id, elapsedSeconds: Math.min(elapsed(), options.durationSeconds), durationSeconds: options.durationSeconds, reads: reads() });
+      }, PROGRESS_MS)
+    : null;
+  try {
+    await pool.run(
+      cpus.map((cpu, slot) => ({ cpu, job: { kind: 'warp', state: state.view, methodIndex, slot, slots: cpus.length, durationMs } })),
+      state,
+      options.signal,
+    );
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+  const seconds = elapsed();
+  const readsPerCpu = cpus.map((cpu, slot) => ({ cpu, reads: state.slotReads(slot) }));
+  const total = readsPerCpu.reduce((s, x) => s + x.reads, 0);
+  options.onProgress?.({ method: m.id, elapsedSeconds: options.durationSeconds, durationSeconds: options.durationSeconds, reads: total });
+  const warps = Number(state.word(layout.warps));
+  const pairs = [];
+  for (let from = 0; from < cpus.length; from++) {
+    for (let to = 0; to < cpus.length; to++) {
+      const p = state.pair(from, to);
+      if (p.warps > 0) pairs.push({ fromCpu: cpus[from] ?? from, toCpu: cpus[to] ?? to, warps: p.warps, largest: p.largest.toString() });
+    }
+  }
+  const amount = BigInt.asUintN(64, state.word(layout.maxAmount));
+  const largest =
+    warps > 0
+      ? {
+          fromCpu: cpus[Number(state.word(layout.maxFrom))] ?? -1,
+          toCpu: cpus[Number(state.word(layout.maxTo))] ?? -1,
+          amount: amount.toString(),
+          amountNs: toNs(amount, unit),
+          before: u64(state.word(layout.maxBefore)),
+          after: u64(state.word(layout.maxAfter)),
+        }
+      : null;
+  return {
+    method: m.id,
+    status: 'measured',
+    contract,
+    unit,
+    durationSeconds: Math.round(seconds * 1000) / 1000,
+    reads: total,
+    readsPerSecond: seconds > 0 ? Math.round(total / seconds) : 0,
+    readsPerCpu,
+    warps,
+    largest,
+    pairs,
+    verdict: verdictFor(contract, warps),
+  };
+}
+
+/** For each CPU pair, the offset of the second CPU's counter from the
+ * first's (native/warp.cc warp_ping()). */
+async function measureOffsets(
+  binding: Binding,
+  pool: WarpPool,
+  cpus: readonly number[],
+  methodId: string,
+  signal: AbortSignal | undefined,
+): Promise<TscOffsetT[]> {
+  const layout = binding.warpLayout;
+  const methodIndex = nativeIndex(binding, methodId);
+  const out: TscOffsetT[] = [];
+  for (let i = 0; i < cpus.length; i++) {
+    for (let j = i + 1; j < cpus.length; j++) {
+      const a = cpus[i] ?? 0;
+      const b = cpus[j] ?? 0;
+      const state = new WarpState(binding);
+      const ping = { kind: 'ping' as const, state: state.view, methodIndex, samples: OFFSET_SAMPLES, budgetMs: OFFSET_BUDGET_MS };
+      await pool.run(
+        [
+          { cpu: a, job: { ...ping, pinger: true } },
+          { cpu: b, job: { ...ping, pinger: false } },
+        ],
+        state,
+        signal,
+      );
+      const samples = Number(state.word(layout.offSamples));
+      const lo = Number(state.word(layout.offLo));
+      const hi = Number(state.word(layout.offHi));
+      if (samples === 0) continue;
+      out.push({ cpuA: a, cpuB: b, offsetCycles: (lo + hi) / 2, errorCycles: (hi - lo) / 2, samples });
+    }
+  }
+  return out;
+}
+
+function judgeSelfTest(selfTest: { skewCycles: number; skewCpu: number }, r: WarpMethodResultT | undefined): WarpSelfTestT {
+  const base = { skewCycles: selfTest.skewCycles, skewCpu: selfTest.skewCpu };
+  if (!r || r.status !== 'measured') {
+    return { ...base, warps: 0, largestCycles: null, fromCpu: null, toCpu: null, passed: false, reason: r ? r.reason : 'nothing was measured' };
+  }
+  const largest = r.largest ? Number(r.largest.amount) : null;
+  const found = { ...base, warps: r.warps, largestCycles: largest, fromCpu: r.largest?.fromCpu ?? null, toCpu: r.largest?.toCpu ?? null };
+  const skew = Math.abs(selfTest.skewCycles);
+  if (r.warps === 0 || largest === null) {
+    return { ...found, passed: false, reason: skew === 0 ? 'no warps, as expected with no skew (nothing to find)' : `no warp found, though CPU ${selfTest.skewCpu} was skewed by ${selfTest.skewCycles} cycles` };
+  }
+  // A positive skew makes skewCpu's reads lower: warps into it. A negative
+  // one makes them higher: warps out of it.
+  const into = selfTest.skewCycles > 0;
+  const stray = r.pairs.filter((p) => (into ? p.toCpu !== selfTest.skewCpu : p.fromCpu !== selfTest.skewCpu));
+  if (stray.length > 0) {
+    const p = stray[0];
+    return { ...found, passed: false, reason: `warps between unexpected CPUs: cpu ${p?.fromCpu} -> cpu ${p?.toCpu} (${p?.warps} warps)` };
+  }
+  const off = Math.abs(largest - skew) / Math.max(1, skew);
+  if (off > SELF_TEST_TOLERANCE) {
+    return { ...found, passed: false, reason: `the largest warp, ${largest} cycles, is ${(off * 100).toFixed(1)}% away from the skew of ${skew} cycles (tolerance ${SELF_TEST_TOLERANCE * 100}%)` };
+  }
+  return { ...found, passed: true, reason: `found ${r.warps} warps into CPU ${selfTest.skewCpu}, the largest ${largest} cycles: ${(off * 100).toFixed(1)}% from the skew of ${skew} cycles` };
+}
+
+/** The registry's methods that `clocklab warp` can check. */
+export function warpCheckableMethods(): MethodSpec[] {
+  return METHODS.filter(isWarpCheckable);
+}

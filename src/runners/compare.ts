@@ -20,9 +20,10 @@ import type {
   SwitchRecordT,
 } from '../results/compare.js';
 import type { WarpResultT } from '../results/warp.js';
+import { runBench } from './bench.js';
+import { runWarp } from './warp.js';
 
-/** The bench runner's options, as far as compare uses them
- * (src/runners/bench.ts BenchRunOptions, branch `bench`). */
+/** The bench runner's options, as far as compare uses them (src/runners/bench.ts BenchRunOptions). */
 export interface BenchRunnerOptions {
   methods: readonly MethodSpec[];
   loops: number;
@@ -35,8 +36,7 @@ export interface BenchRunnerOptions {
 }
 export type BenchRunner = (options: BenchRunnerOptions) => Promise<BenchResultT>;
 
-/** The warp runner's options, as far as compare uses them
- * (src/runners/warp.ts WarpRunOptions, branch `warp`). */
+/** The warp runner's options, as far as compare uses them (src/runners/warp.ts WarpRunOptions). */
 export interface WarpRunnerOptions {
   methods: readonly MethodSpec[];
   cpus: readonly number[] | null;
@@ -93,21 +93,6 @@ const CONTROLS = ['rdtscp', 'lfence_rdtsc', 'rdtsc'] as const;
 /** Steal above this share of the measuring CPU's time makes figures suspect. */
 const STEAL_LIMIT_PERCENT = 5;
 
-/** Imports a runner another branch provides, if this build has it. The
- * specifier is computed so this compiles before that module exists. */
-async function importRunner<T>(module: string, name: string): Promise<T> {
-  const specifier = `./${module}.js`;
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(specifier)) as Record<string, unknown>;
-  } catch {
-    throw new UnsupportedError(`this build of clocklab has no ${module} runner (src/runners/${module}.ts)`);
-  }
-  const fn = mod[name];
-  if (typeof fn !== 'function') throw new UnsupportedError(`src/runners/${module}.ts does not export ${name}`);
-  return fn as T;
-}
-
 export async function runCompare(options: CompareOptions): Promise<CompareResultT> {
   const binding = options.binding ?? loadBinding();
   const inputs = options.inputs ?? realInputs(binding);
@@ -137,9 +122,8 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
     validateClocksources(list, available);
     checkCanSwitch(ctx);
   }
-  // The runners before the lock: nothing is locked or switched for a build that lacks one.
-  const bench = options.bench ?? (await importRunner<BenchRunner>('bench', 'runBench'));
-  const warp = options.checkWarp ? (options.warp ?? (await importRunner<WarpRunner>('warp', 'runWarp'))) : null;
+  const bench = options.bench ?? runBench;
+  const warp = options.checkWarp ? (options.warp ?? runWarp) : null;
   if (!options.currentOnly) {
     // Refuses (exit 3) before anything is measured: not root, or another run holds the lock.
     switcher = ClocksourceSwitcher.open(list, ctx);

@@ -81,7 +81,7 @@ export function registerCompare(program: Command): void {
       .option('--runs <n>', 'timed loops per method and clocksource', '5')
       .option('--cpu <n>', 'CPU to run the timed loops on', '0')
       .option('--warp', 'also run the cross-CPU warp check on each clocksource')
-      .option('--warp-duration <s>', 'seconds of warp check per clocksource', '2')
+      .option('--warp-duration <s>', 'seconds of warp check per method and clocksource', '1')
       .option('--warp-cpus <list>', 'CPUs for the warp check (default: all online), e.g. 0-3')
       .option('--warp-methods <list>', `methods to warp-check (default: ${DEFAULT_WARP_METHODS.join(',')})`)
       .addHelpText(

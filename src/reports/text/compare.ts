@@ -3,7 +3,9 @@
 // then the recommendation and its evidence. Pure: result in, string out.
 import { definePhrases } from '../findings.js';
 import type { ClocksourceRunT, CompareResultT } from '../../results/compare.js';
+import { renderBenchSummary } from './bench.js';
 import { bad, ok, pc, renderFindings, table, tag, warn } from './style.js';
+import { warpLine } from './warp.js';
 
 definePhrases({
   COMPARE_NOT_RESTORED: (a) => ({
@@ -18,18 +20,18 @@ definePhrases({
 
 const ns = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : x.toFixed(2));
 
-function benchTable(run: ClocksourceRunT): string {
-  const rows = run.bench.methods.map((m) =>
-    m.status === 'measured'
-      ? [m.method, ns(m.summary.minNsPerLoop), ns(m.summary.medianNsPerLoop), `${m.summary.spreadPercent.toFixed(1)}%`, m.runs.length]
-      : [m.method, m.status, '-', '-', '-'],
-  );
-  const d = run.bench.disturbance;
+/** A clocksource's own bench table (the bench report's), under a heading that says how it got there. */
+function benchSection(run: ClocksourceRunT): string {
   const how = run.switched ? `switched from ${run.switched.from} in ${run.switched.writeMs.toFixed(2)} ms` : 'current, not switched';
-  return (
-    `${pc.bold(run.clocksource)} (${how}; read back: ${run.clocksourceDuring}; steal ${d.stealPercent}%)\n` +
-    table(['method', 'min ns/loop', 'median ns/loop', 'spread', 'runs'], rows, ['left', 'right', 'right', 'right', 'right'])
-  );
+  const warp = run.warp ? `\nwarp: ${run.warp.verdict}` + renderWarpLines(run) : '';
+  return `${pc.bold(`== ${run.clocksource}`)} (${how}; read back after: ${run.clocksourceDuring})\n${renderBenchSummary(run.bench)}${warp}`;
+}
+
+function renderWarpLines(run: ClocksourceRunT): string {
+  const w = run.warp;
+  if (!w) return '';
+  const width = Math.max(...w.methods.map((m) => m.method.length));
+  return '\n' + w.methods.map((m) => warpLine(m, width)).join('\n') + '\n';
 }
 
 function verdictText(v: string | null | undefined): string {
@@ -46,7 +48,7 @@ export function renderCompareText(r: CompareResultT): string {
       (r.options.warp ? `; warp ${r.options.warpDurationSeconds} s on CPUs ${r.options.warpCpus.join(',')}` : ''),
   );
   out.push('');
-  for (const run of r.runs) out.push(benchTable(run), '');
+  for (const run of r.runs) out.push(benchSection(run));
 
   if (names.length > 1) {
     const others = names.slice(1);

@@ -8,3 +8,6 @@ export { runInfo as info, type InfoOptions } from './runners/info.js';
 export type { InfoResultT as InfoResult } from './results/info.js';
 export { runWarp as warp, DEFAULT_WARP_METHODS, type WarpRunOptions, type WarpProgress } from './runners/warp.js';
 export type { WarpResultT as WarpResult } from './results/warp.js';
+export { runCompare as compare, type CompareOptions } from './runners/compare.js';
+export type { CompareResultT as CompareResult } from './results/compare.js';
+export { recoverJournal, describeRecovery, type Recovery } from './clocksource/switch.js';

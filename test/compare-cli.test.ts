@@ -24,8 +24,10 @@ describe.skipIf(unmet({ root: true, clocksources: ['tsc', 'kvm-clock'], cpus: 2 
     const stateDir = tempStateDir();
     const r = runCli(['compare', ...TINY, '--methods', 'monotonic,realtime,rdtscp'], { env: { CLOCKLAB_STATE_DIR: stateDir } });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`== ${START} (current, not switched; read back after: ${START})`);
-    expect(r.stdout).toContain(`== ${OTHER} (switched from ${START} in `);
+    expect(r.stdout).toContain(`== ${START}, round 1 (already current, not switched; read back after: ${START})`);
+    expect(r.stdout).toContain(`== ${OTHER}, round 1 (switched from ${START} in `);
+    expect(r.stdout).toContain(`== ${OTHER}, round 2 (already current, not switched`);
+    expect(r.stdout).toContain(`== ${START}, round 2 (switched from ${OTHER} in `);
     expect(r.stdout).toMatch(new RegExp(`method\\s+│ ${START} ns/loop\\s+│ ${OTHER} ns/loop\\s+│ ${OTHER}/${START}`));
     expect(r.stdout).toMatch(/│ monotonic\s+│\s+\d+\.\d\d │\s+\d+\.\d\d │\s+\d+\.\d\dx │/);
     expect(r.stdout).toMatch(/recommendation\n(\[OK\]   recommended clocksource|\[INFO\] .* is faster and safe|\[WARN\] no recommendation)/);
@@ -42,9 +44,9 @@ describe.skipIf(unmet({ root: true, clocksources: ['tsc', 'kvm-clock'], cpus: 2 
     );
     expect(r.code, r.stderr).toBe(0);
     const result = CompareResult.parse(JSON.parse(r.stdout));
-    expect(result.runs.map((x) => x.clocksourceDuring)).toEqual([START, OTHER]);
+    expect(result.runs.map((x) => x.clocksourceDuring)).toEqual([START, OTHER, OTHER, START]);
+    expect(result.runs.map((x) => x.warp?.verdict ?? null)).toEqual(['held', 'held', null, null]);
     for (const run of result.runs) {
-      expect(run.warp?.verdict).toBe('held');
       expect(run.bench.disturbance.clocksourceAfter).toBe(run.clocksource);
     }
     expect(result.comparison.find((x) => x.method === 'monotonic')?.warp).toEqual({ [START]: 'held', [OTHER]: 'held' });
@@ -61,7 +63,7 @@ describe.skipIf(unmet({ root: true, clocksources: ['tsc', 'kvm-clock'], cpus: 2 
       gid: 65534,
     });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`== ${START} (current, not switched`);
+    expect(r.stdout).toContain(`== ${START}, round 1 (already current, not switched`);
     expect(r.stdout).toContain(`only ${START} was measured; a recommendation needs two to compare`);
     expect(fingerprint()).toEqual(before);
   });

@@ -64,6 +64,34 @@ describe.skipIf(needSwitch)('compare on the real machine', () => {
     }
   });
 
+  it('rounds run in ABBA order, pool their runs, switch no more than one round, and warp each clocksource once', async () => {
+    const stateDir = tempStateDir();
+    const other = AVAILABLE.find((c) => c !== START)!;
+    const warped: Array<string> = [];
+    const inner = fakeWarp();
+    const r = await runCompare({
+      ...base(stateDir),
+      clocksources: [START, other],
+      rounds: 3,
+      checkWarp: true,
+      bench: fakeBench({ fixed: tscFaster }),
+      warp: async (o) => {
+        warped.push(current());
+        return inner(o);
+      },
+    });
+    expect(r.runs.map((x) => `${x.round}:${x.clocksource}`)).toEqual([`1:${START}`, `1:${other}`, `2:${other}`, `2:${START}`, `3:${START}`, `3:${other}`]);
+    expect(r.switches.map((x) => x.to)).toEqual([other, START, other, START]);
+    expect(warped).toEqual([START, other]);
+    expect(r.runs.filter((x) => x.warp !== null).map((x) => x.round)).toEqual([1, 1]);
+    expect(r.options.rounds).toBe(3);
+    // Pooled: the side-by-side median is over the 3 x 3 runs of each.
+    expect(r.comparison.find((x) => x.method === 'monotonic')?.nsPerLoop).toEqual({ tsc: 20.02, 'kvm-clock': 40.04 });
+    expect(r.recommendation).toMatchObject({ level: 'recommend', clocksource: 'tsc' });
+    expect(r.recommendation.safety.map((s) => s.clocksource)).toEqual([START, other]);
+    expect(current()).toBe(START);
+  });
+
   it('restores when the bench throws mid-run (an uncaught error), and the error reaches the caller', async () => {
     const stateDir = tempStateDir();
     const other = AVAILABLE.find((c) => c !== START)!;
@@ -141,7 +169,7 @@ describe.skipIf(needSwitch)('compare on the real machine', () => {
 });
 
 describe('compare options from argv', () => {
-  const flags = { loops: '1000', runs: '2', cpu: '0', warpDuration: '1' };
+  const flags = { loops: '1000', runs: '2', rounds: '1', cpu: '0', warpDuration: '1' };
   it('takes the defaults and a clocksource list', () => {
     const o = compareOptionsFrom({ ...flags, clocksources: 'tsc,kvm-clock' }, [0, 1]);
     expect(o).toMatchObject({ clocksources: ['tsc', 'kvm-clock'], loops: 1000, runs: 2, cpu: 0, checkWarp: false, warpCpus: [0, 1] });
@@ -151,6 +179,7 @@ describe('compare options from argv', () => {
   it('refuses bad numbers, CPUs and methods with a UsageError', () => {
     expect(() => compareOptionsFrom({ ...flags, loops: '0' }, [0, 1])).toThrow(UsageError);
     expect(() => compareOptionsFrom({ ...flags, runs: '2.5' }, [0, 1])).toThrow(UsageError);
+    expect(() => compareOptionsFrom({ ...flags, rounds: '0' }, [0, 1])).toThrow(/--rounds must be between 1 and 100/);
     expect(() => compareOptionsFrom({ ...flags, cpu: '7' }, [0, 1])).toThrow(/CPU 7 is not online/);
     expect(() => compareOptionsFrom({ ...flags, warpDuration: '-1' }, [0, 1])).toThrow(UsageError);
     expect(() => compareOptionsFrom({ ...flags, methods: 'monotonic,bogus' }, [0, 1])).toThrow(/unknown method 'bogus'/);

@@ -16,6 +16,7 @@ export const SwitchRecord = z.object({
 /** One clocksource's turn: switched to (or already current), measured. */
 export const ClocksourceRun = z.object({
   clocksource: z.string(),
+  round: z.number().int().describe('1-based; rounds run the clocksources in ABBA order'),
   switched: SwitchRecord.nullable().describe('null when it was already the current clocksource'),
   clocksourceDuring: z.string().describe('current_clocksource read back after the measurement'),
   bench: BenchResult,
@@ -25,7 +26,9 @@ export const ClocksourceRun = z.object({
 /** One method across clocksources. */
 export const CompareRow = z.object({
   method: z.string(),
-  nsPerLoop: z.record(z.string(), z.number().nullable()).describe('median ns/loop per clocksource; null: not measured there'),
+  nsPerLoop: z
+    .record(z.string(), z.number().nullable())
+    .describe('median ns/loop per clocksource over all its runs in all rounds; null: not measured there'),
   spreadPercent: z.record(z.string(), z.number().nullable()),
   ratio: z
     .record(z.string(), z.number().nullable())
@@ -68,7 +71,8 @@ export const CompareOptions = z.object({
   currentOnly: z.boolean(),
   methods: z.array(z.string()),
   loops: z.number().int(),
-  runs: z.number().int(),
+  runs: z.number().int().describe('bench runs per method, per clocksource, per round'),
+  rounds: z.number().int(),
   cpu: z.number().int(),
   warp: z.boolean(),
   warpMethods: z.array(z.string()),
@@ -87,7 +91,7 @@ export const CompareResult = z.object({
     waitMs: z.number().describe('wait after each confirmed switch before measuring'),
     why: z.string(),
   }),
-  runs: z.array(ClocksourceRun),
+  runs: z.array(ClocksourceRun).describe('one per clocksource per round, in the order measured'),
   comparison: z.array(CompareRow),
   recommendation: Recommendation,
   switches: z.array(SwitchRecord).describe('every write, including the one back'),

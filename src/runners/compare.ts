@@ -20,6 +20,8 @@ import type {
   SwitchRecordT,
 } from '../results/compare.js';
 import type { WarpResultT } from '../results/warp.js';
+
+const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
 import { runBench } from './bench.js';
 import { runWarp } from './warp.js';
 
@@ -55,6 +57,8 @@ export interface CompareOptions {
   methods: string[];
   loops: number;
   runs: number;
+  /** Rounds over the clocksources, ABBA order; figures pool over rounds. Default 1. */
+  rounds?: number;
   cpu: number;
   /** Run the warp check on each clocksource too. */
   checkWarp: boolean;
@@ -137,12 +141,18 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
   const facts = probeMachine(inputs);
   const disturbance = startDisturbance(inputs.source);
   const runs: ClocksourceRunT[] = [];
-  const steps = list.length * (warp ? 2 : 1);
+  const rounds = options.rounds ?? 1;
+  // ABBA order: every other round runs the list backwards, so a load that
+  // rises or falls during the run weighs on every clocksource alike, and the
+  // switch at a round's boundary is saved.
+  const plan: Array<{ cs: string; round: number }> = [];
+  for (let r = 0; r < rounds; r++) for (const cs of r % 2 === 0 ? list : [...list].reverse()) plan.push({ cs, round: r + 1 });
+  const steps = plan.length + (warp ? list.length : 0);
   let step = 0;
   try {
-    for (const cs of list) {
+    for (const { cs, round } of plan) {
       const event = switcher ? switcher.switchTo(cs) : null;
-      options.onStep?.(step++, steps, `${cs}: bench`);
+      options.onStep?.(step++, steps, `${cs}: bench${rounds > 1 ? ` (round ${round} of ${rounds})` : ''}`);
       const benchResult = await bench({
         methods: benchMethods,
         loops: options.loops,
@@ -154,7 +164,8 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
         ...(options.signal ? { signal: options.signal } : {}),
       });
       let warpResult: WarpResultT | null = null;
-      if (warp) {
+      // Once per clocksource: a warp is a property of the clocksource, not of the load.
+      if (warp && !runs.some((x) => x.clocksource === cs)) {
         options.onStep?.(step++, steps, `${cs}: warp`);
         warpResult = await warp({
           methods: warpMethods,
@@ -169,7 +180,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
       if (during !== cs) {
         throw new UnsupportedError(`the clocksource changed to '${during}' while '${cs}' was being measured (did the kernel's watchdog mark it unstable? see dmesg)`);
       }
-      runs.push({ clocksource: cs, switched: event, clocksourceDuring: during, bench: benchResult, warp: warpResult });
+      runs.push({ clocksource: cs, round, switched: event, clocksourceDuring: during, bench: benchResult, warp: warpResult });
     }
     options.onStep?.(steps, steps, 'done');
   } finally {
@@ -193,6 +204,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
       methods: options.methods,
       loops: options.loops,
       runs: options.runs,
+      rounds: options.rounds ?? 1,
       cpu: options.cpu,
       warp: warp !== null,
       warpMethods: warp ? options.warpMethods : [],
@@ -218,40 +230,64 @@ interface Figures {
   spread: number;
 }
 
-function figures(run: ClocksourceRunT, method: string): Figures | null {
-  const m = run.bench.methods.find((x) => x.method === method);
-  if (!m || m.status !== 'measured') return null;
-  const s = m.summary;
-  return { median: s.medianNsPerLoop, min: s.minNsPerLoop, max: s.maxNsPerLoop, spread: s.spreadPercent };
+/** The clocksources in the order first measured, each with all its turns. */
+function groups(runs: readonly ClocksourceRunT[]): Array<{ cs: string; turns: ClocksourceRunT[] }> {
+  const out: Array<{ cs: string; turns: ClocksourceRunT[] }> = [];
+  for (const r of runs) {
+    const g = out.find((x) => x.cs === r.clocksource);
+    if (g) g.turns.push(r);
+    else out.push({ cs: r.clocksource, turns: [r] });
+  }
+  return out;
 }
 
-function warpVerdict(run: ClocksourceRunT, method: string): CompareRowT['warp'][string] {
-  const m = run.warp?.methods.find((x) => x.method === method);
+const medianOf = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/** ns/loop of every run of a method over all of a clocksource's turns. */
+function figures(turns: readonly ClocksourceRunT[], method: string): Figures | null {
+  const xs: number[] = [];
+  for (const t of turns) {
+    const m = t.bench.methods.find((x) => x.method === method);
+    if (m && m.status === 'measured') xs.push(...m.runs.map((r) => r.nsPerLoop));
+  }
+  if (xs.length === 0) return null;
+  const median = medianOf(xs);
+  const min = Math.min(...xs);
+  const max = Math.max(...xs);
+  return { median, min, max, spread: median > 0 ? round((100 * (max - min)) / median, 1) : 0 };
+}
+
+function warpVerdict(turns: readonly ClocksourceRunT[], method: string): CompareRowT['warp'][string] {
+  const m = turns.find((t) => t.warp)?.warp?.methods.find((x) => x.method === method);
   return m && m.status === 'measured' ? m.verdict : null;
 }
 
-const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** One row per method: ns/loop per clocksource and the ratio to the first. */
 export function compareRows(runs: readonly ClocksourceRunT[], methods: readonly string[]): CompareRowT[] {
-  const base = runs[0];
+  const gs = groups(runs);
+  const base = gs[0];
   return methods.map((method) => {
     const nsPerLoop: Record<string, number | null> = {};
     const spreadPercent: Record<string, number | null> = {};
     const ratio: Record<string, number | null> = {};
     const warp: CompareRowT['warp'] = {};
-    const baseFig = base ? figures(base, method) : null;
+    const baseFig = base ? figures(base.turns, method) : null;
     let fastest: string | null = null;
     let best = Infinity;
-    for (const run of runs) {
-      const f = figures(run, method);
-      nsPerLoop[run.clocksource] = f ? f.median : null;
-      spreadPercent[run.clocksource] = f ? f.spread : null;
-      ratio[run.clocksource] = f && baseFig && baseFig.median > 0 ? round(f.median / baseFig.median) : null;
-      warp[run.clocksource] = warpVerdict(run, method);
+    for (const g of gs) {
+      const f = figures(g.turns, method);
+      nsPerLoop[g.cs] = f ? round(f.median) : null;
+      spreadPercent[g.cs] = f ? f.spread : null;
+      ratio[g.cs] = f && baseFig && baseFig.median > 0 ? round(f.median / baseFig.median) : null;
+      warp[g.cs] = warpVerdict(g.turns, method);
       if (f && f.median < best) {
         best = f.median;
-        fastest = run.clocksource;
+        fastest = g.cs;
       }
     }
     return { method, nsPerLoop, spreadPercent, ratio, fastest, warp };
@@ -261,7 +297,7 @@ export function compareRows(runs: readonly ClocksourceRunT[], methods: readonly 
 /** The largest drift of a control method between clocksources, as a ratio - 1, or null when none was measured. */
 export function controlDrift(runs: readonly ClocksourceRunT[]): { method: string; drift: number } | null {
   for (const method of CONTROLS) {
-    const medians = runs.map((r) => figures(r, method)?.median ?? null);
+    const medians = groups(runs).map((g) => figures(g.turns, method)?.median ?? null);
     if (medians.length < 2 || medians.some((m) => m === null || m <= 0)) continue;
     const xs = medians as number[];
     return { method, drift: Math.max(...xs) / Math.min(...xs) - 1 };
@@ -270,7 +306,8 @@ export function controlDrift(runs: readonly ClocksourceRunT[]): { method: string
 }
 
 function clockVerdict(runs: readonly ClocksourceRunT[], method: string, minRatio: number): ClockVerdictT {
-  const measured = runs.map((r) => ({ cs: r.clocksource, f: figures(r, method) })).filter((x): x is { cs: string; f: Figures } => x.f !== null);
+  const gs = groups(runs);
+  const measured = gs.map((g) => ({ cs: g.cs, f: figures(g.turns, method) })).filter((x): x is { cs: string; f: Figures } => x.f !== null);
   if (measured.length < 2) {
     return { method, fastest: null, slowest: null, fastestNsPerLoop: null, slowestNsPerLoop: null, ratio: null, clear: false };
   }
@@ -278,14 +315,25 @@ function clockVerdict(runs: readonly ClocksourceRunT[], method: string, minRatio
   const lo = sorted[0]!;
   const hi = sorted[sorted.length - 1]!;
   const ratio = lo.f.median > 0 ? hi.f.median / lo.f.median : null;
-  // Clear only when every run of the faster beat every run of the slower, by a margin worth acting on.
-  const clear = ratio !== null && ratio >= minRatio && lo.f.max < hi.f.min;
+  // Consistent: with one round, every run of the faster beat every run of
+  // the slower; with more, the faster won every round.
+  const rounds = [...new Set(runs.map((r) => r.round))];
+  const consistent =
+    rounds.length < 2
+      ? lo.f.max < hi.f.min
+      : rounds.every((n) => {
+          const inRound = (cs: string): Figures | null => figures(runs.filter((r) => r.round === n && r.clocksource === cs), method);
+          const a = inRound(lo.cs);
+          const b = inRound(hi.cs);
+          return a !== null && b !== null && a.median < b.median;
+        });
+  const clear = ratio !== null && ratio >= minRatio && consistent;
   return {
     method,
     fastest: lo.cs,
     slowest: hi.cs,
-    fastestNsPerLoop: lo.f.median,
-    slowestNsPerLoop: hi.f.median,
+    fastestNsPerLoop: round(lo.f.median),
+    slowestNsPerLoop: round(hi.f.median),
     ratio: ratio === null ? null : round(ratio),
     clear,
   };
@@ -350,7 +398,8 @@ function recommend(
   const drift = controlDrift(runs);
   const minRatio = Math.max(MIN_RATIO, 1 + (drift?.drift ?? 0));
   const clocks = KEY_CLOCKS.map((c) => clockVerdict(runs, c, minRatio));
-  const safety = runs.map((r) => safetyOf(r.clocksource, r, facts));
+  const gs = groups(runs);
+  const safety = gs.map((g) => safetyOf(g.cs, g.turns.find((t) => t.warp) ?? g.turns[0], facts));
   const reasons: string[] = [];
   const none = (why: string): RecommendationT => {
     reasons.push(why);
@@ -365,7 +414,7 @@ function recommend(
       `${drift.method}, which does not read the clocksource, differs by ${(drift.drift * 100).toFixed(0)}% between clocksources: that is this run's noise, and a clock's difference must exceed it`,
     );
   }
-  if (runs.length < 2) return none(`only ${runs[0]?.clocksource ?? 'no clocksource'} was measured; a recommendation needs two to compare`);
+  if (gs.length < 2) return none(`only ${gs[0]?.cs ?? 'no clocksource'} was measured; a recommendation needs two to compare`);
   const missing = clocks.filter((c) => c.fastest === null).map((c) => c.method);
   if (missing.length > 0) return none(`${missing.join(' and ')} not measured on every clocksource; include them in --methods`);
   for (const c of clocks) {

@@ -24,6 +24,7 @@ interface CompareFlags extends OutputOptions {
   methods?: string;
   loops: string;
   runs: string;
+  rounds: string;
   cpu: string;
   warp?: boolean;
   warpDuration: string;
@@ -59,6 +60,7 @@ export function compareOptionsFrom(flags: CompareFlags, online: readonly number[
     methods,
     loops: positiveInt('--loops', flags.loops, 1_000_000_000),
     runs: positiveInt('--runs', flags.runs, 1000),
+    rounds: positiveInt('--rounds', flags.rounds, 100),
     cpu,
     checkWarp: flags.warp ?? false,
     warpMethods,
@@ -78,7 +80,8 @@ export function registerCompare(program: Command): void {
       .option('--current-only', 'measure only the current clocksource, without switching (no root needed)')
       .option('--methods <list>', `methods to time (default: ${DEFAULT_COMPARE_METHODS.join(',')}; 'all' for every one)`)
       .option('--loops <n>', 'reads per timed loop', '2000000')
-      .option('--runs <n>', 'timed loops per method and clocksource', '5')
+      .option('--runs <n>', 'timed loops per method, clocksource and round', '5')
+      .option('--rounds <n>', 'rounds over the clocksources, in ABBA order so a changing load weighs on each alike', '2')
       .option('--cpu <n>', 'CPU to run the timed loops on', '0')
       .option('--warp', 'also run the cross-CPU warp check on each clocksource')
       .option('--warp-duration <s>', 'seconds of warp check per method and clocksource', '1')

@@ -22,9 +22,9 @@ const ns = (x: number | null | undefined): string => (x === null || x === undefi
 
 /** A clocksource's own bench table (the bench report's), under a heading that says how it got there. */
 function benchSection(run: ClocksourceRunT): string {
-  const how = run.switched ? `switched from ${run.switched.from} in ${run.switched.writeMs.toFixed(2)} ms` : 'current, not switched';
+  const how = run.switched ? `switched from ${run.switched.from} in ${run.switched.writeMs.toFixed(2)} ms` : 'already current, not switched';
   const warp = run.warp ? `\nwarp: ${run.warp.verdict}` + renderWarpLines(run) : '';
-  return `${pc.bold(`== ${run.clocksource}`)} (${how}; read back after: ${run.clocksourceDuring})\n${renderBenchSummary(run.bench)}${warp}`;
+  return `${pc.bold(`== ${run.clocksource}, round ${run.round}`)} (${how}; read back after: ${run.clocksourceDuring})\n${renderBenchSummary(run.bench)}${warp}`;
 }
 
 function renderWarpLines(run: ClocksourceRunT): string {
@@ -41,10 +41,10 @@ function verdictText(v: string | null | undefined): string {
 
 export function renderCompareText(r: CompareResultT): string {
   const out: string[] = [];
-  const names = r.runs.map((x) => x.clocksource);
+  const names = [...new Set(r.runs.map((x) => x.clocksource))];
   const base = names[0];
   out.push(
-    `clocksources ${names.join(', ')}; started on ${r.originalClocksource}; ${r.options.loops} loops x ${r.options.runs} runs on CPU ${r.options.cpu}` +
+    `clocksources ${names.join(', ')}; started on ${r.originalClocksource}; ${r.options.loops} loops x ${r.options.runs} runs x ${r.options.rounds} round${r.options.rounds === 1 ? '' : 's'} (ABBA) on CPU ${r.options.cpu}` +
       (r.options.warp ? `; warp ${r.options.warpDurationSeconds} s on CPUs ${r.options.warpCpus.join(',')}` : ''),
   );
   out.push('');
@@ -62,7 +62,7 @@ export function renderCompareText(r: CompareResultT): string {
     });
     const align: Array<'left' | 'right'> = ['left', ...names.map((): 'right' => 'right'), ...others.map((): 'right' => 'right')];
     if (r.options.warp) align.push(...names.map((): 'left' => 'left'));
-    out.push(pc.bold('side by side (median ns/loop)'), table(head, rows, align), '');
+    out.push(pc.bold(`side by side (median ns/loop over ${r.options.runs * r.options.rounds} runs each)`), table(head, rows, align), '');
   }
 
   const rec = r.recommendation;

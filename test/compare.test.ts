@@ -10,7 +10,7 @@ import { compareOptionsFrom } from '../src/cli/commands/compare.js';
 import { UsageError } from '../src/errors.js';
 import { renderCompareText } from '../src/reports/text/compare.js';
 import { CompareResult } from '../src/results/compare.js';
-import { runCompare, type CompareOptions } from '../src/runners/compare.js';
+import { runCompare, signTestP, type CompareOptions } from '../src/runners/compare.js';
 import { current, fingerprint, putBack, tempStateDir } from './helpers/clocksource.js';
 import { fakeBench, fakeWarp } from './helpers/fake-runners.js';
 import { unmet } from './helpers/needs.js';
@@ -165,6 +165,15 @@ describe.skipIf(needSwitch)('compare on the real machine', () => {
     expect(fingerprint()).toEqual(before);
     expect(existsSync(join(stateDir, 'clocksource.lock'))).toBe(false);
     await expect(runCompare({ ...base(stateDir), currentOnly: true, clocksources: ['kvm-clock', 'tsc'], bench: fakeBench() })).rejects.toThrow(UsageError);
+  });
+});
+
+describe('the sign test over rounds', () => {
+  it('gives the one-sided binomial tail', () => {
+    expect(signTestP(2, 2)).toBe(0.25);
+    expect(signTestP(5, 5)).toBeCloseTo(1 / 32, 10);
+    expect(signTestP(8, 7)).toBeCloseTo(9 / 256, 10);
+    expect(signTestP(6, 0)).toBe(1);
   });
 });
 

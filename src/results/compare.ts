@@ -52,7 +52,13 @@ export const ClockVerdict = z.object({
   fastestNsPerLoop: z.number().nullable(),
   slowestNsPerLoop: z.number().nullable(),
   ratio: z.number().nullable().describe('slowest over fastest median ns/loop'),
-  clear: z.boolean().describe('the runs of the two do not overlap and the ratio passes 1.05'),
+  rounds: z.number().int(),
+  roundsWon: z.number().int().nullable().describe('rounds in which the fastest had the lower median; null with one round'),
+  clear: z
+    .boolean()
+    .describe(
+      'the ratio passes 1.05 and the noise of a control read, and the faster won consistently: every run (one round) or every round / a one-sided sign test at p <= 0.05',
+    ),
 });
 
 export const Recommendation = z.object({

@@ -309,24 +309,29 @@ function clockVerdict(runs: readonly ClocksourceRunT[], method: string, minRatio
   const gs = groups(runs);
   const measured = gs.map((g) => ({ cs: g.cs, f: figures(g.turns, method) })).filter((x): x is { cs: string; f: Figures } => x.f !== null);
   if (measured.length < 2) {
-    return { method, fastest: null, slowest: null, fastestNsPerLoop: null, slowestNsPerLoop: null, ratio: null, clear: false };
+    return { method, fastest: null, slowest: null, fastestNsPerLoop: null, slowestNsPerLoop: null, ratio: null, rounds: 0, roundsWon: null, clear: false };
   }
   const sorted = [...measured].sort((a, b) => a.f.median - b.f.median);
   const lo = sorted[0]!;
   const hi = sorted[sorted.length - 1]!;
   const ratio = lo.f.median > 0 ? hi.f.median / lo.f.median : null;
   // Consistent: with one round, every run of the faster beat every run of
-  // the slower; with more, the faster won every round.
+  // the slower; with more, the faster won so many rounds that chance is
+  // unlikely (one-sided sign test, p <= 0.05; below 5 rounds that means all).
   const rounds = [...new Set(runs.map((r) => r.round))];
-  const consistent =
-    rounds.length < 2
-      ? lo.f.max < hi.f.min
-      : rounds.every((n) => {
-          const inRound = (cs: string): Figures | null => figures(runs.filter((r) => r.round === n && r.clocksource === cs), method);
-          const a = inRound(lo.cs);
-          const b = inRound(hi.cs);
-          return a !== null && b !== null && a.median < b.median;
-        });
+  let roundsWon: number | null = null;
+  let consistent: boolean;
+  if (rounds.length < 2) {
+    consistent = lo.f.max < hi.f.min;
+  } else {
+    roundsWon = rounds.filter((n) => {
+      const inRound = (cs: string): Figures | null => figures(runs.filter((r) => r.round === n && r.clocksource === cs), method);
+      const a = inRound(lo.cs);
+      const b = inRound(hi.cs);
+      return a !== null && b !== null && a.median < b.median;
+    }).length;
+    consistent = roundsWon === rounds.length || signTestP(rounds.length, roundsWon) <= 0.05;
+  }
   const clear = ratio !== null && ratio >= minRatio && consistent;
   return {
     method,
@@ -335,8 +340,21 @@ function clockVerdict(runs: readonly ClocksourceRunT[], method: string, minRatio
     fastestNsPerLoop: round(lo.f.median),
     slowestNsPerLoop: round(hi.f.median),
     ratio: ratio === null ? null : round(ratio),
+    rounds: rounds.length,
+    roundsWon,
     clear,
   };
+}
+
+/** P(X >= k) for X ~ Binomial(n, 1/2): how likely k wins in n rounds are by chance. */
+export function signTestP(n: number, k: number): number {
+  let p = 0;
+  let c = 1; // C(n, 0)
+  for (let i = 0; i <= n; i++) {
+    if (i >= k) p += c;
+    c = (c * (n - i)) / (i + 1);
+  }
+  return p / 2 ** n;
 }
 
 /** What says a clocksource is safe on this machine. */
@@ -420,14 +438,14 @@ function recommend(
   for (const c of clocks) {
     reasons.push(
       `${c.method}: ${c.fastest} ${c.fastestNsPerLoop?.toFixed(2)} ns/loop against ${c.slowest} ${c.slowestNsPerLoop?.toFixed(2)} ns/loop ` +
-        `(${c.slowest} ${c.ratio?.toFixed(2)}x slower${c.clear ? '' : ', within run-to-run noise'})`,
+        `(${c.slowest} ${c.ratio?.toFixed(2)}x slower${c.roundsWon !== null ? `; ${c.fastest} faster in ${c.roundsWon} of ${c.rounds} rounds` : ''}${c.clear ? '' : ', within run-to-run noise'})`,
     );
   }
   const winners = new Set(clocks.map((c) => c.fastest));
   if (winners.size > 1) return none('monotonic and realtime disagree on which clocksource is faster: not enough evidence to recommend either');
   const best = clocks[0]!.fastest!;
   if (!clocks.every((c) => c.clear)) {
-    return none(`${best} is not faster by a clear margin (every run faster, and by ${Math.round((minRatio - 1) * 100)}% or more): not enough evidence to recommend a change from '${original}'`);
+    return none(`${best} is not faster by a clear margin (${clocks.some((c) => c.roundsWon !== null) ? 'faster in every round, or in so many that chance is unlikely' : 'every run faster'}, and by ${Math.round((minRatio - 1) * 100)}% or more): not enough evidence to recommend a change from '${original}'`);
   }
   const s = safety.find((x) => x.clocksource === best)!;
   const bad = s.evidence.filter((e) => e.ok === false);

@@ -136,6 +136,19 @@ describe.skipIf(needSwitch)('switching', () => {
     });
   }
 
+  it('a compare that dies of an uncaught exception restores before it exits', async () => {
+    const stateDir = tempStateDir();
+    const child = startChild(stateDir, 20, { crash: true });
+    const exit = waitExit(child);
+    const r = await exit;
+    expect(r.stderr).toContain(`MEASURING ${OTHER} `);
+    expect(r.stderr).toContain('crash outside any try');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`uncaught Error: clocksource restored to '${START}'`);
+    expect(current()).toBe(START);
+    expect(existsSync(join(stateDir, 'clocksource.journal.json'))).toBe(false);
+  });
+
   it('a compare killed with SIGKILL leaves the journal; the next command restores it and says so', async () => {
     const stateDir = tempStateDir();
     const child = startChild(stateDir, 20);

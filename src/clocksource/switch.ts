@@ -291,7 +291,8 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /**
  * A session that may switch the clocksource: holds the lock, writes the
  * journal before the first switch, and puts the original back on close(), on
- * SIGINT, SIGTERM and SIGHUP, and at process exit (an uncaught error).
+ * SIGINT, SIGTERM and SIGHUP, on an uncaught exception or unhandled
+ * rejection, and at process.exit().
  */
 export class ClocksourceSwitcher {
   readonly original: string;
@@ -301,6 +302,13 @@ export class ClocksourceSwitcher {
   private closed = false;
   private readonly onSignal = (sig: NodeJS.Signals): void => this.restoreOnSignal(sig);
   private readonly onExit = (): void => this.restoreQuietly();
+  private readonly onFatal = (err: Error): void => {
+    // Node 20 does not emit 'exit' for an uncaught exception (or a rejection
+    // it turns into one); the monitor runs first and leaves the crash as it is.
+    const wasSwitched = this.journaled && readCurrent(this.ctx) !== this.original;
+    this.restoreQuietly();
+    if (wasSwitched) process.stderr.write(`clocklab: uncaught ${err.name}: clocksource restored to '${this.original}'\n`);
+  };
 
   private constructor(
     private readonly ctx: SwitchContext,
@@ -395,11 +403,13 @@ export class ClocksourceSwitcher {
     this.journaled = true;
     for (const s of SIGNALS) process.on(s, this.onSignal);
     process.on('exit', this.onExit);
+    process.on('uncaughtExceptionMonitor', this.onFatal);
   }
 
   private unhook(): void {
     for (const s of SIGNALS) process.off(s, this.onSignal);
     process.off('exit', this.onExit);
+    process.off('uncaughtExceptionMonitor', this.onFatal);
   }
 
   private restoreQuietly(): void {

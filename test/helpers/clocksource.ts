@@ -40,8 +40,8 @@ export function putBack(name: string): void {
 }
 
 /** Starts the compare child (real switcher, paused fake bench). */
-export function startChild(stateDir: string, pauseMs: number, extra: { uid?: number; list?: string } = {}): ChildProcess {
-  const args = ['--import', 'tsx', CHILD, String(pauseMs), ...(extra.list ? [extra.list] : [])];
+export function startChild(stateDir: string, pauseMs: number, extra: { uid?: number; list?: string; crash?: boolean } = {}): ChildProcess {
+  const args = ['--import', 'tsx', CHILD, String(pauseMs), extra.list ?? 'all', ...(extra.crash ? ['crash'] : [])];
   const cmd = extra.uid !== undefined ? 'setpriv' : process.execPath;
   const argv = extra.uid !== undefined ? [`--reuid=${extra.uid}`, `--regid=${extra.uid}`, '--clear-groups', process.execPath, ...args] : args;
   return spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, CLOCKLAB_STATE_DIR: stateDir, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -243,6 +243,22 @@ describe('startup recovery without a live switch', () => {
     expect(existsSync(join(stateDir, 'clocksource.journal.json'))).toBe(false);
   });
 
+  it.skipIf(needSwitch)('a journal of this boot that cannot be restored is kept, reported, and blocks a new switch', () => {
+    const stateDir = tempStateDir();
+    const path = join(stateDir, 'clocksource.journal.json');
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    writeFileSync(path, JSON.stringify({ schema: 'clocklab/1', kind: 'clocksource-journal', original: 'hpet', bootId, pid: 4242, startedAt: '2026-01-01T00:00:00.000Z' }));
+    const before = fingerprint();
+    expect(() => ClocksourceSwitcher.open([START, OTHER], defaultContext({ stateDir }))).toThrow(
+      /pid 4242.*cannot be restored now: 'hpet' is not among the available clocksources/,
+    );
+    const info = runCli(['info'], { env: { CLOCKLAB_STATE_DIR: stateDir } });
+    expect(info.code).toBe(0);
+    expect(info.stderr).toContain("away from 'hpet', and it cannot be restored now");
+    expect(existsSync(path)).toBe(true);
+    expect(fingerprint()).toEqual(before);
+  });
+
   it('an unreadable journal is reported and discarded, never applied', () => {
     const stateDir = tempStateDir();
     writeFileSync(join(stateDir, 'clocksource.journal.json'), '{"original": "kvm-clo');

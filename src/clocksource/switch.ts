@@ -298,6 +298,8 @@ export class ClocksourceSwitcher {
   readonly original: string;
   readonly available: readonly string[];
   readonly events: SwitchEvent[] = [];
+  /** What opening found of a journal a killed run left (and undid). */
+  recovered: Recovery = { kind: 'none' };
   private journaled = false;
   private closed = false;
   private readonly onSignal = (sig: NodeJS.Signals): void => this.restoreOnSignal(sig);
@@ -334,14 +336,19 @@ export class ClocksourceSwitcher {
         `another clocklab run (pid ${lock.heldBy ?? 'unknown'}) is switching the clocksource; wait for it to finish`,
       );
     }
+    let recovered: Recovery;
     try {
-      // A journal left by a killed run is undone before anything else.
-      recoverLocked(ctx);
+      // A journal left by a killed run is undone before anything else; one
+      // that cannot be undone is not overwritten by ours.
+      recovered = recoverLocked(ctx);
+      if (recovered.kind === 'cannot') throw new UnsupportedError(describeRecovery(recovered) ?? 'a clocksource journal cannot be restored');
     } catch (err) {
       lock.release();
       throw err;
     }
-    return new ClocksourceSwitcher(ctx, lock, readCurrent(ctx), available);
+    const sw = new ClocksourceSwitcher(ctx, lock, readCurrent(ctx), available);
+    sw.recovered = recovered;
+    return sw;
   }
 
   current(): string {

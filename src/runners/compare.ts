@@ -141,7 +141,8 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
   const facts = probeMachine(inputs);
   const disturbance = startDisturbance(inputs.source);
   const runs: ClocksourceRunT[] = [];
-  const rounds = options.rounds ?? 1;
+  // Rounds balance the clocksources against each other; one alone needs one.
+  const rounds = list.length < 2 ? 1 : (options.rounds ?? 1);
   // ABBA order: every other round runs the list backwards, so a load that
   // rises or falls during the run weighs on every clocksource alike, and the
   // switch at a round's boundary is saved.
@@ -204,7 +205,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
       methods: options.methods,
       loops: options.loops,
       runs: options.runs,
-      rounds: options.rounds ?? 1,
+      rounds,
       cpu: options.cpu,
       warp: warp !== null,
       warpMethods: warp ? options.warpMethods : [],

@@ -80,7 +80,9 @@ export function renderCompareText(r: CompareResultT): string {
     out.push(`       ${s.clocksource}: ${verdict} here (${facts})`);
   }
   out.push('');
-  const restoredLine = r.restored
+  const restoredLine = r.options.currentOnly
+    ? `${tag('ok')} measured on ${r.originalClocksource} without switching (--current-only)`
+    : r.restored
     ? `${tag('ok')} clocksource back on ${r.originalClocksource} (${r.switches.length} confirmed switch${r.switches.length === 1 ? '' : 'es'}, settle wait ${r.settle.waitMs} ms)`
     : `${tag('fail')} clocksource NOT back on ${r.originalClocksource}`;
   out.push(restoredLine);

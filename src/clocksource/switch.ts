@@ -327,7 +327,8 @@ export class ClocksourceSwitcher {
     const available = readAvailable(ctx);
     validateClocksources(names, available);
     checkCanSwitch(ctx);
-    const original = readCurrent(ctx);
+    // Both must be readable before anything is written.
+    readCurrent(ctx);
     readBootId(ctx);
     ensureStateDir(ctx);
     const lock = tryLock(ctx, true);

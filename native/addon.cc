@@ -206,6 +206,178 @@ Napi::Value TimedLoop(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// --- Hot single reads as plain N-API callbacks -------------------------------
+// bench/api.ts measured node-addon-api's wrapper (CallbackInfo, a C++ try,
+// the Require call) at about twice the cost of the read itself, so the reads
+// a JS caller times with are also registered as plain napi_callbacks: check
+// the feature bit (a relaxed load), read, return. Anything unusual (a missing
+// feature, a bad argument, an errno) goes to the node-addon-api function
+// above, which throws the same coded error as before.
+
+// Per-environment out-parameter (32 bytes): rdtscpOut and getcpuOut write the
+// second value (TSC_AUX, the node) to u32 slots 0 and 1 so no object is built
+// per call; u32 slot 2 is clockGettimeOut's clock id (an input); the *Out reads write their 64-bit value to bytes 16..23 (TSC) or
+// 24..31 (ns) and return nothing, because returning a value through N-API
+// (napi_create_bigint_uint64 and the return path) measured dearer than the
+// read: JS then takes the BigInt from a BigUint64Array, which V8 does inline.
+struct FastState {
+  uint32_t* out = nullptr;  // u32 view of the buffer
+  uint64_t* tsc = nullptr;  // bytes 16..23
+  int64_t* ns = nullptr;    // bytes 24..31
+  napi_ref buffer = nullptr;
+};
+
+template <Napi::Value (*Fn)(const Napi::CallbackInfo&)>
+napi_value Slow(napi_env env, napi_callback_info info) {
+  try {
+    Napi::CallbackInfo ci(env, info);
+    return Fn(ci);
+  } catch (const Napi::Error& e) {
+    e.ThrowAsJavaScriptException();
+    return nullptr;
+  }
+}
+
+napi_value BigU64(napi_env env, uint64_t v) {
+  napi_value r = nullptr;
+  napi_create_bigint_uint64(env, v, &r);
+  return r;
+}
+
+napi_value FastRdtsc(napi_env env, napi_callback_info info) {
+  if (!CLOCKLAB_X86) return Slow<Rdtsc>(env, info);
+  return BigU64(env, rdtsc());
+}
+
+napi_value FastLfenceRdtsc(napi_env env, napi_callback_info info) {
+  if (!CLOCKLAB_X86 || !(cpu_features() & FEATURE_SSE2)) return Slow<LfenceRdtsc>(env, info);
+  return BigU64(env, lfence_rdtsc());
+}
+
+napi_value FastMfenceRdtsc(napi_env env, napi_callback_info info) {
+  if (!CLOCKLAB_X86 || !(cpu_features() & FEATURE_SSE2)) return Slow<MfenceRdtsc>(env, info);
+  return BigU64(env, mfence_rdtsc());
+}
+
+FastState* StateOf(napi_env env, napi_callback_info info) {
+  void* data = nullptr;
+  napi_get_cb_info(env, info, nullptr, nullptr, nullptr, &data);
+  return static_cast<FastState*>(data);
+}
+
+// Returns the TSC; TSC_AUX goes to out[0].
+napi_value FastRdtscpOut(napi_env env, napi_callback_info info) {
+  if (!CLOCKLAB_X86 || !(cpu_features() & FEATURE_RDTSCP)) return Slow<Rdtscp>(env, info);
+  uint32_t aux = 0;
+  uint64_t tsc = rdtscp(&aux);
+  StateOf(env, info)->out[0] = aux;
+  return BigU64(env, tsc);
+}
+
+// Returns the CPU; the NUMA node goes to out[1].
+napi_value FastGetcpuOut(napi_env env, napi_callback_info info) {
+  uint32_t cpu = 0, node = 0;
+  if (get_cpu(&cpu, &node) != 0) return Slow<Getcpu>(env, info);
+  StateOf(env, info)->out[1] = node;
+  napi_value r = nullptr;
+  napi_create_uint32(env, cpu, &r);
+  return r;
+}
+
+napi_value FastClockGettime(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  double d = -1;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 1 ||
+      napi_get_value_double(env, argv[0], &d) != napi_ok || !(d >= 0 && d <= 4294967295.0) ||
+      d != double(uint64_t(d)))
+    return Slow<ClockCall<clock_read>>(env, info);
+  int64_t ns = 0;
+  if (clock_read(int(uint32_t(d)), &ns) != 0) return Slow<ClockCall<clock_read>>(env, info);
+  napi_value r = nullptr;
+  napi_create_bigint_int64(env, ns, &r);
+  return r;
+}
+
+napi_value FastRdtscOut(napi_env env, napi_callback_info info) {
+  if (!CLOCKLAB_X86) return Slow<Rdtsc>(env, info);
+  *StateOf(env, info)->tsc = rdtsc();
+  return nullptr;
+}
+
+napi_value FastLfenceRdtscOut(napi_env env, napi_callback_info info) {
+  if (!CLOCKLAB_X86 || !(cpu_features() & FEATURE_SSE2)) return Slow<LfenceRdtsc>(env, info);
+  *StateOf(env, info)->tsc = lfence_rdtsc();
+  return nullptr;
+}
+
+napi_value FastMfenceRdtscOut(napi_env env, napi_callback_info info) {
+  if (!CLOCKLAB_X86 || !(cpu_features() & FEATURE_SSE2)) return Slow<MfenceRdtsc>(env, info);
+  *StateOf(env, info)->tsc = mfence_rdtsc();
+  return nullptr;
+}
+
+// clock_gettime with its clock id passed in out[2] instead of as an argument:
+// reading and checking a JS argument measured about as dear as the vDSO read,
+// and one function (not one per id) keeps the JS call site monomorphic.
+napi_value FastClockGettimeOut(napi_env env, napi_callback_info info) {
+  FastState* st = StateOf(env, info);
+  uint32_t id = st->out[2];
+  int64_t ns = 0;
+  int rc = clock_read(int(id), &ns);
+  if (rc != 0) {
+    ErrnoError(Napi::Env(env), rc, "clock id " + std::to_string(id)).ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  *st->ns = ns;
+  return nullptr;
+}
+
+napi_value FastGettimeofday(napi_env env, napi_callback_info) {
+  napi_value r = nullptr;
+  napi_create_bigint_int64(env, gettimeofday_us(), &r);
+  return r;
+}
+
+void SetFast(Napi::Env env, Napi::Object exports, const char* name, napi_callback cb, void* data = nullptr) {
+  napi_value fn = nullptr;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, data, &fn));
+  exports.Set(name, Napi::Value(env, fn));
+}
+
+// Registers the plain callbacks (replacing the wrapped ones of the same
+// name) and the out-parameter buffer, freed when the environment goes.
+void InitFast(Napi::Env env, Napi::Object exports) {
+  FastState* st = new FastState();
+  void* mem = nullptr;
+  napi_value ab = nullptr, view = nullptr;
+  napi_value tsc = nullptr, ns = nullptr;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_arraybuffer(env, 32, &mem, &ab));
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_typedarray(env, napi_uint32_array, 4, ab, 0, &view));
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_typedarray(env, napi_biguint64_array, 1, ab, 16, &tsc));
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_typedarray(env, napi_bigint64_array, 1, ab, 24, &ns));
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_reference(env, ab, 1, &st->buffer));
+  st->out = static_cast<uint32_t*>(mem);
+  st->tsc = reinterpret_cast<uint64_t*>(static_cast<char*>(mem) + 16);
+  st->ns = reinterpret_cast<int64_t*>(static_cast<char*>(mem) + 24);
+  napi_add_env_cleanup_hook(
+      env, [](void* p) { delete static_cast<FastState*>(p); }, st);
+  exports.Set("out", Napi::Value(env, view));
+  exports.Set("outTsc", Napi::Value(env, tsc));
+  exports.Set("outNs", Napi::Value(env, ns));
+  SetFast(env, exports, "rdtscOut", FastRdtscOut, st);
+  SetFast(env, exports, "lfenceRdtscOut", FastLfenceRdtscOut, st);
+  SetFast(env, exports, "mfenceRdtscOut", FastMfenceRdtscOut, st);
+  SetFast(env, exports, "clockGettimeOut", FastClockGettimeOut, st);
+  SetFast(env, exports, "rdtsc", FastRdtsc);
+  SetFast(env, exports, "lfenceRdtsc", FastLfenceRdtsc);
+  SetFast(env, exports, "mfenceRdtsc", FastMfenceRdtsc);
+  SetFast(env, exports, "clockGettime", FastClockGettime);
+  SetFast(env, exports, "gettimeofday", FastGettimeofday);
+  SetFast(env, exports, "rdtscpOut", FastRdtscpOut, st);
+  SetFast(env, exports, "getcpuOut", FastGetcpuOut, st);
+}
+
 // The warp state: a BigInt64Array over a SharedArrayBuffer of at least
 // WARP_STATE_BYTES. A SAB is not an ArrayBuffer to Node-API on Node 20, so
 // only the typed view's Data() is used, never .ArrayBuffer().
@@ -349,6 +521,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("methodRead", Napi::Function::New(env, MethodRead, "methodRead"));
   exports.Set("timedLoop", Napi::Function::New(env, TimedLoop, "timedLoop"));
   exports.Set("tryLockExclusive", Napi::Function::New(env, TryLockExclusive, "tryLockExclusive"));
+  InitFast(env, exports);
   exports.Set("WARP_STATE_BYTES", Napi::Number::New(env, double(WARP_STATE_BYTES)));
   exports.Set("warpLayout", WarpLayout(env));
   exports.Set("warpBaseIndex", Napi::Function::New(env, WarpBaseIndex, "warpBaseIndex"));

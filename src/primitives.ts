@@ -3,7 +3,7 @@
 // clocklab's typed errors.
 import { CLOCKS, MAX_CLOCK_ID, isClockName, type ClockName } from './clocks.js';
 import { UnsupportedError, UsageError } from './errors.js';
-import { loadBinding, type CpuidRegs, type RdtscpRead } from './native/binding.js';
+import { loadBinding, type Binding, type CpuidRegs, type RdtscpRead } from './native/binding.js';
 import { onlineCpus, requireOnline } from './probes/cpus.js';
 
 export type { CpuidRegs, RdtscpRead } from './native/binding.js';
@@ -14,18 +14,60 @@ interface NativeError {
   message: string;
 }
 
+/** A native failure as a clocklab error. `what` is built only on failure. */
+function translate(err: unknown, what?: () => string): unknown {
+  const e = err as NativeError;
+  if (e.code === 'ERR_CLOCKLAB_CPU_FEATURE' || e.code === 'ERR_CLOCKLAB_NOT_X86') return new UnsupportedError(e.message);
+  if (e.code === 'ERR_CLOCKLAB_ERRNO' && what !== undefined) return new UnsupportedError(`${what()}: ${e.message}`);
+  return err;
+}
+
 /** Runs a native call, turning its coded errors into clocklab errors. */
 function native<T>(call: () => T, what?: string): T {
   try {
     return call();
   } catch (err) {
-    const e = err as NativeError;
-    if (e.code === 'ERR_CLOCKLAB_CPU_FEATURE' || e.code === 'ERR_CLOCKLAB_NOT_X86') {
-      throw new UnsupportedError(e.message);
-    }
-    if (e.code === 'ERR_CLOCKLAB_ERRNO' && what !== undefined) throw new UnsupportedError(`${what}: ${e.message}`);
-    throw err;
+    throw translate(err, what === undefined ? undefined : () => what);
   }
+}
+
+// The hot single reads below call the binding directly, with no closure and
+// no string built per call: bench/api.ts times them against
+// process.hrtime.bigint() and the npm rdtsc package.
+// The addon's exports object is in dictionary mode (many properties, set
+// from C++), so every property load is a hash lookup: the hot functions and
+// out-parameter arrays are copied into one plain object once.
+interface Hot {
+  b: Binding;
+  rdtscOut: () => void;
+  lfenceRdtscOut: () => void;
+  mfenceRdtscOut: () => void;
+  rdtscpOut: () => bigint;
+  getcpuOut: () => number;
+  gettimeofday: () => bigint;
+  clockGettimeOut: () => void;
+  out: Uint32Array;
+  outTsc: BigUint64Array;
+  outNs: BigInt64Array;
+}
+let hot: Hot | undefined;
+function hotReads(): Hot {
+  if (hot) return hot;
+  const b = loadBinding();
+  hot = {
+    b,
+    rdtscOut: b.rdtscOut,
+    lfenceRdtscOut: b.lfenceRdtscOut,
+    mfenceRdtscOut: b.mfenceRdtscOut,
+    rdtscpOut: b.rdtscpOut,
+    getcpuOut: b.getcpuOut,
+    gettimeofday: b.gettimeofday,
+    clockGettimeOut: b.clockGettimeOut,
+    out: b.out,
+    outTsc: b.outTsc,
+    outNs: b.outNs,
+  };
+  return hot;
 }
 
 /** Resolves a clock given by name or Linux id. */
@@ -44,22 +86,47 @@ export function clockId(clock: ClockName | number): number {
 
 /** RDTSC: the time stamp counter, unordered. */
 export function rdtsc(): bigint {
-  return native(() => loadBinding().rdtsc());
+  try {
+    const h = hotReads();
+    h.rdtscOut();
+    return h.outTsc[0] ?? 0n;
+  } catch (err) {
+    throw translate(err);
+  }
 }
 
 /** RDTSCP: the TSC and IA32_TSC_AUX, decoded as Linux sets it ((node << 12) | cpu). */
 export function rdtscp(): RdtscpRead {
-  return native(() => loadBinding().rdtscp());
+  try {
+    const h = hotReads();
+    const tsc = h.rdtscpOut();
+    const aux = h.out[0] ?? 0;
+    return { tsc, aux, cpu: aux & 0xfff, node: aux >>> 12 };
+  } catch (err) {
+    throw translate(err);
+  }
 }
 
 /** LFENCE;RDTSC: the TSC, read after earlier instructions completed. */
 export function lfenceRdtsc(): bigint {
-  return native(() => loadBinding().lfenceRdtsc());
+  try {
+    const h = hotReads();
+    h.lfenceRdtscOut();
+    return h.outTsc[0] ?? 0n;
+  } catch (err) {
+    throw translate(err);
+  }
 }
 
 /** MFENCE;RDTSC. */
 export function mfenceRdtsc(): bigint {
-  return native(() => loadBinding().mfenceRdtsc());
+  try {
+    const h = hotReads();
+    h.mfenceRdtscOut();
+    return h.outTsc[0] ?? 0n;
+  } catch (err) {
+    throw translate(err);
+  }
 }
 
 /** RDPID: the CPU number Linux keeps in TSC_AUX. */
@@ -69,7 +136,13 @@ export function rdpid(): number {
 
 /** getcpu(2): the CPU and NUMA node this thread runs on now. */
 export function getcpu(): { cpu: number; node: number } {
-  return native(() => loadBinding().getcpu());
+  try {
+    const h = hotReads();
+    const cpu = h.getcpuOut();
+    return { cpu, node: h.out[1] ?? 0 };
+  } catch (err) {
+    throw translate(err);
+  }
 }
 
 /** CPUID(leaf, subleaf). */
@@ -84,8 +157,24 @@ export function cpuid(leaf: number, subleaf = 0): CpuidRegs {
 
 /** clock_gettime(clock) through libc (the vDSO where the kernel allows), in ns. */
 export function clockGettime(clock: ClockName | number): bigint {
-  const id = clockId(clock);
-  return native(() => loadBinding().clockGettime(id), `clock_gettime(${clock})`);
+  // Known names (a property load on the CLOCKS literal: only its own entries
+  // are numbers, inherited ones like 'toString' are not) and in-range ids
+  // take the fast path; anything else goes to clockId for its UsageError.
+  const byName: unknown = typeof clock === 'string' ? (CLOCKS as Record<string, unknown>)[clock] : undefined;
+  const id =
+    typeof byName === 'number'
+      ? byName
+      : typeof clock === 'number' && Number.isInteger(clock) && clock >= 0 && clock <= MAX_CLOCK_ID
+        ? clock
+        : clockId(clock);
+  try {
+    const h = hotReads();
+    h.out[2] = id;
+    h.clockGettimeOut();
+    return h.outNs[0] ?? 0n;
+  } catch (err) {
+    throw translate(err, () => `clock_gettime(${clock})`);
+  }
 }
 
 /** clock_getres(clock) through libc, in ns. Throws for a clock the kernel lacks. */
@@ -110,7 +199,7 @@ export function clockExists(clock: ClockName | number): boolean {
 
 /** gettimeofday(2): microseconds since the epoch. */
 export function gettimeofday(): bigint {
-  return loadBinding().gettimeofday();
+  return hotReads().gettimeofday();
 }
 
 /** Restricts the calling thread to one online CPU. */

@@ -1,9 +1,11 @@
 // `clocklab warp` as a user runs it: exit codes, messages, the JSON result,
 // the self-test, and quiet output when piped.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { WarpResult } from '../src/results/warp.js';
 import { onlineCpus } from '../src/probes/cpus.js';
-import { runCli } from './helpers/cli.js';
+import { CLI, runCli } from './helpers/cli.js';
 import { unmet } from './helpers/needs.js';
 
 const offline = Math.max(...onlineCpus()) + 1;
@@ -75,5 +77,21 @@ describe('clocklab warp', () => {
     expect(r.stdout).toMatch(/^\[OK\]\s+monotonic\s+no warp in [\d,]+ reads on \d+ CPUs? over/m);
     expect(r.stdout).toMatch(/^\[OK\]\s+rdtscp\s+no warp/m);
     expect(r.stdout).toMatch(/│ method\s+│ contract\s+│\s+reads │/);
+  });
+});
+
+describe('clocklab warp under a narrower CPU affinity', () => {
+  const taskset = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
+  it.skipIf(unmet({ cpus: 2 }) ?? (taskset ? null : 'needs taskset'))('a named CPU the process may not run on exits 3; by default it is left out', () => {
+    const run = (args: string[]): { code: number | null; stdout: string; stderr: string } => {
+      const r = spawnSync(taskset ?? 'taskset', ['-c', '0', process.execPath, CLI, 'warp', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const named = run(['--cpus', '0,1', '--duration', '0.1']);
+    expect(named.code).toBe(3);
+    expect(named.stderr).toMatch(/CPU 1 is online but this process may not run there/);
+    const dflt = run(['--methods', 'monotonic', '--duration', '0.1', '--json']);
+    expect(dflt.code).toBe(0);
+    expect(WarpResult.parse(JSON.parse(dflt.stdout)).options.cpus).toEqual([0]);
   });
 });

@@ -8,9 +8,9 @@ import { CheckFailed, UnsupportedError, UsageError } from '../errors.js';
 import { packageRoot } from '../native/binding.js';
 import { registerCompare } from './commands/compare.js';
 import { registerInfo } from './commands/info.js';
-import { registerWarp } from './commands/warp.js';
 import { registerBench } from './commands/bench.js';
 import { registerMethods } from './commands/methods.js';
+import { registerWarp } from './commands/warp.js';
 import { registerRestore } from './commands/restore.js';
 import { recoverAtStartup } from './startup.js';
 

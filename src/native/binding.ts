@@ -104,6 +104,22 @@ export interface Binding {
   timedLoop(index: number, loops: number): LoopTiming;
   /** flock(fd, LOCK_EX | LOCK_NB): true when taken, false when another holds it. */
   tryLockExclusive(fd: number): boolean;
+  /** Out-parameter of the hot reads below: [0] TSC_AUX after rdtscpOut, [1] the node after getcpuOut; [2] is clockGettimeOut's clock id (an input). */
+  readonly out: Uint32Array;
+  /** RDTSCP without building an object: returns the TSC, writes TSC_AUX to out[0]. */
+  rdtscpOut(): bigint;
+  /** getcpu(2) without building an object: returns the CPU, writes the node to out[1]. */
+  getcpuOut(): number;
+  /** Out-parameter of rdtscOut, lfenceRdtscOut and mfenceRdtscOut: the TSC read. */
+  readonly outTsc: BigUint64Array;
+  /** Out-parameter of clockGettimeOut: nanoseconds. */
+  readonly outNs: BigInt64Array;
+  /** The TSC reads, writing to outTsc[0] and returning nothing (cheaper than returning a BigInt through N-API). */
+  rdtscOut(): void;
+  lfenceRdtscOut(): void;
+  mfenceRdtscOut(): void;
+  /** clock_gettime of the clock id in out[2], writing ns to outNs[0]; throws like clockGettime. */
+  clockGettimeOut(): void;
   /** Bytes to allocate for a warp state SharedArrayBuffer. */
   readonly WARP_STATE_BYTES: number;
   readonly warpLayout: WarpLayout;
@@ -136,8 +152,9 @@ export function loadBinding(): Binding {
     const why = err instanceof Error ? err.message : String(err);
     throw new Error(
       `clocklab: the native addon could not be loaded (${why}).\n` +
-        'Build it from source: `npm rebuild clocklab` (npm may first need ' +
-        '`npm install-scripts approve clocklab`), which needs python3, make and g++.',
+        'No prebuilt addon fits this machine, and npm blocks dependency install scripts, so it was not built.\n' +
+        'Build it from source (needs python3, make and g++): ' +
+        '`npm install-scripts approve clocklab && npm rebuild clocklab`',
     );
   }
   return loaded;

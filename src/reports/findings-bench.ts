@@ -17,7 +17,11 @@ definePhrases({
       'The vDSO reads only clocksources with a vDSO clock mode (tsc; kvm-clock only with the pvclock stable bit): see clocklab info and clocklab compare.',
   }),
   BENCH_SPREAD: (a) => ({
-    text: `${String(a['method'])} varied by ${String(a['spreadPercent'])}% between its ${String(a['runs'])} runs.`,
-    advice: 'Quote the median, or run again with more --runs on a quieter CPU (--cpu).',
+    text: `Runs scattered by more than a quarter of the median (spread): ${String(a['methods'])}.`,
+    advice: 'Quote the median (or the min, which nothing can make too fast), or run again with more --runs on a quieter CPU (--cpu).',
+  }),
+  BENCH_LOADED: (a) => ({
+    text: `The load average was ${String(a['loadAverage'])} on ${String(a['cpus'])} CPUs before the bench: other tasks were waiting for a CPU, and a run that is preempted gains a whole time slice.`,
+    advice: 'Run on an idle machine for figures to quote; ratios between methods of the same run hold up better than absolute ns/loop.',
   }),
 });

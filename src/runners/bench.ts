@@ -264,13 +264,17 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResultT> 
     },
     methods,
     disturbance: dist,
-    findings: benchFindings(methods, dist),
+    findings: benchFindings(methods, dist, machine.onlineCpus.length),
   };
 }
 
 /** Findings worth a sentence: disturbed runs, a vDSO clock that costs what a
  * syscall costs, figures too scattered to quote. */
-export function benchFindings(methods: readonly BenchMethodResultT[], dist: BenchResultT['disturbance']): FindingT[] {
+export function benchFindings(
+  methods: readonly BenchMethodResultT[],
+  dist: BenchResultT['disturbance'],
+  cpuCount: number | null = null,
+): FindingT[] {
   const findings: FindingT[] = [];
   if (dist.stealPercent >= STEAL_WARN_PERCENT) {
     findings.push({ code: 'BENCH_STEAL', severity: 'warn', args: { stealPercent: dist.stealPercent, cpus: dist.cpus.join(',') } });
@@ -302,13 +306,20 @@ export function benchFindings(methods: readonly BenchMethodResultT[], dist: Benc
         });
       }
     }
-    if (m.runs.length >= 3 && m.summary.spreadPercent > SPREAD_NOTE_PERCENT) {
-      findings.push({
-        code: 'BENCH_SPREAD',
-        severity: 'info',
-        args: { method: m.method, spreadPercent: round2(m.summary.spreadPercent), runs: m.runs.length },
-      });
-    }
+  }
+  // One sentence for every scattered method, not one each.
+  const scattered = methods.flatMap((m) =>
+    m.status === 'measured' && m.runs.length >= 3 && m.summary.spreadPercent > SPREAD_NOTE_PERCENT
+      ? [`${m.method} ${m.summary.spreadPercent.toFixed(0)}%`]
+      : [],
+  );
+  if (scattered.length > 0) {
+    findings.push({ code: 'BENCH_SPREAD', severity: 'info', args: { methods: scattered.join(', '), count: scattered.length } });
+  }
+  // More runnable tasks than CPUs before the bench: the pinned thread will be
+  // preempted now and then, and a preempted run gains a whole time slice.
+  if (cpuCount !== null && dist.loadAverageBefore[0] > cpuCount) {
+    findings.push({ code: 'BENCH_LOADED', severity: 'warn', args: { loadAverage: dist.loadAverageBefore[0], cpus: cpuCount } });
   }
   return findings;
 }

@@ -83,18 +83,24 @@ export const SELF_TEST_TOLERANCE = 0.1;
 
 const u64 = (v: bigint): string => BigInt.asUintN(64, v).toString();
 
-function validate(options: WarpRunOptions, online: readonly number[], maxSlots: number): number[] {
+function validate(options: WarpRunOptions, online: readonly number[], allowed: readonly number[], maxSlots: number): number[] {
   const d = options.durationSeconds;
   if (typeof d !== 'number' || !Number.isFinite(d) || d <= 0) {
     throw new UsageError(`the duration must be a positive number of seconds, not '${String(d)}'`);
   }
   if (d * 1000 > 2 ** 32 - 1) throw new UsageError(`a duration of ${d} s is too long`);
-  const cpus = options.cpus === null ? [...online] : [...new Set(options.cpus)].sort((a, b) => a - b);
+  // By default every online CPU this process may run on (a cpuset or
+  // taskset can exclude some; a worker could not pin there).
+  const cpus = options.cpus === null ? online.filter((c) => allowed.includes(c)) : [...new Set(options.cpus)].sort((a, b) => a - b);
   if (cpus.length === 0) throw new UsageError('the CPU list is empty');
   for (const c of cpus) {
     if (!Number.isInteger(c) || c < 0) throw new UsageError(`'${c}' is not a CPU number`);
   }
   requireOnline(cpus, online);
+  const barred = cpus.filter((c) => !allowed.includes(c));
+  if (barred.length > 0) {
+    throw new UnsupportedError(`CPU ${barred.join(',')} is online but this process may not run there (its CPU affinity is ${allowed.join(',')}: a cpuset or taskset)`);
+  }
   if (cpus.length > maxSlots) throw new UsageError(`at most ${maxSlots} CPUs can be checked at once; ${cpus.length} were named`);
   if (options.selfTest) {
     const { skewCpu, skewCycles } = options.selfTest;
@@ -139,7 +145,7 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultT> {
   const layout = binding.warpLayout;
   const inputs = options.inputs ?? realInputs(binding);
   const online = onlineCpus(inputs.source);
-  const cpus = validate(options, online, layout.maxSlots);
+  const cpus = validate(options, online, binding.getAffinity(), layout.maxSlots);
   const selfTest = options.selfTest ?? null;
   const methods = selfTest ? [SKEWED_RDTSCP] : [...options.methods];
   if (selfTest && !binding.features().rdtscp) throw new UnsupportedError('the self-test reads RDTSCP, which this CPU lacks (CPUID.80000001H:EDX[27] is clear)');

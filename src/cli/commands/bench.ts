@@ -94,8 +94,10 @@ for by name (with --methods all it is skipped and said so).`,
         },
         onRun: (method, run) => {
           if (!text) return;
-          // Clear the progress bar's line (stderr, TTY only) before the line lands above it.
-          if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+          // The bar (stderr, TTY only) is stopped, which clears its line,
+          // before a run line lands; the next progress report starts a new one.
+          progress?.stop();
+          progress = undefined;
           process.stdout.write(formatRunLine(method, loops, run, width) + '\n');
         },
       }).finally(() => progress?.stop());

@@ -85,7 +85,7 @@ export function registerWarp(program: Command): void {
     const total = methodCount * options.durationSeconds;
     const progress = createProgress(total);
     const controller = new AbortController();
-    const onSigint = (): void => controller.abort(new UsageError('interrupted'));
+    const onSigint = (): void => controller.abort(new UsageError('interrupted (SIGINT): the run was stopped and every worker ended'));
     process.once('SIGINT', onSigint);
     let done = 0;
     let current = '';

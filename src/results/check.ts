@@ -1,0 +1,38 @@
+// check.ts: the result of `clocklab check`: is this machine's time healthy?
+import { z } from 'zod';
+import { Disturbance, Finding, Machine } from './common.js';
+
+export const CheckStatus = z.enum(['ok', 'warn', 'fail', 'skipped']);
+
+export const CheckItem = z.object({
+  name: z.enum(['vdso', 'warp', 'tsc', 'pvclock', 'clocksource', 'disturbance']),
+  title: z.string().describe('what the check asks, one line'),
+  status: CheckStatus,
+  summary: z.string().describe('the verdict in one sentence, with the figures'),
+  advice: z.string().nullable().describe('what to do, where something is wrong'),
+  evidence: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  elapsedMs: z.number(),
+});
+
+export const CheckOptions = z.object({
+  warpSeconds: z.number(),
+  strict: z.boolean(),
+  compareFile: z.string().nullable(),
+});
+
+export const CheckResult = z.object({
+  schema: z.literal('clocklab/1'),
+  command: z.literal('check'),
+  startedAt: z.string(),
+  machine: Machine,
+  options: CheckOptions,
+  checks: z.array(CheckItem),
+  verdict: z.enum(['healthy', 'warnings', 'unhealthy']),
+  elapsedMs: z.number(),
+  disturbance: Disturbance,
+  findings: z.array(Finding),
+});
+
+export type CheckStatusT = z.infer<typeof CheckStatus>;
+export type CheckItemT = z.infer<typeof CheckItem>;
+export type CheckResultT = z.infer<typeof CheckResult>;

@@ -53,7 +53,7 @@ export const ClockVerdict = z.object({
   slowestNsPerLoop: z.number().nullable(),
   ratio: z.number().nullable().describe('slowest over fastest median ns/loop'),
   rounds: z.number().int(),
-  roundsWon: z.number().int().nullable().describe('rounds in which the fastest had the lower median; null with one round'),
+  roundsWon: z.number().int().nullable().describe("rounds in which the fastest's quickest run beat the slowest's; null with one round"),
   clear: z
     .boolean()
     .describe(

@@ -319,6 +319,8 @@ function clockVerdict(runs: readonly ClocksourceRunT[], method: string, minRatio
   // Consistent: with one round, every run of the faster beat every run of
   // the slower; with more, the faster won so many rounds that chance is
   // unlikely (one-sided sign test, p <= 0.05; below 5 rounds that means all).
+  // A round is won on the fastest run of each: a disturbance only ever adds
+  // time, so a round's minimum is its least disturbed figure.
   const rounds = [...new Set(runs.map((r) => r.round))];
   let roundsWon: number | null = null;
   let consistent: boolean;
@@ -329,7 +331,7 @@ function clockVerdict(runs: readonly ClocksourceRunT[], method: string, minRatio
       const inRound = (cs: string): Figures | null => figures(runs.filter((r) => r.round === n && r.clocksource === cs), method);
       const a = inRound(lo.cs);
       const b = inRound(hi.cs);
-      return a !== null && b !== null && a.median < b.median;
+      return a !== null && b !== null && a.min < b.min;
     }).length;
     consistent = roundsWon === rounds.length || signTestP(rounds.length, roundsWon) <= 0.05;
   }
@@ -446,7 +448,7 @@ function recommend(
   if (winners.size > 1) return none('monotonic and realtime disagree on which clocksource is faster: not enough evidence to recommend either');
   const best = clocks[0]!.fastest!;
   if (!clocks.every((c) => c.clear)) {
-    return none(`${best} is not faster by a clear margin (${clocks.some((c) => c.roundsWon !== null) ? 'faster in every round, or in so many that chance is unlikely' : 'every run faster'}, and by ${Math.round((minRatio - 1) * 100)}% or more): not enough evidence to recommend a change from '${original}'`);
+    return none(`${best} is not faster by a clear margin (${clocks.some((c) => c.roundsWon !== null) ? 'faster in every round, or in so many that chance is unlikely' : 'every run faster'}, and by ${Math.round((minRatio - 1) * 100)}% or more): not enough evidence to recommend a change from '${original}'; run more --rounds, on a quieter machine`);
   }
   const s = safety.find((x) => x.clocksource === best)!;
   const bad = s.evidence.filter((e) => e.ok === false);

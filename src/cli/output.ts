@@ -5,6 +5,7 @@ import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'nod
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { writeReportFiles } from '../reports/files.js';
 
 export interface OutputOptions {
   json?: boolean;
@@ -40,8 +41,13 @@ function makeDirs(dir: string): void {
   mkdirSync(dir);
 }
 
+/** Writes the result: --out gets report.json, summary.md, junit.xml and
+ * report.html; stdout gets --json's object or the text report. */
 export function emit<R>(result: R, options: OutputOptions, renderText: (r: R) => string): void {
-  if (options.out !== undefined) writeFileSync(join(options.out, 'report.json'), JSON.stringify(result, null, 2) + '\n');
+  if (options.out !== undefined) {
+    writeFileSync(join(options.out, 'report.json'), JSON.stringify(result, null, 2) + '\n');
+    writeReportFiles(options.out, result);
+  }
   if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else process.stdout.write(renderText(result));
 }

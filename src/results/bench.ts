@@ -2,6 +2,7 @@
 // and summarised.
 import { z } from 'zod';
 import { Disturbance, Finding, Machine, U64String } from './common.js';
+import { Gate } from './gate.js';
 
 export const BenchRun = z.object({
   elapsedNs: z.number().describe('CLOCK_MONOTONIC ns around the native loop'),
@@ -62,6 +63,7 @@ export const BenchResult = z.object({
   methods: z.array(BenchMethodResult),
   disturbance: Disturbance,
   findings: z.array(Finding),
+  gate: Gate.optional().describe('present when run with --baseline'),
 });
 
 export type BenchRunT = z.infer<typeof BenchRun>;

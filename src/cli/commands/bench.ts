@@ -2,13 +2,14 @@
 // per run as runs finish, then the summary table.
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { emitGated, loadBaseline, withGateOptions, type GateOptions } from '../../gate/baseline.js';
 import { METHODS, parseMethodList } from '../../methods.js';
 import { formatRunLine, methodWidth, renderBenchSummary } from '../../reports/text/bench.js';
 import { DEFAULT_LOOPS, DEFAULT_METHOD_IDS, DEFAULT_RUNS, runBench } from '../../runners/bench.js';
 import { createProgress, type Progress } from '../progress.js';
-import { emit, prepareOutput, withOutputOptions, type OutputOptions } from '../output.js';
+import { prepareOutput, withOutputOptions, type OutputOptions } from '../output.js';
 
-interface BenchCliOptions extends OutputOptions {
+interface BenchCliOptions extends OutputOptions, GateOptions {
   methods?: string;
   loops?: string;
   runs?: string;
@@ -32,7 +33,7 @@ function parseSeconds(text: string | undefined): number | null {
 }
 
 export function registerBench(program: Command): void {
-  withOutputOptions(
+  withGateOptions(withOutputOptions(
     program
       .command('bench')
       .description('ns/loop for each way of reading time, timed in native loops on one pinned CPU, repeated and summarised')
@@ -45,7 +46,7 @@ export function registerBench(program: Command): void {
       .option('--duration <seconds>', 'run each method repeatedly for this long instead of a fixed number of runs')
       .option('--cpu <n>', 'the CPU to pin the measuring thread to (default: the CPU it is on)')
       .option('--no-warmup', 'skip the uncounted warm-up run before each method'),
-  )
+  ))
     .addHelpText(
       'after',
       `
@@ -59,12 +60,15 @@ the fastest fine-resolution clock_gettime method measured in the same run.
 Methods (clocklab methods says which this machine can run):
   ${METHODS.map((m) => m.id).join(', ')}
 
-Exit codes: 0 measured; 2 bad input (unknown method, a count that is not a
-positive integer or absurdly large); 3 the CPU or kernel lacks a method asked
+Exit codes: 0 measured; 1 a method's median regressed past --threshold
+against --baseline; 2 bad input (unknown method, a count that is not a
+positive integer or absurdly large, a --baseline that is not a clocklab/1
+bench report: refused before measuring); 3 the CPU or kernel lacks a method asked
 for by name (with --methods all it is skipped and said so).`,
     )
     .action(async (opts: BenchCliOptions) => {
       prepareOutput(opts);
+      const baseline = loadBaseline(opts, 'bench');
       const methods = parseMethodList(opts.methods ?? DEFAULT_METHOD_IDS.join(','));
       const loops = parseCount('--loops', opts.loops, DEFAULT_LOOPS) ?? DEFAULT_LOOPS;
       const durationSeconds = parseSeconds(opts.duration);
@@ -101,6 +105,6 @@ for by name (with --methods all it is skipped and said so).`,
           process.stdout.write(formatRunLine(method, loops, run, width) + '\n');
         },
       }).finally(() => progress?.stop());
-      emit(result, opts, renderBenchSummary);
+      emitGated(result, baseline, opts, renderBenchSummary);
     });
 }

@@ -1,0 +1,30 @@
+// files.ts: the report files --out DIR gets besides report.json: summary.md,
+// junit.xml and report.html, all from one report model of the result. The
+// only I/O of the reports: reading Chart.js's UMD build and writing files.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { renderHtml } from './html.js';
+import { renderJunit } from './junit.js';
+import { renderMarkdown } from './markdown.js';
+import { reportModel } from './model.js';
+
+let chartJsCache: string | null = null;
+
+/** chart.js's UMD build. Its `exports` map hides dist/chart.umd.min.js, so
+ * resolve the package's entry (dist/chart.cjs) and read the sibling. */
+export function chartJsSource(): string {
+  if (chartJsCache === null) {
+    const entry = createRequire(import.meta.url).resolve('chart.js');
+    chartJsCache = readFileSync(join(dirname(entry), 'chart.umd.min.js'), 'utf8');
+  }
+  return chartJsCache;
+}
+
+/** Writes summary.md, junit.xml and report.html for `result` into `dir`. */
+export function writeReportFiles(dir: string, result: unknown): void {
+  const model = reportModel(result);
+  writeFileSync(join(dir, 'summary.md'), renderMarkdown(model));
+  writeFileSync(join(dir, 'junit.xml'), renderJunit(model));
+  writeFileSync(join(dir, 'report.html'), renderHtml(model, { chartJs: chartJsSource() }));
+}

@@ -1,0 +1,47 @@
+// model.ts: what every report file shows, whatever the command: a verdict,
+// warnings, tables, charts and checks (the types are in model/common.ts).
+// Each command turns its result into this once (src/reports/model/<command>.ts);
+// summary.md, junit.xml and report.html are generic functions of it, so a new
+// command is one function and one case below.
+import { ReportResult, type ReportResultT } from '../results/report.js';
+import { benchModel } from './model/bench.js';
+import { checkModel } from './model/check.js';
+import type { ReportModel } from './model/common.js';
+import { infoModel } from './model/info.js';
+import { warpModel } from './model/warp.js';
+
+export * from './model/common.js';
+
+/** One function per command. Adding a command: its result in
+ * src/results/report.ts's union, its case here (tsc insists on it). */
+function modelOf(r: ReportResultT): ReportModel {
+  switch (r.command) {
+    case 'info': return infoModel(r);
+    case 'bench': return benchModel(r);
+    case 'warp': return warpModel(r);
+    case 'check': return checkModel(r);
+  }
+}
+
+/**
+ * The report model of any result. A result that is not (yet) in the report
+ * union, or does not match its schema, still gets a model: its findings and
+ * a warning that says what is wrong, so --out never fails after a long run.
+ */
+export function reportModel(result: unknown): ReportModel {
+  const parsed = ReportResult.safeParse(result);
+  if (parsed.success) return modelOf(parsed.data);
+  const o = typeof result === 'object' && result !== null ? (result as Record<string, unknown>) : {};
+  const command = typeof o['command'] === 'string' ? o['command'] : 'unknown';
+  return {
+    title: `clocklab ${command}`,
+    command,
+    verdict: 'info',
+    headline: 'This result has no report model yet; report.json holds all of it.',
+    startedAt: typeof o['startedAt'] === 'string' ? o['startedAt'] : '',
+    warnings: [`the ${command} result does not match the report schema: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`],
+    sections: [],
+    charts: [],
+    checks: [],
+  };
+}

@@ -1,0 +1,114 @@
+// gate-cli.test.ts: does `clocklab bench --baseline` gate as CI uses it? A
+// baseline doctored to be twice as fast fails with exit 1 naming the methods
+// and every report marks it; the run against its own fresh baseline passes;
+// corrupt, foreign-schema and wrong-command baselines exit 2 before any
+// measuring; another machine's baseline is accepted with a warning.
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BenchResult, type BenchResultT } from '../src/results/bench.js';
+import { runCli } from './helpers/cli.js';
+import { noXmllint, validateXml } from './helpers/xml.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'clocklab-gate-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Steady methods, several runs: the gate compares medians.
+const METHODS = 'rdtscp,monotonic';
+const bench = (...more: string[]) => runCli(['bench', '--methods', METHODS, '--loops', '200000', '--runs', '5', ...more]);
+const read = (d: string, f: string): string => readFileSync(join(dir, d, f), 'utf8');
+
+describe('clocklab bench --baseline', () => {
+  const fresh = bench('--out', join(dir, 'base'));
+  const base: BenchResultT = BenchResult.parse(JSON.parse(read('base', 'report.json')));
+
+  const doctored = structuredClone(base);
+  for (const m of doctored.methods) {
+    if (m.status !== 'measured') continue;
+    m.summary.medianNsPerLoop /= 2;
+    m.summary.minNsPerLoop /= 2;
+    m.summary.maxNsPerLoop /= 2;
+  }
+  writeFileSync(join(dir, 'fast.json'), JSON.stringify(doctored));
+
+  it('a baseline run writes the reports, no gate', () => {
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(readdirSync(join(dir, 'base')).sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'summary.md']);
+    expect(base.gate).toBeUndefined();
+  });
+
+  it('a baseline doctored 2x faster: exit 1 naming the methods, and every report marks them', () => {
+    const r = bench('--baseline', join(dir, 'fast.json'), '--out', join(dir, 'slow'));
+    expect(r.code, r.stderr).toBe(1);
+    const result = BenchResult.parse(JSON.parse(read('slow', 'report.json')));
+    expect(result.gate?.verdict).toBe('failed');
+    // Twice as slow as the baseline says: both regress unless this run came
+    // out 45% faster than the baseline's own (the machine is shared), so the
+    // assertion is that exactly the regressed ones are named, and that is
+    // at least one.
+    const regressed = result.gate?.comparisons.filter((c) => c.status === 'regressed').map((c) => c.key) ?? [];
+    expect(regressed.length).toBeGreaterThan(0);
+    expect(r.stderr).toBe(
+      `clocklab: regression past 10% against ${join(dir, 'fast.json')}: ${regressed.map((k) => `${k} +${(result.gate?.comparisons.find((c) => c.key === k)?.changePercent ?? 0).toFixed(1)}%`).join(', ')}\n`,
+    );
+    for (const k of regressed) expect(r.stdout).toMatch(new RegExp(`\\[FAIL\\] ${k} +[\\d.]+ ns/loop against baseline`));
+    expect(r.stdout).toContain(`[FAIL] ${regressed.length} regression${regressed.length === 1 ? '' : 's'} past 10%`);
+    expect(result.gate?.comparisons.map((c) => c.key)).toEqual(['rdtscp', 'monotonic']);
+    const md = read('slow', 'summary.md');
+    expect(md.split('\n')[0]).toBe('## clocklab bench: ❌ failed');
+    for (const k of regressed) expect(md).toContain(`| regression ${k} | ❌ failed |`);
+    const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (n) => n === 'testcase' }).parse(read('slow', 'junit.xml'));
+    const cases: Array<{ name: string; failure?: unknown }> = junit.testsuites.testsuite.testcase;
+    expect(cases.map((c) => c.name)).toEqual(['regression rdtscp', 'regression monotonic']);
+    expect(cases.filter((c) => c.failure !== undefined).map((c) => c.name)).toEqual(regressed.map((k) => `regression ${k}`));
+    if (noXmllint() === null) expect(validateXml(join(dir, 'slow', 'junit.xml')).ok).toBe(true);
+    expect(read('slow', 'report.html')).toContain('<span class="verdict failed">failed</span>');
+  });
+
+  it('the same run against its own fresh baseline passes', () => {
+    // The machine is shared (2 CPUs, other builds): medians of 5 runs still
+    // move by tens of percent here, so this asks only that nothing doubled.
+    const r = bench('--baseline', join(dir, 'base', 'report.json'), '--threshold', '100', '--out', join(dir, 'again'));
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toContain('[OK]   no regression past 100%');
+    expect(read('again', 'summary.md').split('\n')[0]).toBe('## clocklab bench: ✅ passed');
+  });
+
+  it("another machine's baseline is accepted, with a warning in every report", () => {
+    const foreign = structuredClone(base);
+    if (foreign.machine.cpu) foreign.machine.cpu.brand = 'Intel(R) Xeon(R) Platinum 8480+';
+    writeFileSync(join(dir, 'foreign.json'), JSON.stringify(foreign));
+    const r = bench('--baseline', join(dir, 'foreign.json'), '--threshold', '100', '--out', join(dir, 'foreign'));
+    expect(r.code, r.stderr).toBe(0);
+    const warning = 'the baseline ran on another CPU: Intel(R) Xeon(R) Platinum 8480+';
+    expect(r.stdout).toContain(`[WARN] ${warning}`);
+    expect(read('foreign', 'summary.md')).toContain(`> [!WARNING]\n> ${warning}`);
+    expect(read('foreign', 'junit.xml')).toContain(`warning: ${warning}`);
+    expect(read('foreign', 'report.html')).toContain(`Warning: ${warning}`);
+    expect(JSON.parse(read('foreign', 'report.json')).gate.sameMachine).toBe(false);
+  });
+
+  it.each([
+    ['corrupt', '{"schema": "clocklab/1", "comm', /not valid JSON/],
+    ['not clocklab', JSON.stringify({ tests: 3 }), /not a clocklab report/],
+    ['another schema', JSON.stringify({ ...base, schema: 'clocklab/2' }), /schema clocklab\/2, but this clocklab reads clocklab\/1/],
+    ['another command', JSON.stringify({ ...base, command: 'warp' }), /a warp report, but bench needs a bench report/],
+  ])('a %s baseline: exit 2 before measuring', (name, text, message) => {
+    const f = join(dir, `${name}.json`);
+    writeFileSync(f, text);
+    const out = join(dir, `out-${name.replace(/ /g, '-')}`);
+    const r = bench('--baseline', f, '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe(''); // not one run measured
+    expect(readdirSync(out)).toEqual([]); // --out was prepared, nothing written
+  });
+
+  it('a threshold that is not a positive number: exit 2', () => {
+    const r = bench('--threshold', '-5');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("argument '-5' is invalid. expected a percentage above 0");
+  });
+});

@@ -1,0 +1,121 @@
+// report-html.test.ts: does report.html work for a person who opens it? It is
+// opened in real headless Chromium (Debian's, driven by playwright-core): the
+// charts must be drawn, with no console error and no request beyond the
+// file itself; a screenshot is saved to test-artifacts/ for a human to look at.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareToBaseline } from '../src/gate/baseline.js';
+import { chartJsSource } from '../src/reports/files.js';
+import { renderHtml } from '../src/reports/html.js';
+import { reportModel } from '../src/reports/model.js';
+import { benchResult, warpResult } from './fixtures/results.js';
+import { runCli } from './helpers/cli.js';
+import { unmet } from './helpers/needs.js';
+
+const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
+
+/** The flags the packaging notes (§3.7) found needed as root, offline. */
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+function gatedBench() {
+  const run = benchResult({ rdtsc: 9.5, rdtscp: 12.1, lfence_rdtsc: 11.2, monotonic: 28.4, monotonic_raw: 28.9, realtime: 29.1, monotonic_coarse: 6.1, getpid_syscall: 410 });
+  const baseline = benchResult(
+    { rdtsc: 4.75, rdtscp: 12, lfence_rdtsc: 11, monotonic: 28, monotonic_raw: 29, realtime: 29, monotonic_coarse: 6, getpid_syscall: 420 },
+    { clocksources: { available: ['tsc', 'kvm-clock'], current: 'kvm-clock' } },
+  );
+  return { ...run, gate: compareToBaseline(baseline, run, 10, 'baseline/report.json') };
+}
+
+describe.skipIf(unmet({ chromium: true }))('report.html in headless Chromium', () => {
+  let browser: BrowserContext;
+  // A fresh profile each run: nothing cached, no state from a person's use.
+  const profile = mkdtempSync(join(tmpdir(), 'clocklab-chromium-'));
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      args: ARGS,
+      viewport: { width: 1280, height: 900 },
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['report-bench', gatedBench(), 3],
+    ['report-warp', warpResult(true), 2],
+    ['report', 'clocklab bench --out (this machine)', 2],
+  ] as const)('%s: charts drawn, no console error, no request', async (name, result, charts) => {
+    let file = join(ARTIFACTS, `${name}.html`);
+    if (typeof result === 'string') {
+      // The real thing: the CLI's own --out on this machine.
+      const out = join(ARTIFACTS, 'bench-out');
+      const r = runCli(['bench', '--runs', '3', '--loops', '200000', '--out', out]);
+      expect(r.code, r.stderr).toBe(0);
+      file = join(out, 'report.html');
+    } else {
+      writeFileSync(file, renderHtml(reportModel(result), { chartJs: chartJsSource() }));
+    }
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('html[data-ready="true"]', { timeout: 10_000 });
+    // Each canvas has pixels painted: Chart.js drew into it.
+    // (A string, evaluated in the page: this project's TS has no DOM types.)
+    const painted = (await page.evaluate(`[...document.querySelectorAll('canvas')].map((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+      return n;
+    })`)) as number[];
+    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+    await page.close();
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([pathToFileURL(file).href]);
+    expect(painted).toHaveLength(charts);
+    for (const p of painted) expect(p).toBeGreaterThan(1000);
+  });
+
+  it('the CSP really forbids fetching (a planted image is blocked)', async () => {
+    const file = join(ARTIFACTS, 'csp-probe.html');
+    const html = renderHtml(reportModel(warpResult(false)), { chartJs: chartJsSource() }).replace('</body>', '<img src="http://127.0.0.1:9/x.png"></body>');
+    writeFileSync(file, html);
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    const done: string[] = [];
+    const failed: string[] = [];
+    page.on('requestfinished', (r) => done.push(r.url()));
+    page.on('requestfailed', (r) => failed.push(`${r.url()} ${r.failure()?.errorText ?? ''}`));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.waitForTimeout(200);
+    await page.close();
+    // Chromium stops it before any connection: only the file itself loads.
+    expect(done).toEqual([pathToFileURL(file).href]);
+    expect(failed).toEqual(['http://127.0.0.1:9/x.png csp']);
+    expect(errors.join('\n')).toMatch(/Content Security Policy/);
+  });
+});

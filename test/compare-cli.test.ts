@@ -2,10 +2,12 @@
 // bench and warp runners: tiny loop counts, so each clocksource is switched
 // to for well under a second, and the machine always ends where it started.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CompareResult } from '../src/results/compare.js';
+import { ReportResult } from '../src/results/report.js';
 import { CLI, runCli } from './helpers/cli.js';
 import { current, fingerprint, putBack, tempStateDir, waitExit } from './helpers/clocksource.js';
 import { unmet } from './helpers/needs.js';
@@ -52,6 +54,27 @@ describe.skipIf(unmet({ root: true, clocksources: ['tsc', 'kvm-clock'], cpus: 2 
     expect(result.comparison.find((x) => x.method === 'monotonic')?.warp).toEqual({ [START]: 'held', [OTHER]: 'held' });
     expect(result.restored).toBe(true);
     expect(result.recommendation.safety.find((s) => s.clocksource === 'tsc')?.evidence.find((e) => e.fact === 'warp check')?.ok).toBe(true);
+    expect(current()).toBe(START);
+  });
+
+  it('--out writes the four report files; --baseline gates on clocksource/method medians; a bad baseline switches nothing', () => {
+    const out = mkdtempSync(join(tmpdir(), 'clocklab-compare-out-'));
+    const env = { CLOCKLAB_STATE_DIR: tempStateDir() };
+    const first = runCli(['compare', ...TINY, '--methods', 'monotonic,realtime', '--out', out], { env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'summary.md']);
+    const report = ReportResult.parse(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')));
+    expect(report.command).toBe('compare');
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('## clocklab compare');
+    const gated = runCli(['compare', ...TINY, '--methods', 'monotonic,realtime', '--baseline', join(out, 'report.json'), '--threshold', '1000', '--json'], { env });
+    expect(gated.code, gated.stderr).toBe(0);
+    const result = CompareResult.parse(JSON.parse(gated.stdout));
+    expect(result.gate?.comparisons.map((c) => c.key).sort()).toEqual([`${OTHER}/monotonic`, `${OTHER}/realtime`, `${START}/monotonic`, `${START}/realtime`].sort());
+    expect(result.gate?.verdict).toBe('passed');
+    const before = fingerprint();
+    const bad = runCli(['compare', '--baseline', join(out, 'nope.json')], { env });
+    expect(bad.code).toBe(2);
+    expect(fingerprint()).toEqual(before);
     expect(current()).toBe(START);
   });
 

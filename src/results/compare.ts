@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { BenchResult } from './bench.js';
 import { Disturbance, Finding, Machine } from './common.js';
+import { Gate } from './gate.js';
 import { WarpResult, WarpVerdict } from './warp.js';
 
 /** One confirmed write to current_clocksource. */
@@ -104,6 +105,7 @@ export const CompareResult = z.object({
   restored: z.boolean().describe('current_clocksource read back at the end equals the original'),
   disturbance: Disturbance,
   findings: z.array(Finding),
+  gate: Gate.optional().describe('present when run with --baseline'),
 });
 
 export type SwitchRecordT = z.infer<typeof SwitchRecord>;

@@ -4,9 +4,11 @@ import type { Command } from 'commander';
 import { parseClocksourceList } from '../../clocksource/switch.js';
 import { parseCpuList } from '../../cpulist.js';
 import { CheckFailed, UsageError } from '../../errors.js';
+import { applyGate, loadBaseline, throwOnRegression, withGateOptions, type GateOptions } from '../../gate/baseline.js';
 import { parseMethodList } from '../../methods.js';
 import { onlineCpus, requireOnline } from '../../probes/cpus.js';
 import { renderCompareText } from '../../reports/text/compare.js';
+import { renderGateText } from '../../reports/text/gate.js';
 import { runCompare, type CompareOptions } from '../../runners/compare.js';
 import { createProgress } from '../progress.js';
 import { emit, prepareOutput, withOutputOptions, type OutputOptions } from '../output.js';
@@ -18,7 +20,8 @@ export const DEFAULT_COMPARE_METHODS = ['monotonic', 'realtime', 'monotonic_raw'
 /** The warp check's default: the clocks that must not go backwards, and the TSC reads. */
 export const DEFAULT_WARP_METHODS = ['monotonic', 'realtime', 'rdtscp', 'lfence_rdtsc'];
 
-interface CompareFlags extends OutputOptions {
+/** The flags that become runner options. */
+export interface CompareArgv {
   clocksources?: string;
   currentOnly?: boolean;
   methods?: string;
@@ -31,6 +34,8 @@ interface CompareFlags extends OutputOptions {
   warpCpus?: string;
   warpMethods?: string;
 }
+
+interface CompareFlags extends CompareArgv, OutputOptions, GateOptions {}
 
 function positiveInt(flag: string, text: string, max: number): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a whole number, got '${text}'`);
@@ -46,7 +51,7 @@ function seconds(flag: string, text: string): number {
 }
 
 /** argv flags -> runner options (without the runners), checked. */
-export function compareOptionsFrom(flags: CompareFlags, online: readonly number[] = onlineCpus()): CompareOptions {
+export function compareOptionsFrom(flags: CompareArgv, online: readonly number[] = onlineCpus()): CompareOptions {
   const methods = parseMethodList(flags.methods ?? DEFAULT_COMPARE_METHODS.join(',')).map((m) => m.id);
   if (!/^\d+$/.test(flags.cpu)) throw new UsageError(`--cpu must be a CPU number, got '${flags.cpu}'`);
   const cpu = Number(flags.cpu);
@@ -70,7 +75,7 @@ export function compareOptionsFrom(flags: CompareFlags, online: readonly number[
 }
 
 export function registerCompare(program: Command): void {
-  withOutputOptions(
+  withGateOptions(withOutputOptions(
     program
       .command('compare')
       .description(
@@ -93,11 +98,13 @@ export function registerCompare(program: Command): void {
           'switch the original is journaled (fsync) to /run/clocklab ($CLOCKLAB_STATE_DIR); it is restored on\n' +
           'exit, error, SIGINT, SIGTERM and SIGHUP. After a SIGKILL the next clocklab command restores it\n' +
           '(`clocklab restore` does only that). One run at a time: a second is refused with exit 3.\n' +
-          'Exit codes: 0 done, 1 a monotonic method warped, 2 bad usage, 3 cannot (not root, no such clocksource, busy).',
+          'Exit codes: 0 done, 1 a monotonic method warped or a regression past --threshold, 2 bad usage, 3 cannot (not root, no such clocksource, busy).',
       ),
-  ).action(async (flags: CompareFlags) => {
+  )).action(async (flags: CompareFlags) => {
     prepareOutput(flags);
     const options = compareOptionsFrom(flags);
+    // A bad baseline is exit 2 before anything is switched.
+    const baseline = loadBaseline(flags, 'compare');
     // Steps are fractions of the whole: the runner knows how many there are.
     const progress = createProgress(1);
     const result = await runCompare({
@@ -106,9 +113,11 @@ export function registerCompare(program: Command): void {
         progress.update(done / steps, label);
       },
     }).finally(() => progress.stop());
-    emit(result, flags, renderCompareText);
+    const gated = applyGate(result, baseline);
+    emit(gated, flags, (r) => renderCompareText(r) + renderGateText(r.gate));
     const failed = result.runs.filter((r) => r.warp?.verdict === 'failed').map((r) => r.clocksource);
     if (failed.length > 0) throw new CheckFailed(`a method that must be monotonic went backwards on ${failed.join(', ')}`);
     if (!result.restored) throw new CheckFailed(`the clocksource was not restored to '${result.originalClocksource}'`);
+    throwOnRegression(gated);
   });
 }

@@ -11,7 +11,8 @@
         "native/loops.cc",
         "native/methods.cc",
         "native/pin.cc",
-        "native/warp.cc"
+        "native/warp.cc",
+        "native/pvclock.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

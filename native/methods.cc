@@ -4,6 +4,7 @@
 #include <cerrno>
 
 #include "pin.h"
+#include "pvclock.h"
 
 namespace clocklab {
 
@@ -40,6 +41,9 @@ const method method_table[] = {
     {"time", K_TIME, -1, 0, nullptr},
     // Internal (not in src/methods.ts): proves the warp checker on any machine.
     TSC_METHOD("skewed_rdtscp", K_SKEWED_RDTSCP, FEATURE_RDTSCP, "rdtscp"),
+    // The vDSO's reader uses RDTSCP where present, else LFENCE;RDTSC.
+    {"pvclock_vdso", K_PVCLOCK_VDSO, -1, FEATURE_SSE2, "lfence"},
+    {"pvclock_rdtscp", K_PVCLOCK_RDTSCP, -1, FEATURE_RDTSCP, "rdtscp"},
 };
 const int method_table_len = sizeof(method_table) / sizeof(method_table[0]);
 
@@ -77,6 +81,8 @@ int method_read(const method& m, uint64_t* value) {
       *value = tsc - uint64_t(__atomic_load_n(&tsc_skew[tsc_aux_cpu(aux)], __ATOMIC_RELAXED));
       return 0;
     }
+    case K_PVCLOCK_VDSO: return pvclock_vdso_read(value);
+    case K_PVCLOCK_RDTSCP: return pvclock_rdtscp_read(value);
   }
   *value = uint64_t(ns);
   return rc;

@@ -24,6 +24,8 @@ enum method_kind : int {
   K_GETTIMEOFDAY,
   K_TIME,
   K_SKEWED_RDTSCP,  // internal: rdtscp minus a per-CPU offset, for the warp self-test
+  K_PVCLOCK_VDSO,    // vCPU 0's pvclock record, as the vDSO reads it (pvclock.h)
+  K_PVCLOCK_RDTSCP,  // the record of the CPU RDTSCP names (pvclock.h)
 };
 
 struct method {

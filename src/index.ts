@@ -12,6 +12,8 @@ export { runMethods as methods, type MethodsOptions } from './runners/methods.js
 export type { MethodsResultT as MethodsResult } from './results/methods.js';
 export { runWarp as warp, DEFAULT_WARP_METHODS, type WarpRunOptions, type WarpProgress } from './runners/warp.js';
 export type { WarpResultT as WarpResult } from './results/warp.js';
+export { runPvclock as pvclock, watchPvclock, type PvclockOptions, type WatchOptions } from './runners/pvclock.js';
+export type { PvclockResultT as PvclockResult } from './results/pvclock.js';
 export { runCompare as compare, type CompareOptions } from './runners/compare.js';
 export type { CompareResultT as CompareResult } from './results/compare.js';
 export { recoverJournal, describeRecovery, type Recovery } from './clocksource/switch.js';

@@ -3,7 +3,9 @@
 // (native/methods.cc) is found by name, and test/methods.test.ts checks the
 // two agree.
 import type { Binding } from './native/binding.js';
-import { UsageError } from './errors.js';
+import { UnsupportedError, UsageError } from './errors.js';
+import { openPvclockPage, pvclockUnavailableMessage } from './probes/pvclock.js';
+import { realSource, type Source } from './probes/source.js';
 
 /**
  * What a method promises across CPUs:
@@ -16,7 +18,7 @@ import { UsageError } from './errors.js';
 export type Contract = 'monotonic' | 'may-step' | 'unordered' | 'per-thread' | 'not-time';
 
 /** What a method needs of the machine beyond an x86 CPU. */
-export type Requirement = 'rdtscp' | 'rdpid' | 'sse2' | 'constant_tsc';
+export type Requirement = 'rdtscp' | 'rdpid' | 'sse2' | 'constant_tsc' | 'pvclock';
 
 /** The unit of a method's values. */
 export type Unit = 'cycles' | 'ns' | 'cpu';
@@ -75,7 +77,33 @@ export const METHODS: readonly MethodSpec[] = [
   ...clockContracts.map(([id, c, what]) => clock(`sys_${id}`, c, 'syscall', `syscall(SYS_clock_gettime, ${what})`)),
   clock('gettimeofday', 'may-step', 'vdso', 'gettimeofday(2), microseconds'),
   clock('time', 'may-step', 'vdso', 'time(2), seconds'),
+  // The thread's two pvclock readers (native/pvclock.h), run by clocklab
+  // itself on the page the vDSO maps: 'cpu' path, no vDSO call involved.
+  {
+    id: 'pvclock_vdso',
+    description: "vCPU 0's pvclock record under the version seqlock with an ordered TSC read, as the vDSO's vread_pvclock()",
+    requires: ['pvclock', 'sse2', 'constant_tsc'],
+    contract: 'monotonic',
+    unit: 'ns',
+    path: 'cpu',
+  },
+  {
+    id: 'pvclock_rdtscp',
+    description: 'RDTSCP gives TSC and CPU together; that CPU\'s pvclock record; retry if the version moved or tsc < tsc_timestamp',
+    requires: ['pvclock', 'rdtscp', 'constant_tsc'],
+    contract: 'monotonic',
+    unit: 'ns',
+    path: 'cpu',
+  },
 ];
+
+/** Why the pvclock methods cannot run here, or null when they can. Opens
+ * (probes, then sets) the page for the addon's readers on the way. */
+export function pvclockUnmet(binding: Binding, source: Source = realSource): string | null {
+  if (binding.pvclockPageAddress() !== 0n) return null;
+  const page = openPvclockPage(binding, source);
+  return page.state === 'readable' ? null : `needs the pvclock page (${pvclockUnavailableMessage(page, null)})`;
+}
 
 export function findMethod(id: string): MethodSpec | undefined {
   return METHODS.find((m) => m.id === id);
@@ -99,5 +127,10 @@ export function parseMethodList(list: string): MethodSpec[] {
 export function nativeIndex(binding: Binding, id: string): number {
   const i = binding.methodTable.findIndex((m) => m.name === id);
   if (i < 0) throw new Error(`method '${id}' is missing from the native addon (rebuild it)`);
+  // The pvclock readers need the page set before their first read.
+  if (findMethod(id)?.requires.includes('pvclock')) {
+    const why = pvclockUnmet(binding);
+    if (why !== null) throw new UnsupportedError(`${id} ${why}`);
+  }
   return i;
 }

@@ -11,6 +11,8 @@ import { registerInfo } from './commands/info.js';
 import { registerBench } from './commands/bench.js';
 import { registerMethods } from './commands/methods.js';
 import { registerWarp } from './commands/warp.js';
+import { registerPvclock } from './commands/pvclock.js';
+import { registerCheck, type CheckInjection } from './commands/check.js';
 import { registerRestore } from './commands/restore.js';
 import { recoverAtStartup } from './startup.js';
 
@@ -21,7 +23,14 @@ function version(): string {
   return pkg.version;
 }
 
-export function buildProgram(): Command {
+/** What the CLI runs against. Everything defaults to the real machine; tests
+ * inject evidence here (a fault at a probe's input) and still go through the
+ * real parsing, judging, reporting and exit codes. */
+export interface CliDeps {
+  check?: CheckInjection;
+}
+
+export function buildProgram(deps: CliDeps = {}): Command {
   const program = new Command('clocklab')
     .description('How this Linux x86 machine reads time: cost, monotonicity across CPUs, the KVM pvclock page, and which clocksource to use.')
     .version(version())
@@ -32,6 +41,8 @@ export function buildProgram(): Command {
   registerBench(program);
   registerMethods(program);
   registerWarp(program);
+  registerPvclock(program);
+  registerCheck(program, deps.check);
   registerRestore(program);
   registerCompare(program);
   // A clocksource a SIGKILLed run left switched is put back before any command but `restore` (which reports it itself).
@@ -41,8 +52,8 @@ export function buildProgram(): Command {
 }
 
 /** Runs the CLI and returns the exit code; never calls process.exit. */
-export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+export async function main(argv: readonly string[], deps: CliDeps = {}): Promise<number> {
+  const program = buildProgram(deps);
   try {
     if (argv.length <= 2) {
       program.outputHelp();

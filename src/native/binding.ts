@@ -76,6 +76,50 @@ export interface WarpLayout {
   maxSlots: number;
 }
 
+/** One pvclock record as native/pvclock.cc reads it (struct pvclock_vcpu_time_info). */
+export interface NativePvclockRecord {
+  version: number;
+  tscTimestamp: bigint;
+  systemTimeNs: bigint;
+  /** tsc_to_system_mul */
+  mul: number;
+  /** tsc_shift, signed */
+  shift: number;
+  flags: number;
+}
+
+export interface NativePvclockRead {
+  /** One ordered TSC read after the records. */
+  tsc: bigint;
+  /** Each record, with the ns it gives for `tsc`. */
+  records: Array<NativePvclockRecord & { nsAtTsc: bigint }>;
+}
+
+/** clock, pvclock, clock: the tightest of several triples. */
+export interface NativePvclockPair {
+  beforeNs: bigint;
+  valueNs: bigint;
+  afterNs: bigint;
+}
+
+export interface NativePvclockWatch {
+  counts: Array<{
+    polls: number;
+    versionChanges: number;
+    oddReads: number;
+    tornReads: number;
+    firstVersion: number;
+    lastVersion: number;
+  }>;
+  torn: Array<{
+    monotonicNs: bigint;
+    vcpu: number;
+    version: number;
+    before: NativePvclockRecord;
+    after: NativePvclockRecord;
+  }>;
+}
+
 /** The addon's exports, exactly. Arguments are checked in TypeScript first. */
 export interface Binding {
   readonly isX86: boolean;
@@ -131,6 +175,26 @@ export interface Binding {
   warpPing(state: BigInt64Array, methodIndex: number, pinger: boolean, samples: number, budgetMs: number): void;
   /** The per-CPU offset skewed_rdtscp subtracts, process-wide. */
   setTscSkew(cpu: number, cycles: number): void;
+  /** Bytes between pvclock records (64) and the records one page holds (64). */
+  readonly pvclockStrideBytes: number;
+  readonly pvclockMaxRecords: number;
+  /** Loads one byte at `address` in a forked child: 0 when it worked, else the
+   * signal that killed the child (7 SIGBUS, 11 SIGSEGV). */
+  pvclockProbe(address: bigint): number;
+  /** Sets the page the pvclock methods read (probing it first; throws with
+   * errno EFAULT when it faults). 0n clears it. */
+  pvclockSetPage(address: bigint): void;
+  /** The page the pvclock methods read, 0n when none is set. */
+  pvclockPageAddress(): bigint;
+  /** Reads `nrecords` records from the page set, or from `source` (a test's bytes). */
+  pvclockRead(source: Uint8Array | undefined, nrecords: number): NativePvclockRead;
+  /** pvclock_scale_delta(): ((delta shifted) * mul) >> 32 with a 128-bit product. */
+  pvclockScale(delta: bigint, mul: number, shift: number): bigint;
+  /** TSC Hz implied by mul/shift (pvclock_tsc_khz() without the rounding to kHz). */
+  pvclockTscHz(mul: number, shift: number): number;
+  pvclockPair(methodIndex: number, clockId: number, tries: number): NativePvclockPair;
+  /** Polls every record for `seconds` in native code. */
+  pvclockWatch(source: Uint8Array | undefined, nrecords: number, seconds: number, maxEvents?: number): NativePvclockWatch;
 }
 
 /** Bits for Binding.maskFeatures, as native/cpuid.h numbers them. */

@@ -4,9 +4,12 @@ import { UnsupportedError } from '../errors.js';
 import { loadBinding, type Binding } from '../native/binding.js';
 import { flagDisagreements, probeMachine, realInputs, type ProbeInputs } from '../probes/machine.js';
 import { readSteal } from '../probes/procstat.js';
+import { openPvclockPage, pvclockUnavailableMessage } from '../probes/pvclock.js';
 import { tscFrequency } from '../probes/tscfreq.js';
 import type { FindingT } from '../results/common.js';
 import type { InfoResultT } from '../results/info.js';
+
+type PvclockInfo = InfoResultT['pvclock'];
 
 export interface InfoOptions {
   /** Probe inputs; tests inject files and CPUID answers here. */
@@ -32,6 +35,7 @@ export function runInfo(options: InfoOptions = {}): InfoResultT {
   if (!facts.machine.clocksources.available.includes('tsc')) {
     findings.push({ code: 'TSC_CLOCKSOURCE_MISSING', severity: 'warn', args: { available: facts.machine.clocksources.available.join(' ') } });
   }
+  const pvclock = pvclockFacts(binding, inputs);
   const clocks = Object.entries(CLOCKS).map(([name, id]) => {
     let available = true;
     let resolutionNs: number | null = null;
@@ -48,10 +52,36 @@ export function runInfo(options: InfoOptions = {}): InfoResultT {
     command: 'info',
     startedAt,
     machine: facts.machine,
-    tscFrequency: tscFrequency(binding, facts.cpuid, facts.hypervisor),
+    tscFrequency: tscFrequency(binding, facts.cpuid, facts.hypervisor, pvclock?.tscHz ?? null),
+    pvclock,
     flagDisagreements: disagreements,
     stealSeconds: (readSteal(inputs.source).get('all') ?? 0) / 1e9,
     clocks,
     findings,
+  };
+}
+
+/** The pvclock page's state (probes/pvclock.ts); its mul/shift give the TSC
+ * frequency where it is readable (arch/x86/kernel/pvclock.c, pvclock_tsc_khz()). */
+function pvclockFacts(binding: Binding, inputs: ProbeInputs): PvclockInfo {
+  if (!inputs.cpuid) return null;
+  const page = openPvclockPage(binding, inputs.source);
+  if (page.state === 'readable') {
+    return {
+      state: 'readable',
+      address: `0x${page.location.address.toString(16)}`,
+      detail: page.location.detail,
+      vcpus: page.vcpus.length,
+      stableBit: (page.vcpu0.flags & 1) !== 0,
+      tscHz: binding.pvclockTscHz(page.vcpu0.mul, page.vcpu0.shift),
+    };
+  }
+  return {
+    state: page.state,
+    address: page.location.found ? `0x${page.location.address.toString(16)}` : null,
+    detail: pvclockUnavailableMessage(page, null),
+    vcpus: null,
+    stableBit: null,
+    tscHz: null,
   };
 }

@@ -31,6 +31,15 @@ export function renderInfoText(r: InfoResultT): string {
     'TSC frequency',
     r.tscFrequency ? `${(r.tscFrequency.hz / 1e6).toFixed(3)} MHz (${r.tscFrequency.source}: ${r.tscFrequency.detail})` : 'unknown',
   );
+  if (r.pvclock) {
+    const p = r.pvclock;
+    kv(
+      'pvclock page',
+      p.state === 'readable'
+        ? `${p.address}, ${p.detail}; ${p.vcpus} vCPU record(s), stable bit ${p.stableBit ? 'set' : 'clear'}`
+        : `${p.state}: ${p.detail}`,
+    );
+  }
   kv('clocksource', `${m.clocksources.current ?? 'unknown'} (available: ${m.clocksources.available.join(', ') || 'none'})`);
   kv('steal since boot', `${r.stealSeconds.toFixed(2)} s`);
   out.push('');

@@ -1,0 +1,55 @@
+// pvclock.ts: `clocklab pvclock`, wired: options -> runPvclock -> report;
+// exit 1 after printing when --watch saw a torn read.
+import { InvalidArgumentError, type Command } from 'commander';
+import { CheckFailed } from '../../errors.js';
+import { renderPvclockText } from '../../reports/text/pvclock.js';
+import { runPvclock } from '../../runners/pvclock.js';
+import { emit, prepareOutput, withOutputOptions, type OutputOptions } from '../output.js';
+import { createProgress } from '../progress.js';
+
+interface PvclockCliOptions extends OutputOptions {
+  watch?: number;
+  windowMs: number;
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0) || n > 86400) throw new InvalidArgumentError('SECONDS must be a number from 0 (exclusive) to 86400');
+  return n;
+}
+
+function windowMs(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 10 || n > 60000) throw new InvalidArgumentError('the window must be 10 to 60000 ms');
+  return n;
+}
+
+export function registerPvclock(program: Command): void {
+  withOutputOptions(
+    program
+      .command('pvclock')
+      .description(
+        "the KVM pvclock page as user space sees it: every vCPU's record, whether they agree, pvclock against CLOCK_MONOTONIC and MONOTONIC_RAW, and whether the vDSO uses it now",
+      )
+      .option('--watch <seconds>', 'poll every record for SECONDS in native code; count version changes, odd-version and torn reads (exit 1 on a torn read)', seconds)
+      .option('--window-ms <ms>', 'window for the rate against the Linux clocks', windowMs, 500)
+      .addHelpText('after', '\nExit status: 0 read, 1 a torn read seen, 2 bad usage, 3 no pvclock page here (not a KVM guest, or the page is not mapped).'),
+  ).action((opts: PvclockCliOptions) => {
+    prepareOutput(opts);
+    const watchSeconds = opts.watch ?? null;
+    const progress = watchSeconds !== null ? createProgress(watchSeconds) : null;
+    let result;
+    try {
+      result = runPvclock({
+        windowMs: opts.windowMs,
+        watchSeconds,
+        ...(progress ? { onProgress: (done: number, total: number) => progress.update(done, `watching ${done.toFixed(0)}/${total} s`) } : {}),
+      });
+    } finally {
+      progress?.stop();
+    }
+    emit(result, opts, renderPvclockText);
+    const torn = result.watch?.counts.reduce((s, c) => s + c.tornReads, 0) ?? 0;
+    if (torn > 0) throw new CheckFailed(`${torn} torn pvclock read(s) in ${result.watch?.seconds} s`);
+  });
+}

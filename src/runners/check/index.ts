@@ -1,0 +1,182 @@
+// check: is this machine's time healthy? Gathers short evidence (a few
+// hundred ms of bench, a warp run, the pvclock page, the kernel log, the TSC
+// flags) and judges each with the pure functions of judge.ts. Never prints.
+import { spawnSync } from 'node:child_process';
+import { findMethod, type MethodSpec } from '../../methods.js';
+import { loadBinding, type Binding } from '../../native/binding.js';
+import { startDisturbance } from '../../probes/disturbance.js';
+import { probeMachine, realInputs, type ProbeInputs } from '../../probes/machine.js';
+import { openPvclockPage } from '../../probes/pvclock.js';
+import type { BenchResultT } from '../../results/bench.js';
+import type { CheckItemT, CheckResultT } from '../../results/check.js';
+import type { MachineT } from '../../results/common.js';
+import type { PvclockResultT } from '../../results/pvclock.js';
+import type { WarpResultT } from '../../results/warp.js';
+import { UsageError } from '../../errors.js';
+import { runBench } from '../bench.js';
+import { runPvclock } from '../pvclock.js';
+import { runWarp } from '../warp.js';
+import {
+  judgeClocksource,
+  judgeDisturbance,
+  judgePvclock,
+  judgeTsc,
+  judgeVdso,
+  judgeWarp,
+  recommendFromTsc,
+  type Recommendation,
+  type Verdict,
+} from './judge.js';
+
+/** Where each piece of evidence comes from. The defaults measure this
+ * machine; a test replaces one to inject a fault, and the judging that
+ * follows is the same code. */
+export interface Collectors {
+  bench(machine: MachineT): Promise<BenchResultT>;
+  warp(machine: MachineT, methods: MethodSpec[], secondsEach: number): Promise<WarpResultT>;
+  /** null when there is no pvclock page: not KVM, or never used since boot. */
+  pvclock(machine: MachineT): PvclockResultT | null;
+  /** The kernel log (dmesg), or null where it cannot be read. */
+  kernelLog(): string | null;
+}
+
+export interface CheckRunOptions {
+  /** Seconds of the warp part in all (split between its methods); default 2. */
+  warpSeconds?: number;
+  strict?: boolean;
+  /** The recommendation of a stored `clocklab compare`, and the file it came from. */
+  recommendation?: { from: string; value: Recommendation } | null;
+  binding?: Binding;
+  inputs?: ProbeInputs;
+  collect?: Partial<Collectors>;
+  signal?: AbortSignal;
+  /** Called as each check starts. */
+  onProgress?: (check: CheckItemT['name'], index: number, total: number) => void;
+}
+
+export const DEFAULT_WARP_SECONDS = 2;
+
+/** The method through which the vDSO reads the current clocksource: tsc uses
+ * rdtsc_ordered() (RDTSCP where present, else LFENCE;RDTSC,
+ * arch/x86/include/asm/tsc.h), kvm-clock the pvclock page of vCPU 0. */
+export function clocksourceReader(clocksource: string | null, rdtscp: boolean): string | null {
+  if (clocksource === 'tsc') return rdtscp ? 'rdtscp' : 'lfence_rdtsc';
+  if (clocksource === 'kvm-clock') return 'pvclock_vdso';
+  return null;
+}
+
+function kernelLogViaDmesg(): string | null {
+  const r = spawnSync('dmesg', [], { encoding: 'utf8', timeout: 5000 });
+  return r.status === 0 ? r.stdout : null;
+}
+
+function realCollectors(binding: Binding, inputs: ProbeInputs, signal: AbortSignal | undefined): Collectors {
+  const spec = (id: string): MethodSpec => {
+    const m = findMethod(id);
+    if (!m) throw new Error(`unreachable: method ${id} is not registered`);
+    return m;
+  };
+  return {
+    bench: (machine) =>
+      runBench({
+        methods: ['monotonic', 'realtime', 'sys_monotonic'].map(spec),
+        loops: 100_000,
+        runs: 5,
+        durationSeconds: null,
+        cpu: machine.onlineCpus[0] ?? 0,
+        warmup: true,
+        binding,
+        ...(signal ? { signal } : {}),
+      }),
+    warp: (_machine, methods, secondsEach) =>
+      runWarp({ methods, cpus: null, durationSeconds: secondsEach, offsets: false, binding, inputs, ...(signal ? { signal } : {}) }),
+    pvclock: (machine) => {
+      if (machine.hypervisor?.signature !== 'KVMKVMKVM') return null;
+      if (openPvclockPage(binding, inputs.source).state !== 'readable') return null;
+      return runPvclock({ binding, inputs, windowMs: 200, watchSeconds: 0.5 });
+    },
+    kernelLog: kernelLogViaDmesg,
+  };
+}
+
+const TITLES: Record<CheckItemT['name'], string> = {
+  vdso: 'clock_gettime stays in the vDSO',
+  warp: 'no clock that must be monotonic goes backwards across CPUs',
+  tsc: 'the TSC is constant, non-stop, invariant and trusted by the kernel',
+  pvclock: 'the KVM pvclock page is stable, consistent across vCPUs and never torn',
+  clocksource: 'the clocksource in use is the recommended one',
+  disturbance: 'the host left the CPUs alone during the check',
+};
+
+export async function runCheck(options: CheckRunOptions = {}): Promise<CheckResultT> {
+  const warpSeconds = options.warpSeconds ?? DEFAULT_WARP_SECONDS;
+  if (!Number.isFinite(warpSeconds) || warpSeconds <= 0 || warpSeconds > 3600) {
+    throw new UsageError(`--duration must be a number of seconds above 0 and at most 3600, got ${String(options.warpSeconds)}`);
+  }
+  const binding = options.binding ?? loadBinding();
+  const inputs = options.inputs ?? realInputs(binding);
+  const collect: Collectors = { ...realCollectors(binding, inputs, options.signal), ...options.collect };
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const { machine } = probeMachine(inputs);
+  const disturbance = startDisturbance(inputs.source);
+  const checks: CheckItemT[] = [];
+  const names: Array<CheckItemT['name']> = ['vdso', 'warp', 'tsc', 'pvclock', 'clocksource', 'disturbance'];
+  const run = async (name: CheckItemT['name'], judge: () => Verdict | Promise<Verdict>): Promise<void> => {
+    options.signal?.throwIfAborted();
+    options.onProgress?.(name, checks.length, names.length);
+    const started = performance.now();
+    const v = await judge();
+    checks.push({ name, title: TITLES[name], ...v, elapsedMs: Math.round(performance.now() - started) });
+  };
+
+  await run('vdso', async () => judgeVdso(await collect.bench(machine), machine.clocksources.current));
+  await run('warp', async () => {
+    const reader = clocksourceReader(machine.clocksources.current, binding.features().rdtscp);
+    const ids = ['monotonic', 'rdtscp', ...(reader ? [reader] : []), 'rdtsc'];
+    const methods = [...new Set(ids)].flatMap((id) => {
+      const m = findMethod(id);
+      return m ? [m] : [];
+    });
+    return judgeWarp(await collect.warp(machine, methods, warpSeconds / methods.length));
+  });
+  await run('tsc', () => judgeTsc(machine, collect.kernelLog()));
+  await run('pvclock', () => {
+    const p = collect.pvclock(machine);
+    if (p === null) {
+      return {
+        status: 'skipped',
+        summary: machine.hypervisor?.signature === 'KVMKVMKVM' ? 'no pvclock page is mapped (kvm-clock was never used since boot)' : 'not a KVM guest: there is no pvclock page',
+        advice: null,
+        evidence: { hypervisor: machine.hypervisor?.signature ?? null },
+      };
+    }
+    return judgePvclock(p);
+  });
+  await run('clocksource', () => {
+    const rec = options.recommendation ?? null;
+    const value = rec ? { ...rec.value, basis: `${rec.value.basis} (from ${rec.from})` } : recommendFromTsc(machine);
+    return judgeClocksource(machine, value);
+  });
+  const d = disturbance.finish(machine.onlineCpus);
+  await run('disturbance', () => judgeDisturbance(d));
+
+  const statuses = new Set(checks.map((c) => c.status));
+  const verdict = statuses.has('fail') ? 'unhealthy' : statuses.has('warn') ? 'warnings' : 'healthy';
+  return {
+    schema: 'clocklab/1',
+    command: 'check',
+    startedAt,
+    machine,
+    options: {
+      warpSeconds,
+      strict: options.strict ?? false,
+      compareFile: options.recommendation?.from ?? null,
+    },
+    checks,
+    verdict,
+    elapsedMs: Math.round(performance.now() - t0),
+    disturbance: d,
+    findings: [],
+  };
+}

@@ -1,0 +1,222 @@
+// pvclock.ts: what does the KVM pvclock page say right now, do the vCPUs'
+// records agree, how does pvclock time run against CLOCK_MONOTONIC and
+// MONOTONIC_RAW, and (watching) does a reader ever see a record change under
+// an unchanged version? Returns a result; never prints.
+import { CLOCKS } from '../clocks.js';
+import { UnsupportedError } from '../errors.js';
+import { nativeIndex } from '../methods.js';
+import { loadBinding, type Binding, type NativePvclockRecord } from '../native/binding.js';
+import { probeMachine, realInputs, type ProbeInputs } from '../probes/machine.js';
+import { flagNames, openPvclockPage, pvclockUnavailableMessage } from '../probes/pvclock.js';
+import type { FindingT } from '../results/common.js';
+import type { PvclockClockComparisonT, PvclockRecordFieldsT, PvclockRecordT, PvclockResultT, PvclockWatchT } from '../results/pvclock.js';
+
+export interface PvclockOptions {
+  binding?: Binding;
+  /** Probe inputs; tests inject a maps text here. */
+  inputs?: ProbeInputs;
+  /** The window over which rates against the Linux clocks are measured. */
+  windowMs?: number;
+  /** Watch the records for this long (null: no watch). */
+  watchSeconds?: number | null;
+  /** Called after each second of watching: (seconds done, seconds total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+const EOPNOTSUPP = 95;
+
+/** The fields of a native record, with 64-bit values as decimal strings. */
+function fields(r: NativePvclockRecord): PvclockRecordFieldsT {
+  return {
+    version: r.version,
+    tscTimestamp: r.tscTimestamp.toString(),
+    systemTimeNs: r.systemTimeNs.toString(),
+    mul: r.mul,
+    shift: r.shift,
+    flags: r.flags,
+  };
+}
+
+const sameFields = (a: NativePvclockRecord, b: NativePvclockRecord): boolean =>
+  a.tscTimestamp === b.tscTimestamp && a.systemTimeNs === b.systemTimeNs && a.mul === b.mul && a.shift === b.shift && a.flags === b.flags;
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function isErrno(err: unknown, errno: number): boolean {
+  return err instanceof Error && (err as Error & { errno?: unknown }).errno === errno;
+}
+
+/**
+ * pvclock against a Linux clock: the offset at the start of a window and
+ * the rate difference over it, each end the tightest native
+ * clock/pvclock/clock triple (so the N-API call is not in the bracket).
+ */
+export function compareWithClocks(binding: Binding, windowMs: number, methods: readonly ('pvclock_vdso' | 'pvclock_rdtscp')[]): PvclockClockComparisonT[] {
+  const clocks = ['monotonic', 'monotonic_raw'] as const;
+  const combos = methods.flatMap((method) => clocks.map((clock) => ({ method, clock, index: nativeIndex(binding, method), id: CLOCKS[clock] })));
+  const tries = 200;
+  const start = combos.map((c) => binding.pvclockPair(c.index, c.id, tries));
+  sleepMs(windowMs);
+  const end = combos.map((c) => binding.pvclockPair(c.index, c.id, tries));
+  return combos.map((c, i) => {
+    const s = start[i];
+    const e = end[i];
+    if (!s || !e) throw new Error('unreachable: one pair per combination');
+    const mid = (p: { beforeNs: bigint; afterNs: bigint }): bigint => (p.beforeNs + p.afterNs) / 2n;
+    const clockElapsed = Number(mid(e) - mid(s));
+    const pvElapsed = Number(e.valueNs - s.valueNs);
+    return {
+      clock: c.clock,
+      method: c.method,
+      offsetNs: Number(s.valueNs - mid(s)),
+      windowNs: clockElapsed,
+      rateDiffPpm: ((pvElapsed - clockElapsed) / clockElapsed) * 1e6,
+      bracketNs: Math.max(Number(s.afterNs - s.beforeNs), Number(e.afterNs - e.beforeNs)),
+    };
+  });
+}
+
+export interface WatchOptions {
+  /** Records to poll (vCPU 0 .. nrecords-1). */
+  nrecords: number;
+  seconds: number;
+  /** A test's stand-in for the page; the page set by pvclockSetPage otherwise. */
+  source?: Uint8Array;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Polls every record in native code, a second at a time so a progress bar
+ * can move. Between seconds it re-reads the records: a record whose fields
+ * changed across that gap under the same version counts as torn too, and a
+ * version that moved counts as a change.
+ */
+export function watchPvclock(binding: Binding, options: WatchOptions): PvclockWatchT {
+  const { nrecords, seconds } = options;
+  const counts = Array.from({ length: nrecords }, (_, vcpu) => ({
+    vcpu,
+    polls: 0,
+    versionChanges: 0,
+    oddReads: 0,
+    tornReads: 0,
+    firstVersion: -1,
+    lastVersion: -1,
+  }));
+  const torn: PvclockWatchT['torn'] = [];
+  const t0 = binding.clockGettime(CLOCKS.monotonic);
+  const at = (ns: bigint): number => Number(ns - t0) / 1e9;
+  let prev = binding.pvclockRead(options.source, nrecords).records;
+  let done = 0;
+  while (done < seconds) {
+    const chunk = Math.min(1, seconds - done);
+    const w = binding.pvclockWatch(options.source, nrecords, chunk, 1000);
+    for (const [i, c] of w.counts.entries()) {
+      const acc = counts[i];
+      if (!acc) continue;
+      acc.polls += c.polls;
+      acc.oddReads += c.oddReads;
+      acc.tornReads += c.tornReads;
+      acc.versionChanges += c.versionChanges;
+      if (c.polls > c.oddReads) {
+        if (acc.firstVersion < 0) acc.firstVersion = c.firstVersion;
+        else if (acc.lastVersion !== c.firstVersion) acc.versionChanges++;
+        acc.lastVersion = c.lastVersion;
+      }
+    }
+    for (const t of w.torn) {
+      if (torn.length < 1000) torn.push({ monotonicNs: t.monotonicNs.toString(), atSeconds: at(t.monotonicNs), vcpu: t.vcpu, version: t.version, before: fields(t.before), after: fields(t.after) });
+    }
+    const now = binding.pvclockRead(options.source, nrecords).records;
+    for (const [i, r] of now.entries()) {
+      const p = prev[i];
+      const acc = counts[i];
+      if (!p || !acc || p.version !== r.version || sameFields(p, r)) continue;
+      acc.tornReads++;
+      const ns = binding.clockGettime(CLOCKS.monotonic);
+      if (torn.length < 1000) torn.push({ monotonicNs: ns.toString(), atSeconds: at(ns), vcpu: i, version: r.version, before: fields(p), after: fields(r) });
+    }
+    prev = now;
+    done += chunk;
+    options.onProgress?.(done, seconds);
+  }
+  return { seconds, counts, torn };
+}
+
+export function runPvclock(options: PvclockOptions = {}): PvclockResultT {
+  const binding = options.binding ?? loadBinding();
+  const inputs = options.inputs ?? realInputs(binding);
+  if (!inputs.cpuid) throw new UnsupportedError(`the pvclock page is an x86 KVM feature; this is ${process.arch}`);
+  const startedAt = new Date().toISOString();
+  const facts = probeMachine(inputs);
+  const page = openPvclockPage(binding, inputs.source);
+  if (page.state !== 'readable') throw new UnsupportedError(pvclockUnavailableMessage(page, facts.hypervisor?.signature ?? null));
+  const findings: FindingT[] = [];
+  const loc = page.location;
+  if (!loc.verifiedLayout) findings.push({ code: 'PVCLOCK_LAYOUT_UNVERIFIED', severity: 'info', args: { detail: loc.detail } });
+
+  const nrecords = Math.max(...page.vcpus) + 1;
+  const read = binding.pvclockRead(undefined, nrecords);
+  const records: PvclockRecordT[] = read.records.flatMap((r, vcpu) =>
+    page.vcpus.includes(vcpu)
+      ? [{ vcpu, ...fields(r), flagNames: flagNames(r.flags), tscHz: binding.pvclockTscHz(r.mul, r.shift), nsAtCommonTsc: r.nsAtTsc.toString() }]
+      : [],
+  );
+  const r0 = read.records[0];
+  if (!r0) throw new Error('unreachable: vCPU 0 was read when the page was opened');
+  const differing = new Set<string>();
+  let maxNsDifference = 0;
+  for (const r of read.records) {
+    if (r.mul === 0) continue;
+    for (const k of ['tscTimestamp', 'systemTimeNs', 'mul', 'shift', 'flags'] as const) if (r[k] !== r0[k]) differing.add(k);
+    const d = Number(r.nsAtTsc - r0.nsAtTsc);
+    if (Math.abs(d) > Math.abs(maxNsDifference)) maxNsDifference = d;
+  }
+  const agreement = { sameParameters: differing.size === 0, differingFields: [...differing], commonTsc: read.tsc.toString(), maxNsDifference };
+  if (differing.size > 0 || maxNsDifference !== 0) {
+    findings.push({ code: 'PVCLOCK_RECORDS_DISAGREE', severity: 'warn', args: { fields: [...differing].join(', ') || 'none', maxNsDifference } });
+  }
+  const stableBit = (r0.flags & 1) !== 0;
+  if (!stableBit) findings.push({ code: 'PVCLOCK_STABLE_BIT_CLEAR', severity: 'warn', args: {} });
+  if (records.some((r) => r.flagNames.includes('GUEST_STOPPED'))) findings.push({ code: 'PVCLOCK_GUEST_STOPPED', severity: 'info', args: {} });
+  const current = facts.machine.clocksources.current;
+  const vdso = { currentClocksource: current, stableBit, pageInUse: current === 'kvm-clock' && stableBit };
+  if (!vdso.pageInUse) findings.push({ code: 'PVCLOCK_PAGE_NOT_IN_USE', severity: 'info', args: { clocksource: current ?? 'unknown', stableBit } });
+
+  const methods: Array<'pvclock_vdso' | 'pvclock_rdtscp'> = [];
+  if (stableBit) methods.push('pvclock_vdso');
+  if (binding.features().rdtscp) methods.push('pvclock_rdtscp');
+  let clocks: PvclockClockComparisonT[] = [];
+  try {
+    clocks = compareWithClocks(binding, options.windowMs ?? 500, methods);
+  } catch (err) {
+    // The stable bit can clear between the read above and the window.
+    if (!isErrno(err, EOPNOTSUPP)) throw err;
+    findings.push({ code: 'PVCLOCK_STABLE_BIT_CLEAR', severity: 'warn', args: {} });
+  }
+
+  let watch: PvclockWatchT | null = null;
+  if (options.watchSeconds != null) {
+    watch = watchPvclock(binding, { nrecords, seconds: options.watchSeconds, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    watch.counts = watch.counts.filter((c) => page.vcpus.includes(c.vcpu));
+    const tornReads = watch.counts.reduce((a, c) => a + c.tornReads, 0);
+    const oddReads = watch.counts.reduce((a, c) => a + c.oddReads, 0);
+    if (tornReads > 0) findings.push({ code: 'PVCLOCK_TORN_READ', severity: 'fail', args: { tornReads, seconds: watch.seconds } });
+    if (oddReads > 0) findings.push({ code: 'PVCLOCK_ODD_READS', severity: 'info', args: { oddReads } });
+  }
+
+  return {
+    schema: 'clocklab/1',
+    command: 'pvclock',
+    startedAt,
+    machine: facts.machine,
+    page: { address: `0x${loc.address.toString(16)}`, mapping: loc.mapping, offsetBytes: loc.offsetBytes, verifiedLayout: loc.verifiedLayout, detail: loc.detail },
+    records,
+    agreement,
+    clocks,
+    vdso,
+    watch,
+    findings,
+  };
+}

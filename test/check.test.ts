@@ -1,0 +1,180 @@
+// `clocklab check` on the real machine, and with each failing condition
+// injected at the evidence's source so the same judging, reporting and exit
+// code path runs.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type * as MainModule from '../src/cli/main.js';
+import { findMethod, type MethodSpec } from '../src/methods.js';
+import { loadBinding } from '../src/native/binding.js';
+import { realInputs } from '../src/probes/machine.js';
+import { openPvclockPage } from '../src/probes/pvclock.js';
+import { overlaySource } from '../src/probes/source.js';
+import type { BenchResultT } from '../src/results/bench.js';
+import { CheckResult, type CheckResultT } from '../src/results/check.js';
+import type { PvclockResultT } from '../src/results/pvclock.js';
+import type * as BenchModule from '../src/runners/bench.js';
+import type { Collectors } from '../src/runners/check/index.js';
+import type * as PvclockModule from '../src/runners/pvclock.js';
+import type * as WarpModule from '../src/runners/warp.js';
+import { fromDist } from './helpers/dist.js';
+import { runCli } from './helpers/cli.js';
+import { unmet } from './helpers/needs.js';
+
+// The CLI and runners come from dist/: the warp runner's workers load compiled code.
+const { main } = await fromDist<typeof MainModule>('cli/main.js');
+const { runBench } = await fromDist<typeof BenchModule>('runners/bench.js');
+const { runPvclock } = await fromDist<typeof PvclockModule>('runners/pvclock.js');
+const { SKEWED_RDTSCP, runWarp } = await fromDist<typeof WarpModule>('runners/warp.js');
+
+const binding = loadBinding();
+const spec = (id: string): MethodSpec => {
+  const m = findMethod(id);
+  if (!m) throw new Error(id);
+  return m;
+};
+
+/** Runs the CLI in-process with injected evidence; returns exit code and output. */
+async function check(args: string[], collect: Partial<Collectors>, inputs = realInputs(binding)): Promise<{ code: number; result: CheckResultT; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
+  try {
+    const code = await main(['node', 'clocklab', 'check', '--json', '--duration', '0.4', ...args], { check: { collect, inputs } });
+    return { code, result: CheckResult.parse(JSON.parse(stdout)), stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+const byName = (r: CheckResultT, name: string) => r.checks.find((c) => c.name === name);
+
+afterEach(() => {
+  for (const c of [0, 1, 2, 3]) binding.setTscSkew(c, 0);
+});
+
+describe('clocklab check on this machine', () => {
+  it('every check is ok or a documented warning, within 5 s, and text and JSON agree', () => {
+    const r = runCli(['check', '--json']);
+    const result = CheckResult.parse(JSON.parse(r.stdout));
+    process.stderr.write(`check took ${result.elapsedMs} ms: ${result.checks.map((c) => `${c.name}=${c.status}`).join(' ')}\n`);
+    expect(result.checks.map((c) => c.name)).toEqual(['vdso', 'warp', 'tsc', 'pvclock', 'clocksource', 'disturbance']);
+    for (const c of result.checks) {
+      // Documented warnings: steal on a shared host; a clocksource other than the recommended one.
+      if (c.status === 'warn') expect(['disturbance', 'clocksource']).toContain(c.name);
+      expect(c.status).not.toBe('fail');
+    }
+    expect(r.code).toBe(0);
+    expect(result.elapsedMs).toBeLessThan(5000);
+    const text = runCli(['check']);
+    expect(text.code).toBe(0);
+    for (const c of result.checks) expect(text.stdout).toMatch(new RegExp(`^\\[(OK|WARN|SKIP)\\]\\s+${c.name}\\s`, 'm'));
+  });
+
+  it('--out writes junit.xml with one testcase per check', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clocklab-check-'));
+    try {
+      expect(runCli(['check', '--duration', '0.4', '--out', dir]).code).toBe(0);
+      const xml = readFileSync(join(dir, 'junit.xml'), 'utf8');
+      for (const name of ['vdso', 'warp', 'tsc', 'pvclock', 'clocksource', 'disturbance']) expect(xml).toContain(`name="check ${name}"`);
+      expect(xml.match(/<testcase /g)).toHaveLength(6);
+      expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toMatch(/Healthy|Warnings/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a bad --duration and a --compare file that is not a compare report, exit 2', () => {
+    expect(runCli(['check', '--duration', '0']).code).toBe(2);
+    expect(runCli(['check', '--duration', 'x']).stderr).toMatch(/--duration must be a positive number/);
+    const r = runCli(['check', '--compare', '/proc/cpuinfo']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--compare \/proc\/cpuinfo/);
+  });
+});
+
+describe('clocklab check with a fault injected', () => {
+  it('a monotonic read priced like the syscall fails the vDSO check, exit 1, saying why', async () => {
+    const bench: Collectors['bench'] = async () => {
+      // The real measurement of the syscall path, standing in for a vDSO that fell back.
+      const real = await runBench({ methods: [spec('sys_monotonic'), spec('realtime')], loops: 50_000, runs: 3, durationSeconds: null, cpu: null, warmup: false });
+      const sys = real.methods.find((m) => m.method === 'sys_monotonic');
+      if (!sys) throw new Error('no sys_monotonic');
+      const methods: BenchResultT['methods'] = [{ ...sys, method: 'monotonic' }, ...real.methods];
+      return { ...real, methods };
+    };
+    const { code, result, stderr } = await check([], { bench });
+    const vdso = byName(result, 'vdso');
+    expect(vdso?.status).toBe('fail');
+    expect(vdso?.summary).toMatch(/monotonic cost like the system call/);
+    expect(vdso?.advice).toMatch(/vDSO|clocksource/);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/check failed: vdso/);
+  });
+
+  it.skipIf(unmet({ rdtscp: true, cpus: 2 }))('a warp of a method that must be monotonic fails the warp check, exit 1', async () => {
+    const warp: Collectors['warp'] = async (_m, methods, seconds) => {
+      binding.setTscSkew(1, 100_000);
+      try {
+        return await runWarp({ methods: [...methods, SKEWED_RDTSCP], cpus: null, durationSeconds: seconds, offsets: false });
+      } finally {
+        binding.setTscSkew(1, 0);
+      }
+    };
+    const { code, result } = await check([], { warp });
+    const w = byName(result, 'warp');
+    expect(w?.status).toBe('fail');
+    expect(w?.summary).toMatch(/skewed_rdtscp: cpu \d -> cpu \d \d+ cycles backwards/);
+    expect(code).toBe(1);
+  });
+
+  const pvclockNeeds = { kvm: true } as const;
+  const realPvclock = (): PvclockResultT => runPvclock({ windowMs: 50, watchSeconds: 0.2 });
+  const hasPage = (): boolean => openPvclockPage(binding).state === 'readable';
+
+  it.skipIf(unmet(pvclockNeeds))('a pvclock record with the stable bit clear fails the pvclock check, exit 1', async () => {
+    if (!hasPage()) return void process.stderr.write('[SKIP] no pvclock page mapped\n');
+    const pvclock: Collectors['pvclock'] = () => {
+      const p = realPvclock();
+      return { ...p, records: p.records.map((r) => ({ ...r, flags: r.flags & ~1, flagNames: r.flagNames.filter((f) => f !== 'TSC_STABLE') })), vdso: { ...p.vdso, stableBit: false, pageInUse: false } };
+    };
+    const { code, result } = await check([], { pvclock });
+    const p = byName(result, 'pvclock');
+    expect(p?.status).toBe('fail');
+    expect(p?.summary).toMatch(/lacks PVCLOCK_TSC_STABLE_BIT/);
+    expect(p?.advice).toMatch(/master-clock/);
+    expect(code).toBe(1);
+  });
+
+  it.skipIf(unmet(pvclockNeeds))('two vCPU records that disagree fail the pvclock check, exit 1', async () => {
+    if (!hasPage()) return void process.stderr.write('[SKIP] no pvclock page mapped\n');
+    const pvclock: Collectors['pvclock'] = () => {
+      const p = realPvclock();
+      return { ...p, agreement: { ...p.agreement, sameParameters: false, differingFields: ['systemTimeNs'], maxNsDifference: 1500 } };
+    };
+    const { code, result } = await check([], { pvclock });
+    expect(byName(result, 'pvclock')?.summary).toMatch(/records disagree \(systemTimeNs; up to 1500 ns\)/);
+    expect(code).toBe(1);
+  });
+
+  it('a cpuinfo without constant_tsc warns on the TSC and the clocksource; --strict makes it exit 1', async () => {
+    const base = realInputs(binding);
+    const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8').replaceAll(' constant_tsc', '');
+    const inputs = { ...base, source: overlaySource({ '/proc/cpuinfo': cpuinfo }, base.source) };
+    const lax = await check([], {}, inputs);
+    expect(byName(lax.result, 'tsc')?.status).toBe('warn');
+    expect(byName(lax.result, 'tsc')?.summary).toMatch(/no constant_tsc/);
+    expect(lax.code).toBe(0);
+    const strict = await check(['--strict'], {}, inputs);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/check failed: .*tsc/);
+  });
+
+  it('a kernel log that marked the TSC unstable warns on the TSC', async () => {
+    const { result } = await check([], { kernelLog: () => '[   12.5] clocksource: Marking TSC unstable due to clocksource watchdog\n' });
+    expect(byName(result, 'tsc')?.summary).toMatch(/Marking TSC unstable/);
+  });
+});

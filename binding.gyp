@@ -7,6 +7,7 @@
         "native/addon.cc",
         "native/clocks.cc",
         "native/cpuid.cc",
+        "native/lock.cc",
         "native/loops.cc",
         "native/methods.cc",
         "native/pin.cc",

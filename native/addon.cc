@@ -11,6 +11,7 @@
 
 #include "clocks.h"
 #include "cpuid.h"
+#include "lock.h"
 #include "loops.h"
 #include "methods.h"
 #include "pin.h"
@@ -664,6 +665,14 @@ Napi::Array MethodTable(Napi::Env env) {
   return a;
 }
 
+Napi::Value TryLockExclusive(const Napi::CallbackInfo& info) {
+  uint32_t fd = U32Arg(info, 0, "fd");
+  int rc = try_lock_exclusive(int(fd));
+  if (rc == -EWOULDBLOCK) return Napi::Boolean::New(info.Env(), false);
+  if (rc != 0) throw ErrnoError(info.Env(), rc, "flock fd " + std::to_string(fd));
+  return Napi::Boolean::New(info.Env(), true);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("isX86", Napi::Boolean::New(env, CLOCKLAB_X86));
   exports.Set("clockTable", ClockTable(env));
@@ -689,6 +698,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getAffinity", Napi::Function::New(env, GetAffinity, "getAffinity"));
   exports.Set("methodRead", Napi::Function::New(env, MethodRead, "methodRead"));
   exports.Set("timedLoop", Napi::Function::New(env, TimedLoop, "timedLoop"));
+  exports.Set("tryLockExclusive", Napi::Function::New(env, TryLockExclusive, "tryLockExclusive"));
   InitFast(env, exports);
   exports.Set("WARP_STATE_BYTES", Napi::Number::New(env, double(WARP_STATE_BYTES)));
   exports.Set("warpLayout", WarpLayout(env));

@@ -14,3 +14,6 @@ export { runWarp as warp, DEFAULT_WARP_METHODS, type WarpRunOptions, type WarpPr
 export type { WarpResultT as WarpResult } from './results/warp.js';
 export { runPvclock as pvclock, watchPvclock, type PvclockOptions, type WatchOptions } from './runners/pvclock.js';
 export type { PvclockResultT as PvclockResult } from './results/pvclock.js';
+export { runCompare as compare, type CompareOptions } from './runners/compare.js';
+export type { CompareResultT as CompareResult } from './results/compare.js';
+export { recoverJournal, describeRecovery, type Recovery } from './clocksource/switch.js';

@@ -6,12 +6,15 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { CheckFailed, UnsupportedError, UsageError } from '../errors.js';
 import { packageRoot } from '../native/binding.js';
+import { registerCompare } from './commands/compare.js';
 import { registerInfo } from './commands/info.js';
 import { registerBench } from './commands/bench.js';
 import { registerMethods } from './commands/methods.js';
 import { registerWarp } from './commands/warp.js';
 import { registerPvclock } from './commands/pvclock.js';
 import { registerCheck, type CheckInjection } from './commands/check.js';
+import { registerRestore } from './commands/restore.js';
+import { recoverAtStartup } from './startup.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unsupported: 3 } as const;
 
@@ -40,6 +43,10 @@ export function buildProgram(deps: CliDeps = {}): Command {
   registerWarp(program);
   registerPvclock(program);
   registerCheck(program, deps.check);
+  registerRestore(program);
+  registerCompare(program);
+  // A clocksource a SIGKILLed run left switched is put back before any command but `restore` (which reports it itself).
+  program.hook('preAction', (_p, cmd) => { if (cmd.name() !== 'restore') recoverAtStartup(); });
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -19,7 +19,7 @@ import { emit, type OutputOptions } from '../cli/output.js';
 export const DEFAULT_THRESHOLD_PERCENT = 10;
 
 /** The commands whose results carry medians the gate can compare. */
-export type GatedCommand = 'bench';
+export type GatedCommand = 'bench' | 'compare';
 
 /** A result the gate can be attached to (its schema has `gate` optional). */
 export type GatedResult = Extract<ReportResultT, { command: GatedCommand }>;
@@ -98,6 +98,11 @@ export function mediansOf(r: ReportResultT): Map<string, number | null> {
   switch (r.command) {
     case 'bench':
       return new Map(r.methods.map((m) => [m.method, m.status === 'measured' ? m.summary.medianNsPerLoop : null]));
+    case 'compare':
+      // Keyed clocksource/method, on the medians pooled over every round.
+      return new Map(
+        r.comparison.flatMap((row) => Object.entries(row.nsPerLoop).map(([cs, v]): [string, number | null] => [`${cs}/${row.method}`, v])),
+      );
     case 'info':
     case 'warp':
     case 'check':

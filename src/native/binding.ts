@@ -146,6 +146,8 @@ export interface Binding {
   getAffinity(): number[];
   methodRead(index: number): bigint;
   timedLoop(index: number, loops: number): LoopTiming;
+  /** flock(fd, LOCK_EX | LOCK_NB): true when taken, false when another holds it. */
+  tryLockExclusive(fd: number): boolean;
   /** Out-parameter of the hot reads below: [0] TSC_AUX after rdtscpOut, [1] the node after getcpuOut; [2] is clockGettimeOut's clock id (an input). */
   readonly out: Uint32Array;
   /** RDTSCP without building an object: returns the TSC, writes TSC_AUX to out[0]. */

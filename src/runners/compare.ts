@@ -1,0 +1,464 @@
+// compare.ts: which clocksource should this machine use? Switches to each in
+// turn (src/clocksource/switch.ts owns every write), runs bench (and warp),
+// switches back, and weighs speed against the evidence that the faster one
+// is safe here. Measures and returns a result; never prints.
+import { checkCanSwitch, ClocksourceSwitcher, defaultContext, readAvailable, readCurrent, validateClocksources, type SwitchContext } from '../clocksource/switch.js';
+import { UnsupportedError, UsageError } from '../errors.js';
+import { findMethod, type MethodSpec } from '../methods.js';
+import { loadBinding, type Binding } from '../native/binding.js';
+import { startDisturbance } from '../probes/disturbance.js';
+import { probeMachine, realInputs, type MachineFacts, type ProbeInputs } from '../probes/machine.js';
+import type { BenchResultT } from '../results/bench.js';
+import type { FindingT } from '../results/common.js';
+import type {
+  ClockVerdictT,
+  ClocksourceRunT,
+  CompareResultT,
+  CompareRowT,
+  RecommendationT,
+  SafetyT,
+  SwitchRecordT,
+} from '../results/compare.js';
+import type { WarpResultT } from '../results/warp.js';
+
+const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
+import { runBench } from './bench.js';
+import { runWarp } from './warp.js';
+
+/** The bench runner's options, as far as compare uses them (src/runners/bench.ts BenchRunOptions). */
+export interface BenchRunnerOptions {
+  methods: readonly MethodSpec[];
+  loops: number;
+  runs: number | null;
+  durationSeconds: number | null;
+  cpu: number | null;
+  warmup: boolean;
+  binding?: Binding;
+  signal?: AbortSignal;
+}
+export type BenchRunner = (options: BenchRunnerOptions) => Promise<BenchResultT>;
+
+/** The warp runner's options, as far as compare uses them (src/runners/warp.ts WarpRunOptions). */
+export interface WarpRunnerOptions {
+  methods: readonly MethodSpec[];
+  cpus: readonly number[] | null;
+  durationSeconds: number;
+  offsets: boolean;
+  binding?: Binding;
+  signal?: AbortSignal;
+}
+export type WarpRunner = (options: WarpRunnerOptions) => Promise<WarpResultT>;
+
+export interface CompareOptions {
+  /** Clocksources to measure, in order; default: every available one. */
+  clocksources?: string[];
+  /** Measure only the current clocksource, never switching (no root needed). */
+  currentOnly?: boolean;
+  methods: string[];
+  loops: number;
+  runs: number;
+  /** Rounds over the clocksources, ABBA order; figures pool over rounds. Default 1. */
+  rounds?: number;
+  cpu: number;
+  /** Run the warp check on each clocksource too. */
+  checkWarp: boolean;
+  warpMethods: string[];
+  warpCpus: number[];
+  warpDurationSeconds: number;
+  /** The runners; the real ones by default, fakes in tests. */
+  bench?: BenchRunner;
+  warp?: WarpRunner;
+  binding?: Binding;
+  inputs?: ProbeInputs;
+  switchContext?: Partial<SwitchContext>;
+  signal?: AbortSignal;
+  /** Called before each step: `kvm-clock: bench`, 2 of 4. */
+  onStep?: (done: number, total: number, label: string) => void;
+}
+
+/** Measured by bench/clocksource-settle.ts on this KVM guest (kernel 6.18):
+ * the first reads after a confirmed switch cost what steady-state reads
+ * cost, because the switch completes under stop_machine() before write()
+ * returns (kernel/time/timekeeping.c, timekeeping_notify()). No wait; the
+ * bench warm-up run absorbs cold caches. */
+const SETTLE = {
+  waitMs: 0,
+  why: 'the switch is complete when write() returns (stop_machine in timekeeping_notify); first vDSO reads after a switch measured at steady-state cost, so no wait, only the bench warm-up run',
+};
+
+/** The clocks people use; the recommendation is about these. */
+const KEY_CLOCKS = ['monotonic', 'realtime'] as const;
+/** A difference smaller than this is not worth a fleet change. */
+const MIN_RATIO = 1.05;
+/** Reads that do not go through the clocksource: their ratio between
+ * clocksources is the run-to-run noise of this machine, and a clock's
+ * difference must beat it to count. */
+const CONTROLS = ['rdtscp', 'lfence_rdtsc', 'rdtsc'] as const;
+/** Steal above this share of the measuring CPU's time makes figures suspect. */
+const STEAL_LIMIT_PERCENT = 5;
+
+export async function runCompare(options: CompareOptions): Promise<CompareResultT> {
+  const binding = options.binding ?? loadBinding();
+  const inputs = options.inputs ?? realInputs(binding);
+  if (!inputs.cpuid) throw new UnsupportedError(`clocklab needs an x86 CPU; this is ${process.arch}`);
+  const ctx = defaultContext({ ...options.switchContext, binding });
+  const startedAt = new Date().toISOString();
+  const available = readAvailable(ctx);
+  let original = readCurrent(ctx);
+
+  const specs = (ids: readonly string[]): MethodSpec[] =>
+    ids.map((id) => {
+      const m = findMethod(id);
+      if (!m) throw new UsageError(`unknown method '${id}'`);
+      return m;
+    });
+  const benchMethods = specs(options.methods);
+  const warpMethods = specs(options.warpMethods);
+  let list: string[];
+  let switcher: ClocksourceSwitcher | null = null;
+  if (options.currentOnly) {
+    if (options.clocksources && options.clocksources.some((c) => c !== original)) {
+      throw new UsageError(`--current-only measures only the current clocksource ('${original}'); drop --clocksources or --current-only`);
+    }
+    list = [original];
+  } else {
+    list = options.clocksources ?? available;
+    validateClocksources(list, available);
+    checkCanSwitch(ctx);
+  }
+  const bench = options.bench ?? runBench;
+  const warp = options.checkWarp ? (options.warp ?? runWarp) : null;
+  if (!options.currentOnly) {
+    // Refuses (exit 3) before anything is measured: not root, or another run holds the lock.
+    switcher = ClocksourceSwitcher.open(list, ctx);
+    // Opening undoes a journal a killed run left, which may change the current one.
+    original = switcher.original;
+  }
+  // The current one first: it needs no switch, and the machine spends less
+  // time away from it.
+  list = [...list].sort((a, b) => Number(b === original) - Number(a === original));
+
+  const facts = probeMachine(inputs);
+  const disturbance = startDisturbance(inputs.source);
+  const runs: ClocksourceRunT[] = [];
+  // Rounds balance the clocksources against each other; one alone needs one.
+  const rounds = list.length < 2 ? 1 : (options.rounds ?? 1);
+  // ABBA order: every other round runs the list backwards, so a load that
+  // rises or falls during the run weighs on every clocksource alike, and the
+  // switch at a round's boundary is saved.
+  const plan: Array<{ cs: string; round: number }> = [];
+  for (let r = 0; r < rounds; r++) for (const cs of r % 2 === 0 ? list : [...list].reverse()) plan.push({ cs, round: r + 1 });
+  const steps = plan.length + (warp ? list.length : 0);
+  let step = 0;
+  try {
+    for (const { cs, round } of plan) {
+      const event = switcher ? switcher.switchTo(cs) : null;
+      options.onStep?.(step++, steps, `${cs}: bench${rounds > 1 ? ` (round ${round} of ${rounds})` : ''}`);
+      const benchResult = await bench({
+        methods: benchMethods,
+        loops: options.loops,
+        runs: options.runs,
+        durationSeconds: null,
+        cpu: options.cpu,
+        warmup: true,
+        binding,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      let warpResult: WarpResultT | null = null;
+      // Once per clocksource: a warp is a property of the clocksource, not of the load.
+      if (warp && !runs.some((x) => x.clocksource === cs)) {
+        options.onStep?.(step++, steps, `${cs}: warp`);
+        warpResult = await warp({
+          methods: warpMethods,
+          cpus: options.warpCpus,
+          durationSeconds: options.warpDurationSeconds,
+          offsets: false,
+          binding,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+      }
+      const during = readCurrent(ctx);
+      if (during !== cs) {
+        throw new UnsupportedError(`the clocksource changed to '${during}' while '${cs}' was being measured (did the kernel's watchdog mark it unstable? see dmesg)`);
+      }
+      runs.push({ clocksource: cs, round, switched: event, clocksourceDuring: during, bench: benchResult, warp: warpResult });
+    }
+    options.onStep?.(steps, steps, 'done');
+  } finally {
+    switcher?.close();
+  }
+  const switches: SwitchRecordT[] = switcher ? [...switcher.events] : [];
+  const end = readCurrent(ctx);
+  const cpus = [...new Set([options.cpu, ...(warp ? options.warpCpus : [])])].sort((a, b) => a - b);
+  const comparison = compareRows(runs, options.methods);
+  const findings: FindingT[] = [];
+  if (end !== original) findings.push({ code: 'COMPARE_NOT_RESTORED', severity: 'fail', args: { original, now: end } });
+  const recommendation = recommend(runs, comparison, facts, original, findings);
+  return {
+    schema: 'clocklab/1',
+    command: 'compare',
+    startedAt,
+    machine: facts.machine,
+    options: {
+      clocksources: list,
+      currentOnly: options.currentOnly ?? false,
+      methods: options.methods,
+      loops: options.loops,
+      runs: options.runs,
+      rounds,
+      cpu: options.cpu,
+      warp: warp !== null,
+      warpMethods: warp ? options.warpMethods : [],
+      warpCpus: warp ? options.warpCpus : [],
+      warpDurationSeconds: warp ? options.warpDurationSeconds : 0,
+    },
+    originalClocksource: original,
+    settle: SETTLE,
+    runs,
+    comparison,
+    recommendation,
+    switches,
+    restored: end === original,
+    disturbance: disturbance.finish(cpus),
+    findings,
+  };
+}
+
+interface Figures {
+  median: number;
+  min: number;
+  max: number;
+  spread: number;
+}
+
+/** The clocksources in the order first measured, each with all its turns. */
+function groups(runs: readonly ClocksourceRunT[]): Array<{ cs: string; turns: ClocksourceRunT[] }> {
+  const out: Array<{ cs: string; turns: ClocksourceRunT[] }> = [];
+  for (const r of runs) {
+    const g = out.find((x) => x.cs === r.clocksource);
+    if (g) g.turns.push(r);
+    else out.push({ cs: r.clocksource, turns: [r] });
+  }
+  return out;
+}
+
+const medianOf = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/** ns/loop of every run of a method over all of a clocksource's turns. */
+function figures(turns: readonly ClocksourceRunT[], method: string): Figures | null {
+  const xs: number[] = [];
+  for (const t of turns) {
+    const m = t.bench.methods.find((x) => x.method === method);
+    if (m && m.status === 'measured') xs.push(...m.runs.map((r) => r.nsPerLoop));
+  }
+  if (xs.length === 0) return null;
+  const median = medianOf(xs);
+  const min = Math.min(...xs);
+  const max = Math.max(...xs);
+  return { median, min, max, spread: median > 0 ? round((100 * (max - min)) / median, 1) : 0 };
+}
+
+function warpVerdict(turns: readonly ClocksourceRunT[], method: string): CompareRowT['warp'][string] {
+  const m = turns.find((t) => t.warp)?.warp?.methods.find((x) => x.method === method);
+  return m && m.status === 'measured' ? m.verdict : null;
+}
+
+
+/** One row per method: ns/loop per clocksource and the ratio to the first. */
+export function compareRows(runs: readonly ClocksourceRunT[], methods: readonly string[]): CompareRowT[] {
+  const gs = groups(runs);
+  const base = gs[0];
+  return methods.map((method) => {
+    const nsPerLoop: Record<string, number | null> = {};
+    const spreadPercent: Record<string, number | null> = {};
+    const ratio: Record<string, number | null> = {};
+    const warp: CompareRowT['warp'] = {};
+    const baseFig = base ? figures(base.turns, method) : null;
+    let fastest: string | null = null;
+    let best = Infinity;
+    for (const g of gs) {
+      const f = figures(g.turns, method);
+      nsPerLoop[g.cs] = f ? round(f.median) : null;
+      spreadPercent[g.cs] = f ? f.spread : null;
+      ratio[g.cs] = f && baseFig && baseFig.median > 0 ? round(f.median / baseFig.median) : null;
+      warp[g.cs] = warpVerdict(g.turns, method);
+      if (f && f.median < best) {
+        best = f.median;
+        fastest = g.cs;
+      }
+    }
+    return { method, nsPerLoop, spreadPercent, ratio, fastest, warp };
+  });
+}
+
+/** The largest drift of a control method between clocksources, as a ratio - 1, or null when none was measured. */
+export function controlDrift(runs: readonly ClocksourceRunT[]): { method: string; drift: number } | null {
+  for (const method of CONTROLS) {
+    const medians = groups(runs).map((g) => figures(g.turns, method)?.median ?? null);
+    if (medians.length < 2 || medians.some((m) => m === null || m <= 0)) continue;
+    const xs = medians as number[];
+    return { method, drift: Math.max(...xs) / Math.min(...xs) - 1 };
+  }
+  return null;
+}
+
+function clockVerdict(runs: readonly ClocksourceRunT[], method: string, minRatio: number): ClockVerdictT {
+  const gs = groups(runs);
+  const measured = gs.map((g) => ({ cs: g.cs, f: figures(g.turns, method) })).filter((x): x is { cs: string; f: Figures } => x.f !== null);
+  if (measured.length < 2) {
+    return { method, fastest: null, slowest: null, fastestNsPerLoop: null, slowestNsPerLoop: null, ratio: null, rounds: 0, roundsWon: null, clear: false };
+  }
+  const sorted = [...measured].sort((a, b) => a.f.median - b.f.median);
+  const lo = sorted[0]!;
+  const hi = sorted[sorted.length - 1]!;
+  const ratio = lo.f.median > 0 ? hi.f.median / lo.f.median : null;
+  // Consistent: with one round, every run of the faster beat every run of
+  // the slower; with more, the faster won so many rounds that chance is
+  // unlikely (one-sided sign test, p <= 0.05; below 5 rounds that means all).
+  // A round is won on the fastest run of each: a disturbance only ever adds
+  // time, so a round's minimum is its least disturbed figure.
+  const rounds = [...new Set(runs.map((r) => r.round))];
+  let roundsWon: number | null = null;
+  let consistent: boolean;
+  if (rounds.length < 2) {
+    consistent = lo.f.max < hi.f.min;
+  } else {
+    roundsWon = rounds.filter((n) => {
+      const inRound = (cs: string): Figures | null => figures(runs.filter((r) => r.round === n && r.clocksource === cs), method);
+      const a = inRound(lo.cs);
+      const b = inRound(hi.cs);
+      return a !== null && b !== null && a.min < b.min;
+    }).length;
+    consistent = roundsWon === rounds.length || signTestP(rounds.length, roundsWon) <= 0.05;
+  }
+  const clear = ratio !== null && ratio >= minRatio && consistent;
+  return {
+    method,
+    fastest: lo.cs,
+    slowest: hi.cs,
+    fastestNsPerLoop: round(lo.f.median),
+    slowestNsPerLoop: round(hi.f.median),
+    ratio: ratio === null ? null : round(ratio),
+    rounds: rounds.length,
+    roundsWon,
+    clear,
+  };
+}
+
+/** P(X >= k) for X ~ Binomial(n, 1/2): how likely k wins in n rounds are by chance. */
+export function signTestP(n: number, k: number): number {
+  let p = 0;
+  let c = 1; // C(n, 0)
+  for (let i = 0; i <= n; i++) {
+    if (i >= k) p += c;
+    c = (c * (n - i)) / (i + 1);
+  }
+  return p / 2 ** n;
+}
+
+/** What says a clocksource is safe on this machine. */
+export function safetyOf(cs: string, run: ClocksourceRunT | undefined, facts: MachineFacts): SafetyT {
+  const m = facts.machine;
+  const evidence: SafetyT['evidence'] = [];
+  const f = m.tscFlags;
+  if (cs === 'tsc') {
+    // A TSC that keeps one rate through P- and C-states (constant_tsc,
+    // nonstop_tsc; Intel SDM Vol. 3B 18.17.1, CPUID 0x80000007 EDX[8]).
+    evidence.push({ fact: 'constant_tsc', ok: f.constant_tsc, detail: '/proc/cpuinfo: the TSC ticks at one rate whatever the P-state' });
+    evidence.push({ fact: 'nonstop_tsc', ok: f.nonstop_tsc, detail: '/proc/cpuinfo: the TSC keeps ticking in deep C-states' });
+    evidence.push({ fact: 'invariant TSC', ok: f.invariantTsc, detail: 'CPUID 0x80000007 EDX[8]' });
+    evidence.push({
+      fact: 'tsc offered by the kernel',
+      ok: m.clocksources.available.includes('tsc'),
+      detail: 'available_clocksource; the kernel withdraws tsc when it marks it unstable',
+    });
+  } else if (cs === 'kvm-clock') {
+    const kvm = m.hypervisor?.kvmFeatures ?? null;
+    // KVM_FEATURE_CLOCKSOURCE_STABLE_BIT (CPUID 0x40000001 EAX[24]): the host
+    // sets PVCLOCK_TSC_STABLE_BIT, so the guest may read pvclock without a
+    // global clamp and the vDSO can serve it (arch/x86/kernel/kvmclock.c).
+    evidence.push({
+      fact: 'KVM stable bit',
+      ok: kvm === null ? null : kvm.includes('CLOCKSOURCE_STABLE_BIT'),
+      detail:
+        kvm === null
+          ? 'not a KVM guest'
+          : 'CPUID 0x40000001 EAX[24]: without it kvm-clock stays monotonic through a global clamp, and slower',
+    });
+  }
+  if (run?.warp) {
+    const failed = run.warp.methods.filter((x) => x.status === 'measured' && x.verdict === 'failed').map((x) => x.method);
+    evidence.push({
+      fact: 'warp check',
+      ok: run.warp.verdict === 'held',
+      detail:
+        run.warp.verdict === 'held'
+          ? `no monotonic method went backwards across CPUs ${run.warp.options.cpus.join(',')} in ${run.warp.options.durationSeconds} s`
+          : `went backwards across CPUs: ${failed.join(', ')}`,
+    });
+  } else {
+    evidence.push({ fact: 'warp check', ok: null, detail: 'not run (add --warp)' });
+  }
+  const known = evidence.filter((e) => e.ok !== null);
+  const safe = known.some((e) => e.ok === false) ? false : known.length > 0 ? true : null;
+  return { clocksource: cs, safe, evidence };
+}
+
+function recommend(
+  runs: readonly ClocksourceRunT[],
+  rows: readonly CompareRowT[],
+  facts: MachineFacts,
+  original: string,
+  findings: FindingT[],
+): RecommendationT {
+  void rows;
+  const drift = controlDrift(runs);
+  const minRatio = Math.max(MIN_RATIO, 1 + (drift?.drift ?? 0));
+  const clocks = KEY_CLOCKS.map((c) => clockVerdict(runs, c, minRatio));
+  const gs = groups(runs);
+  const safety = gs.map((g) => safetyOf(g.cs, g.turns.find((t) => t.warp) ?? g.turns[0], facts));
+  const reasons: string[] = [];
+  const none = (why: string): RecommendationT => {
+    reasons.push(why);
+    return { level: 'none', clocksource: null, clocks, safety, reasons };
+  };
+  const stolen = runs.filter((r) => r.bench.disturbance.stealPercent > STEAL_LIMIT_PERCENT);
+  for (const r of stolen) {
+    findings.push({ code: 'COMPARE_STEAL', severity: 'warn', args: { clocksource: r.clocksource, stealPercent: r.bench.disturbance.stealPercent } });
+  }
+  if (drift && drift.drift > MIN_RATIO - 1) {
+    reasons.push(
+      `${drift.method}, which does not read the clocksource, differs by ${(drift.drift * 100).toFixed(0)}% between clocksources: that is this run's noise, and a clock's difference must exceed it`,
+    );
+  }
+  if (gs.length < 2) return none(`only ${gs[0]?.cs ?? 'no clocksource'} was measured; a recommendation needs two to compare`);
+  const missing = clocks.filter((c) => c.fastest === null).map((c) => c.method);
+  if (missing.length > 0) return none(`${missing.join(' and ')} not measured on every clocksource; include them in --methods`);
+  for (const c of clocks) {
+    reasons.push(
+      `${c.method}: ${c.fastest} ${c.fastestNsPerLoop?.toFixed(2)} ns/loop against ${c.slowest} ${c.slowestNsPerLoop?.toFixed(2)} ns/loop ` +
+        `(${c.slowest} ${c.ratio?.toFixed(2)}x slower${c.roundsWon !== null ? `; ${c.fastest} faster in ${c.roundsWon} of ${c.rounds} rounds` : ''}${c.clear ? '' : ', within run-to-run noise'})`,
+    );
+  }
+  const winners = new Set(clocks.map((c) => c.fastest));
+  if (winners.size > 1) return none('monotonic and realtime disagree on which clocksource is faster: not enough evidence to recommend either');
+  const best = clocks[0]!.fastest!;
+  if (!clocks.every((c) => c.clear)) {
+    return none(`${best} is not faster by a clear margin (${clocks.some((c) => c.roundsWon !== null) ? 'faster in every round, or in so many that chance is unlikely' : 'every run faster'}, and by ${Math.round((minRatio - 1) * 100)}% or more): not enough evidence to recommend a change from '${original}'; run more --rounds, on a quieter machine`);
+  }
+  const s = safety.find((x) => x.clocksource === best)!;
+  const bad = s.evidence.filter((e) => e.ok === false);
+  if (bad.length > 0) {
+    return none(`${best} is faster but not safe here: ${bad.map((e) => `${e.fact} (${e.detail})`).join('; ')}`);
+  }
+  const unknown = s.evidence.filter((e) => e.ok === null);
+  for (const e of unknown) reasons.push(`${best}: ${e.fact} unknown (${e.detail})`);
+  if (stolen.length > 0) reasons.push(`steal time above ${STEAL_LIMIT_PERCENT}% during ${stolen.map((r) => r.clocksource).join(', ')}: the figures are disturbed`);
+  if (best === original) reasons.push(`${best} is already the current clocksource: nothing to change`);
+  const level = unknown.length > 0 || stolen.length > 0 ? 'lean' : 'recommend';
+  return { level, clocksource: best, clocks, safety, reasons };
+}

@@ -1,0 +1,197 @@
+// compare.test.ts: does compare measure every clocksource it names, end on
+// the one it started on, and recommend only what its evidence supports? The
+// runners are stand-ins (test/helpers/fake-runners.ts) so each case switches
+// for a few milliseconds; the switching itself is real.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultContext, readAvailable } from '../src/clocksource/switch.js';
+import { compareOptionsFrom } from '../src/cli/commands/compare.js';
+import { UsageError } from '../src/errors.js';
+import { renderCompareText } from '../src/reports/text/compare.js';
+import { CompareResult } from '../src/results/compare.js';
+import { runCompare, signTestP, type CompareOptions } from '../src/runners/compare.js';
+import { current, fingerprint, putBack, tempStateDir } from './helpers/clocksource.js';
+import { fakeBench, fakeWarp } from './helpers/fake-runners.js';
+import { unmet } from './helpers/needs.js';
+
+const START = current();
+const AVAILABLE = readAvailable(defaultContext());
+const needSwitch = unmet({ root: true, clocksources: ['tsc', 'kvm-clock'] });
+
+afterAll(() => {
+  putBack(START);
+  expect(current()).toBe(START);
+});
+
+function base(stateDir: string): CompareOptions {
+  return {
+    methods: ['monotonic', 'realtime', 'rdtscp'],
+    loops: 10_000,
+    runs: 3,
+    cpu: 0,
+    checkWarp: false,
+    warpMethods: ['monotonic', 'rdtscp'],
+    warpCpus: [0, 1],
+    warpDurationSeconds: 0.1,
+    switchContext: { stateDir },
+  };
+}
+
+/** tsc twice as fast as kvm-clock, clearly. */
+const tscFaster = (cs: string, method: string): number | null =>
+  method === 'rdtscp' ? 10 : cs === 'tsc' ? 20 : 40;
+
+describe.skipIf(needSwitch)('compare on the real machine', () => {
+  it('switches to each clocksource, measures there, and ends on the one it started on', async () => {
+    const stateDir = tempStateDir();
+    const seen: Array<string | null> = [];
+    const r = await runCompare({ ...base(stateDir), bench: fakeBench({ onStart: (cs) => seen.push(cs) }) });
+    expect(() => CompareResult.parse(r)).not.toThrow();
+    // The current one first (no switch), then the others.
+    expect(seen).toEqual([START, ...AVAILABLE.filter((c) => c !== START)]);
+    expect(r.runs.map((x) => x.clocksourceDuring)).toEqual(seen);
+    expect(r.runs[0]?.switched).toBeNull();
+    expect(r.switches.map((s) => s.to)).toEqual([...AVAILABLE.filter((c) => c !== START), START]);
+    expect(r.restored).toBe(true);
+    expect(r.disturbance.clocksourceAfter).toBe(START);
+    expect(current()).toBe(START);
+    expect(existsSync(join(stateDir, 'clocksource.journal.json'))).toBe(false);
+    // Every method has a figure on every clocksource, and the ratio is to the first.
+    for (const row of r.comparison) {
+      for (const cs of AVAILABLE) expect(row.nsPerLoop[cs]).toBeGreaterThan(0);
+      expect(row.ratio[START]).toBe(1);
+    }
+  });
+
+  it('rounds run in ABBA order, pool their runs, switch no more than one round, and warp each clocksource once', async () => {
+    const stateDir = tempStateDir();
+    const other = AVAILABLE.find((c) => c !== START)!;
+    const warped: Array<string> = [];
+    const inner = fakeWarp();
+    const r = await runCompare({
+      ...base(stateDir),
+      clocksources: [START, other],
+      rounds: 3,
+      checkWarp: true,
+      bench: fakeBench({ fixed: tscFaster }),
+      warp: async (o) => {
+        warped.push(current());
+        return inner(o);
+      },
+    });
+    expect(r.runs.map((x) => `${x.round}:${x.clocksource}`)).toEqual([`1:${START}`, `1:${other}`, `2:${other}`, `2:${START}`, `3:${START}`, `3:${other}`]);
+    expect(r.switches.map((x) => x.to)).toEqual([other, START, other, START]);
+    expect(warped).toEqual([START, other]);
+    expect(r.runs.filter((x) => x.warp !== null).map((x) => x.round)).toEqual([1, 1]);
+    expect(r.options.rounds).toBe(3);
+    // Pooled: the side-by-side median is over the 3 x 3 runs of each.
+    expect(r.comparison.find((x) => x.method === 'monotonic')?.nsPerLoop).toEqual({ tsc: 20.02, 'kvm-clock': 40.04 });
+    expect(r.recommendation).toMatchObject({ level: 'recommend', clocksource: 'tsc' });
+    expect(r.recommendation.safety.map((s) => s.clocksource)).toEqual([START, other]);
+    expect(current()).toBe(START);
+  });
+
+  it('restores when the bench throws mid-run (an uncaught error), and the error reaches the caller', async () => {
+    const stateDir = tempStateDir();
+    const other = AVAILABLE.find((c) => c !== START)!;
+    const inner = fakeBench();
+    const bench: CompareOptions['bench'] = async (o) => {
+      if (current() === other) throw new Error('bench blew up');
+      return inner(o);
+    };
+    await expect(runCompare({ ...base(stateDir), bench })).rejects.toThrow('bench blew up');
+    expect(current()).toBe(START);
+    expect(existsSync(join(stateDir, 'clocksource.journal.json'))).toBe(false);
+  });
+
+  it('a clearly faster clocksource with good flags but no warp check is a lean, not a recommendation', async () => {
+    const r = await runCompare({ ...base(tempStateDir()), bench: fakeBench({ fixed: tscFaster }) });
+    expect(r.recommendation.level).toBe('lean');
+    expect(r.recommendation.clocksource).toBe('tsc');
+    expect(r.recommendation.reasons.join('\n')).toMatch(/monotonic: tsc 20\.\d+ ns\/loop against kvm-clock 40\.\d+ ns\/loop \(kvm-clock 2\.00x slower\)/);
+    expect(r.recommendation.reasons.join('\n')).toContain('warp check unknown (not run (add --warp))');
+    const text = renderCompareText(r);
+    expect(text).toContain('is faster and safe on the evidence gathered, but the evidence is incomplete');
+  });
+
+  it('with --warp held everywhere it recommends the faster one, and the table shows the verdicts', async () => {
+    const r = await runCompare({ ...base(tempStateDir()), checkWarp: true, bench: fakeBench({ fixed: tscFaster }), warp: fakeWarp() });
+    expect(r.recommendation).toMatchObject({ level: 'recommend', clocksource: 'tsc' });
+    const tsc = r.recommendation.safety.find((s) => s.clocksource === 'tsc');
+    expect(tsc?.safe).toBe(true);
+    expect(tsc?.evidence.map((e) => e.fact)).toEqual(['constant_tsc', 'nonstop_tsc', 'invariant TSC', 'tsc offered by the kernel', 'warp check']);
+    const text = renderCompareText(r);
+    expect(text).toMatch(/method\s+│ tsc ns\/loop\s+│ kvm-clock ns\/loop\s+│ kvm-clock\/tsc\s+│ warp tsc\s+│ warp kvm-clock/);
+    expect(text).toMatch(/│ monotonic\s+│\s+20\.0\d │\s+40\.\d+ │\s+2\.00x │ held\s+│ held/);
+    expect(text).toContain('[OK]   recommended clocksource: tsc');
+    expect(text).toContain(`clocksource back on ${START}`);
+  });
+
+  it('a monotonic warp on the faster clocksource means no recommendation: it is not safe here', async () => {
+    const warp = fakeWarp((cs, m) => (cs === 'tsc' && m === 'monotonic' ? 'failed' : 'held'));
+    const r = await runCompare({ ...base(tempStateDir()), checkWarp: true, bench: fakeBench({ fixed: tscFaster }), warp });
+    expect(r.recommendation.level).toBe('none');
+    expect(r.recommendation.clocksource).toBeNull();
+    expect(r.recommendation.reasons.at(-1)).toMatch(/tsc is faster but not safe here: warp check \(went backwards across CPUs: monotonic\)/);
+    expect(r.comparison.find((x) => x.method === 'monotonic')?.warp).toEqual({ tsc: 'failed', 'kvm-clock': 'held' });
+  });
+
+  it('figures within the noise are not enough evidence to recommend', async () => {
+    const same = (cs: string): number => (cs === 'tsc' ? 30 : 30.5);
+    const r = await runCompare({ ...base(tempStateDir()), checkWarp: true, bench: fakeBench({ fixed: same }), warp: fakeWarp() });
+    expect(r.recommendation.level).toBe('none');
+    expect(r.recommendation.reasons.at(-1)).toMatch(/not faster by a clear margin.*not enough evidence/);
+    expect(renderCompareText(r)).toContain('[WARN] no recommendation: the evidence is not enough');
+  });
+
+  it('a clock difference smaller than the drift of a control read (rdtscp) is not evidence', async () => {
+    // kvm-clock 20% slower, but rdtscp, which never reads the clocksource, moved 30%: the machine was noisy.
+    const noisy = (cs: string, method: string): number => (method === 'rdtscp' ? (cs === 'tsc' ? 10 : 13) : cs === 'tsc' ? 30 : 36);
+    const r = await runCompare({ ...base(tempStateDir()), checkWarp: true, bench: fakeBench({ fixed: noisy }), warp: fakeWarp() });
+    expect(r.recommendation.level).toBe('none');
+    expect(r.recommendation.reasons[0]).toMatch(/rdtscp, which does not read the clocksource, differs by 30% between clocksources/);
+    expect(r.recommendation.reasons.at(-1)).toMatch(/by 30% or more\): not enough evidence/);
+  });
+
+  it('--current-only measures the current clocksource without switching or journaling', async () => {
+    const before = fingerprint();
+    const stateDir = tempStateDir();
+    const r = await runCompare({ ...base(stateDir), currentOnly: true, bench: fakeBench() });
+    expect(r.runs.map((x) => x.clocksource)).toEqual([START]);
+    expect(r.switches).toEqual([]);
+    expect(r.recommendation.level).toBe('none');
+    expect(r.recommendation.reasons[0]).toContain(`only ${START} was measured`);
+    expect(fingerprint()).toEqual(before);
+    expect(existsSync(join(stateDir, 'clocksource.lock'))).toBe(false);
+    await expect(runCompare({ ...base(stateDir), currentOnly: true, clocksources: ['kvm-clock', 'tsc'], bench: fakeBench() })).rejects.toThrow(UsageError);
+  });
+});
+
+describe('the sign test over rounds', () => {
+  it('gives the one-sided binomial tail', () => {
+    expect(signTestP(2, 2)).toBe(0.25);
+    expect(signTestP(5, 5)).toBeCloseTo(1 / 32, 10);
+    expect(signTestP(8, 7)).toBeCloseTo(9 / 256, 10);
+    expect(signTestP(6, 0)).toBe(1);
+  });
+});
+
+describe('compare options from argv', () => {
+  const flags = { loops: '1000', runs: '2', rounds: '1', cpu: '0', warpDuration: '1' };
+  it('takes the defaults and a clocksource list', () => {
+    const o = compareOptionsFrom({ ...flags, clocksources: 'tsc,kvm-clock' }, [0, 1]);
+    expect(o).toMatchObject({ clocksources: ['tsc', 'kvm-clock'], loops: 1000, runs: 2, cpu: 0, checkWarp: false, warpCpus: [0, 1] });
+    expect(o.methods).toContain('monotonic');
+    expect(o.methods).toContain('realtime');
+  });
+  it('refuses bad numbers, CPUs and methods with a UsageError', () => {
+    expect(() => compareOptionsFrom({ ...flags, loops: '0' }, [0, 1])).toThrow(UsageError);
+    expect(() => compareOptionsFrom({ ...flags, runs: '2.5' }, [0, 1])).toThrow(UsageError);
+    expect(() => compareOptionsFrom({ ...flags, rounds: '0' }, [0, 1])).toThrow(/--rounds must be between 1 and 100/);
+    expect(() => compareOptionsFrom({ ...flags, cpu: '7' }, [0, 1])).toThrow(/CPU 7 is not online/);
+    expect(() => compareOptionsFrom({ ...flags, warpDuration: '-1' }, [0, 1])).toThrow(UsageError);
+    expect(() => compareOptionsFrom({ ...flags, methods: 'monotonic,bogus' }, [0, 1])).toThrow(/unknown method 'bogus'/);
+    expect(() => compareOptionsFrom({ ...flags, clocksources: 'tsc,,x' }, [0, 1])).toThrow(/malformed clocksource list/);
+  });
+});

@@ -1,7 +1,7 @@
 // `clocklab check` on the real machine, and with each failing condition
 // injected at the evidence's source so the same judging, reporting and exit
 // code path runs.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -82,6 +82,28 @@ describe('clocklab check on this machine', () => {
       for (const name of ['vdso', 'warp', 'tsc', 'pvclock', 'clocksource', 'disturbance']) expect(xml).toContain(`name="check ${name}"`);
       expect(xml.match(/<testcase /g)).toHaveLength(6);
       expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toMatch(/Healthy|Warnings/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--compare FILE judges the clocksource against a stored comparison', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clocklab-check-compare-'));
+    try {
+      expect(runCli(['compare', '--current-only', '--loops', '100000', '--runs', '2', '--out', dir]).code).toBe(0);
+      const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { recommendation: Record<string, unknown>; machine: { clocksources: { available: string[]; current: string } } };
+      const current = report.machine.clocksources.current;
+      const other = report.machine.clocksources.available.find((c) => c !== current) ?? 'hpet';
+      // A stored comparison from a day when the other clocksource won.
+      report.recommendation = { ...report.recommendation, level: 'recommend', clocksource: other, reasons: [`${other} was faster`] };
+      writeFileSync(join(dir, 'other.json'), JSON.stringify(report));
+      const r = runCli(['check', '--json', '--duration', '0.4', '--compare', join(dir, 'other.json')]);
+      const cs = CheckResult.parse(JSON.parse(r.stdout)).checks.find((c) => c.name === 'clocksource');
+      expect(cs?.status).toBe('warn');
+      expect(cs?.summary).toContain(`${other} is recommended`);
+      expect(cs?.advice).toContain(`echo ${other} >`);
+      expect(r.code).toBe(0);
+      expect(runCli(['check', '--strict', '--duration', '0.4', '--compare', join(dir, 'other.json')]).code).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -106,6 +106,7 @@ export function mediansOf(r: ReportResultT): Map<string, number | null> {
     case 'info':
     case 'warp':
     case 'check':
+    case 'pvclock':
       return new Map();
   }
 }

@@ -6,6 +6,7 @@
 import { ReportResult, type ReportResultT } from '../results/report.js';
 import { benchModel } from './model/bench.js';
 import { checkModel } from './model/check.js';
+import { pvclockModel } from './model/pvclock.js';
 import { compareModel } from './model/compare.js';
 import type { ReportModel } from './model/common.js';
 import { infoModel } from './model/info.js';
@@ -21,6 +22,7 @@ function modelOf(r: ReportResultT): ReportModel {
     case 'bench': return benchModel(r);
     case 'warp': return warpModel(r);
     case 'check': return checkModel(r);
+    case 'pvclock': return pvclockModel(r);
     case 'compare': return compareModel(r);
   }
 }

@@ -9,12 +9,13 @@ import { z } from 'zod';
 import { BenchResult } from './bench.js';
 import { CheckResult } from './check.js';
 import { CompareResult } from './compare.js';
+import { PvclockResult } from './pvclock.js';
 import { Disturbance, Finding, Machine, SCHEMA_VERSION, U64String } from './common.js';
 import { Gate } from './gate.js';
 import { InfoResult } from './info.js';
 import { WarpResult } from './warp.js';
 
-export const ReportResult = z.discriminatedUnion('command', [InfoResult, BenchResult, WarpResult, CheckResult, CompareResult]);
+export const ReportResult = z.discriminatedUnion('command', [InfoResult, BenchResult, WarpResult, CheckResult, CompareResult, PvclockResult]);
 
 export type ReportResultT = z.infer<typeof ReportResult>;
 export type ReportCommand = ReportResultT['command'];

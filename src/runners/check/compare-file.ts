@@ -1,26 +1,28 @@
 // compare-file.ts: the recommendation of a stored `clocklab compare` report,
 // for `clocklab check --compare FILE`. Read and vetted before anything runs.
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { UsageError } from '../../errors.js';
+import { CompareResult } from '../../results/compare.js';
 import type { Recommendation } from './judge.js';
 
-interface StoredCompare {
-  schema?: unknown;
-  command?: unknown;
-  recommendation?: { clocksource?: unknown; summary?: unknown; reasons?: unknown } | null;
-}
-
 export function loadCompareRecommendation(file: string): { from: string; value: Recommendation } {
-  let data: StoredCompare;
+  let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8')) as StoredCompare;
+    data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new UsageError(`--compare ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (data.schema !== 'clocklab/1') throw new UsageError(`--compare ${file}: not a clocklab/1 report (schema ${JSON.stringify(data.schema)})`);
-  if (data.command !== 'compare') throw new UsageError(`--compare ${file}: a report of \`clocklab ${String(data.command)}\`, not of \`clocklab compare\``);
-  const rec = data.recommendation;
-  const cs = rec && typeof rec.clocksource === 'string' ? rec.clocksource : null;
-  const basis = rec && typeof rec.summary === 'string' ? rec.summary : 'the stored comparison made no recommendation';
-  return { from: file, value: { clocksource: cs, basis } };
+  const head = z.object({ schema: z.unknown(), command: z.unknown() }).safeParse(data);
+  if (!head.success) throw new UsageError(`--compare ${file}: not a clocklab report`);
+  if (head.data.schema !== 'clocklab/1') throw new UsageError(`--compare ${file}: not a clocklab/1 report (schema ${JSON.stringify(head.data.schema)})`);
+  if (head.data.command !== 'compare') throw new UsageError(`--compare ${file}: a report of \`clocklab ${String(head.data.command)}\`, not of \`clocklab compare\``);
+  const parsed = CompareResult.safeParse(data);
+  if (!parsed.success) throw new UsageError(`--compare ${file}: not a valid compare report:\n${z.prettifyError(parsed.error)}`);
+  const rec = parsed.data.recommendation;
+  const basis =
+    rec.level === 'none' || rec.clocksource === null
+      ? `the stored comparison made no recommendation: ${rec.reasons.join(' ')}`
+      : `a stored comparison ${rec.level === 'recommend' ? 'recommends' : 'leans to'} ${rec.clocksource}: ${rec.reasons[0] ?? ''}`;
+  return { from: file, value: { clocksource: rec.level === 'none' ? null : rec.clocksource, basis } };
 }

@@ -37,16 +37,26 @@ export function buildProgram(deps: CliDeps = {}): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  program.addHelpText(
+    'after',
+    '\nThe measuring commands take --json (the result, schema clocklab/1) and --out DIR\n(report.json, ' +
+      'summary.md, junit.xml, report.html). Exit codes: 0 all held; 1 a check failed;\n' +
+      '2 bad usage or input; 3 the machine cannot run the request.',
+  );
+  // Listed in the order a newcomer would use them.
   registerInfo(program);
-  registerBench(program);
   registerMethods(program);
+  registerBench(program);
   registerWarp(program);
+  registerCompare(program);
   registerPvclock(program);
   registerCheck(program, deps.check);
   registerRestore(program);
-  registerCompare(program);
-  // A clocksource a SIGKILLed run left switched is put back before any command but `restore` (which reports it itself).
-  program.hook('preAction', (_p, cmd) => { if (cmd.name() !== 'restore') recoverAtStartup(); });
+  // A clocksource a SIGKILLed run left switched is put back before any
+  // command but `restore` (which reports it itself).
+  program.hook('preAction', (_p, cmd) => {
+    if (cmd.name() !== 'restore') recoverAtStartup();
+  });
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

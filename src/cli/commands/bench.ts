@@ -36,6 +36,7 @@ export function registerBench(program: Command): void {
   withGateOptions(withOutputOptions(
     program
       .command('bench')
+      .summary('what each way of reading time costs (ns/loop, native loops)')
       .description('ns/loop for each way of reading time, timed in native loops on one pinned CPU, repeated and summarised')
       .option(
         '--methods <list>',

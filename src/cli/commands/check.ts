@@ -22,6 +22,7 @@ export function registerCheck(program: Command, inject: CheckInjection = {}): vo
   withOutputOptions(
     program
       .command('check')
+      .summary("is this machine's time healthy? (a gate in seconds)")
       .description(
         "is this machine's time healthy? In about 5 s: the vDSO in use, no warps across CPUs, TSC health, the KVM " +
           'pvclock page, the clocksource against the recommended one, and steal. For CI and after every VM snapshot ' +

@@ -78,6 +78,7 @@ export function registerCompare(program: Command): void {
   withGateOptions(withOutputOptions(
     program
       .command('compare')
+      .summary('each clocksource in turn, measured side by side')
       .description(
         'switch to each clocksource in turn (root), measure, switch back; show them side by side with ratios and recommend one, with the evidence',
       )

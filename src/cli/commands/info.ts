@@ -8,6 +8,7 @@ export function registerInfo(program: Command): void {
   withOutputOptions(
     program
       .command('info')
+      .summary("what this machine's clocks are made of")
       .description("what this machine's clocks are made of: CPU, TSC flags, hypervisor, TSC frequency, clocksources"),
   ).action((opts: OutputOptions) => {
     prepareOutput(opts);

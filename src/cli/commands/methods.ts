@@ -8,6 +8,7 @@ export function registerMethods(program: Command): void {
   withOutputOptions(
     program
       .command('methods')
+      .summary('every way of reading time, and whether it runs here')
       .description('every way of reading time clocklab knows, whether this machine can run it, and why not'),
   )
     .addHelpText(

@@ -28,6 +28,7 @@ export function registerPvclock(program: Command): void {
   withOutputOptions(
     program
       .command('pvclock')
+      .summary('the KVM pvclock page, per vCPU; --watch for torn reads')
       .description(
         "the KVM pvclock page as user space sees it: every vCPU's record, whether they agree, pvclock against CLOCK_MONOTONIC and MONOTONIC_RAW, and whether the vDSO uses it now",
       )

@@ -8,6 +8,7 @@ import { UnsupportedError } from '../../errors.js';
 export function registerRestore(program: Command): void {
   program
     .command('restore')
+      .summary('put back a clocksource a killed run left switched')
     .description('put back the clocksource a killed `clocklab compare` left switched (from its journal in /run/clocklab or $CLOCKLAB_STATE_DIR)')
     .action(() => {
       const r = recoverJournal();

@@ -61,6 +61,7 @@ export function registerWarp(program: Command): void {
   withOutputOptions(
     program
       .command('warp')
+      .summary('does any way of reading time go backwards across CPUs?')
       .description(
         'does any way of reading time go backwards across CPUs? Every CPU, pinned, takes one shared lock, reads, ' +
           'and compares with the last value any CPU stored (as the kernel checks TSC sync). Exit 1 if a method that ' +

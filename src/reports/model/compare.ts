@@ -35,7 +35,7 @@ export function compareModel(r: CompareResultT): ReportModel {
     },
     {
       title: `Recommendation: ${r.recommendation.level === 'none' ? 'none' : `${r.recommendation.level} ${r.recommendation.clocksource ?? ''}`}`,
-      text: r.recommendation.reasons.join(' '),
+      text: r.recommendation.reasons.map((s) => (/[.!?]$/.test(s) ? s : `${s}.`)).join(' '),
       table: {
         head: ['clocksource', 'safe', 'evidence'],
         rows: r.recommendation.safety.map((s) => [

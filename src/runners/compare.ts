@@ -22,20 +22,11 @@ import type {
 import type { WarpResultT } from '../results/warp.js';
 
 const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
-import { runBench } from './bench.js';
+import { runBench, type BenchRunOptions } from './bench.js';
 import { runWarp } from './warp.js';
 
-/** The bench runner's options, as far as compare uses them (src/runners/bench.ts BenchRunOptions). */
-export interface BenchRunnerOptions {
-  methods: readonly MethodSpec[];
-  loops: number;
-  runs: number | null;
-  durationSeconds: number | null;
-  cpu: number | null;
-  warmup: boolean;
-  binding?: Binding;
-  signal?: AbortSignal;
-}
+/** The bench runner's options, as far as compare uses them. */
+export type BenchRunnerOptions = Pick<BenchRunOptions, 'methods' | 'loops' | 'runs' | 'durationSeconds' | 'cpu' | 'warmup' | 'binding' | 'signal'>;
 export type BenchRunner = (options: BenchRunnerOptions) => Promise<BenchResultT>;
 
 /** The warp runner's options, as far as compare uses them (src/runners/warp.ts WarpRunOptions). */

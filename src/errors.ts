@@ -21,4 +21,11 @@ export class UnsupportedError extends ClocklabError {
 /** A check failed: a warp where none may be, a regression. Exit 1. */
 export class CheckFailed extends ClocklabError {
   override name = 'CheckFailed';
+  /** The result that failed, when there is one (the library's
+   * assertPassed sets it): the report is still there to render. */
+  readonly result: unknown;
+  constructor(message: string, options: { result?: unknown } = {}) {
+    super(message);
+    this.result = options.result;
+  }
 }

@@ -67,6 +67,13 @@ export interface CompareOptions {
   onStep?: (done: number, total: number, label: string) => void;
 }
 
+/** What compare measures by default: the clocks whose cost depends on the
+ * clocksource, their system-call twins, and rdtscp as a control that does
+ * not (its ratio shows the run-to-run noise). */
+export const DEFAULT_COMPARE_METHODS: readonly string[] = ['monotonic', 'realtime', 'monotonic_raw', 'boottime', 'sys_monotonic', 'gettimeofday', 'rdtscp'];
+/** compare's warp check by default: the clocks that must not go backwards, and the TSC reads. */
+export const DEFAULT_COMPARE_WARP_METHODS: readonly string[] = ['monotonic', 'realtime', 'rdtscp', 'lfence_rdtsc'];
+
 /** Measured by bench/clocksource-settle.ts on this KVM guest (kernel 6.18):
  * the first reads after a confirmed switch cost what steady-state reads
  * cost, because the switch completes under stop_machine() before write()
@@ -143,6 +150,8 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
   let step = 0;
   try {
     for (const { cs, round } of plan) {
+      // Before a switch, not only inside bench: an abort must not switch again.
+      options.signal?.throwIfAborted();
       const event = switcher ? switcher.switchTo(cs) : null;
       options.onStep?.(step++, steps, `${cs}: bench${rounds > 1 ? ` (round ${round} of ${rounds})` : ''}`);
       const benchResult = await bench({

@@ -21,6 +21,9 @@ export interface PvclockOptions {
   watchSeconds?: number | null;
   /** Called after each second of watching: (seconds done, seconds total). */
   onProgress?: (done: number, total: number) => void;
+  /** Ends the watch between two polling chunks (at most a second apart; a
+   * quarter second in runPvclockAsync) with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 const EOPNOTSUPP = 95;
@@ -85,6 +88,10 @@ export interface WatchOptions {
   /** A test's stand-in for the page; the page set by pvclockSetPage otherwise. */
   source?: Uint8Array;
   onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+  /** Seconds polled per native call; between calls the signal is checked
+   * and progress reported. Default 1. */
+  chunkSeconds?: number;
 }
 
 /**
@@ -94,7 +101,28 @@ export interface WatchOptions {
  * version that moved counts as a change.
  */
 export function watchPvclock(binding: Binding, options: WatchOptions): PvclockWatchT {
+  const steps = watchSteps(binding, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** watchPvclock that lets the event loop run between chunks, so an abort
+ * from a timer or another callback lands within one chunk. */
+export async function watchPvclockAsync(binding: Binding, options: WatchOptions): Promise<PvclockWatchT> {
+  const steps = watchSteps(binding, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The watch, one native chunk per step. */
+function* watchSteps(binding: Binding, options: WatchOptions): Generator<void, PvclockWatchT, void> {
   const { nrecords, seconds } = options;
+  const chunkSeconds = options.chunkSeconds ?? 1;
   const counts = Array.from({ length: nrecords }, (_, vcpu) => ({
     vcpu,
     polls: 0,
@@ -110,7 +138,8 @@ export function watchPvclock(binding: Binding, options: WatchOptions): PvclockWa
   let prev = binding.pvclockRead(options.source, nrecords).records;
   let done = 0;
   while (done < seconds) {
-    const chunk = Math.min(1, seconds - done);
+    options.signal?.throwIfAborted();
+    const chunk = Math.min(chunkSeconds, seconds - done);
     const w = binding.pvclockWatch(options.source, nrecords, chunk, 1000);
     for (const [i, c] of w.counts.entries()) {
       const acc = counts[i];
@@ -140,11 +169,29 @@ export function watchPvclock(binding: Binding, options: WatchOptions): PvclockWa
     prev = now;
     done += chunk;
     options.onProgress?.(done, seconds);
+    if (done < seconds) yield;
   }
   return { seconds, counts, torn };
 }
 
 export function runPvclock(options: PvclockOptions = {}): PvclockResultT {
+  const begun = beginPvclock(options);
+  const watch = begun.watchOptions ? watchPvclock(begun.binding, begun.watchOptions) : null;
+  return finishPvclock(begun, watch);
+}
+
+/** runPvclock whose watch yields to the event loop every quarter second, so
+ * `signal` can end it from a timer and a progress callback can repaint. */
+export async function runPvclockAsync(options: PvclockOptions = {}): Promise<PvclockResultT> {
+  const begun = beginPvclock(options);
+  const watch = begun.watchOptions ? await watchPvclockAsync(begun.binding, { ...begun.watchOptions, chunkSeconds: 0.25 }) : null;
+  return finishPvclock(begun, watch);
+}
+
+/** Everything before the watch: the page, the records, their agreement, the
+ * rates against the Linux clocks. */
+function beginPvclock(options: PvclockOptions) {
+  options.signal?.throwIfAborted();
   const binding = options.binding ?? loadBinding();
   const inputs = options.inputs ?? realInputs(binding);
   if (!inputs.cpuid) throw new UnsupportedError(`the pvclock page is an x86 KVM feature; this is ${process.arch}`);
@@ -196,9 +243,21 @@ export function runPvclock(options: PvclockOptions = {}): PvclockResultT {
     findings.push({ code: 'PVCLOCK_STABLE_BIT_CLEAR', severity: 'warn', args: {} });
   }
 
-  let watch: PvclockWatchT | null = null;
-  if (options.watchSeconds != null) {
-    watch = watchPvclock(binding, { nrecords, seconds: options.watchSeconds, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  const watchOptions: WatchOptions | null =
+    options.watchSeconds != null
+      ? {
+          nrecords,
+          seconds: options.watchSeconds,
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        }
+      : null;
+  return { binding, startedAt, facts, page, loc, records, agreement, clocks, vdso, findings, watchOptions };
+}
+
+function finishPvclock(begun: ReturnType<typeof beginPvclock>, watch: PvclockWatchT | null): PvclockResultT {
+  const { startedAt, facts, page, loc, records, agreement, clocks, vdso, findings } = begun;
+  if (watch) {
     watch.counts = watch.counts.filter((c) => page.vcpus.includes(c.vcpu));
     const tornReads = watch.counts.reduce((a, c) => a + c.tornReads, 0);
     const oddReads = watch.counts.reduce((a, c) => a + c.oddReads, 0);

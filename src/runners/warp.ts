@@ -163,6 +163,8 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultT> {
   if (cpus.length === 1) findings.push({ code: 'WARP_ONE_CPU', severity: 'info', args: { cpu: cpus[0] ?? 0 } });
 
   const disturbance = startDisturbance(inputs.source);
+  // An already-aborted signal starts no worker at all.
+  options.signal?.throwIfAborted();
   const pool = await WarpPool.start(cpus);
   try {
     if (selfTest) {

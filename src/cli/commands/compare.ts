@@ -9,16 +9,12 @@ import { parseMethodList } from '../../methods.js';
 import { onlineCpus, requireOnline } from '../../probes/cpus.js';
 import { renderCompareText } from '../../reports/text/compare.js';
 import { renderGateText } from '../../reports/text/gate.js';
-import { runCompare, type CompareOptions } from '../../runners/compare.js';
+import { DEFAULT_COMPARE_METHODS, DEFAULT_COMPARE_WARP_METHODS, runCompare, type CompareOptions } from '../../runners/compare.js';
 import { createProgress } from '../progress.js';
 import { emit, prepareOutput, withOutputOptions, type OutputOptions } from '../output.js';
 
-/** What compare measures by default: the clocks whose cost depends on the
- * clocksource, their system-call twins, and rdtscp as a control that does
- * not (its ratio shows the run-to-run noise). */
-export const DEFAULT_COMPARE_METHODS = ['monotonic', 'realtime', 'monotonic_raw', 'boottime', 'sys_monotonic', 'gettimeofday', 'rdtscp'];
-/** The warp check's default: the clocks that must not go backwards, and the TSC reads. */
-export const DEFAULT_WARP_METHODS = ['monotonic', 'realtime', 'rdtscp', 'lfence_rdtsc'];
+// The defaults live with the runner, which the library API shares.
+export { DEFAULT_COMPARE_METHODS, DEFAULT_COMPARE_WARP_METHODS as DEFAULT_WARP_METHODS };
 
 /** The flags that become runner options. */
 export interface CompareArgv {
@@ -58,7 +54,7 @@ export function compareOptionsFrom(flags: CompareArgv, online: readonly number[]
   requireOnline([cpu], online);
   const warpCpus = flags.warpCpus !== undefined ? parseCpuList(flags.warpCpus) : [...online];
   requireOnline(warpCpus, online);
-  const warpMethods = parseMethodList(flags.warpMethods ?? DEFAULT_WARP_METHODS.join(',')).map((m) => m.id);
+  const warpMethods = parseMethodList(flags.warpMethods ?? DEFAULT_COMPARE_WARP_METHODS.join(',')).map((m) => m.id);
   return {
     ...(flags.clocksources !== undefined ? { clocksources: parseClocksourceList(flags.clocksources) } : {}),
     currentOnly: flags.currentOnly ?? false,
@@ -92,7 +88,7 @@ export function registerCompare(program: Command): void {
       .option('--warp', 'also run the cross-CPU warp check on each clocksource')
       .option('--warp-duration <s>', 'seconds of warp check per method and clocksource', '1')
       .option('--warp-cpus <list>', 'CPUs for the warp check (default: all online), e.g. 0-3')
-      .option('--warp-methods <list>', `methods to warp-check (default: ${DEFAULT_WARP_METHODS.join(',')})`)
+      .option('--warp-methods <list>', `methods to warp-check (default: ${DEFAULT_COMPARE_WARP_METHODS.join(',')})`)
       .addHelpText(
         'after',
         '\nSwitching writes /sys/devices/system/clocksource/clocksource0/current_clocksource. Before the first\n' +

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UsageError } from '../../errors.js';
-import { CompareResult } from '../../results/compare.js';
+import { CompareResult, type CompareResultT } from '../../results/compare.js';
 import type { Recommendation } from './judge.js';
 
 export function loadCompareRecommendation(file: string): { from: string; value: Recommendation } {
@@ -19,10 +19,16 @@ export function loadCompareRecommendation(file: string): { from: string; value: 
   if (head.data.command !== 'compare') throw new UsageError(`--compare ${file}: a report of \`clocklab ${String(head.data.command)}\`, not of \`clocklab compare\``);
   const parsed = CompareResult.safeParse(data);
   if (!parsed.success) throw new UsageError(`--compare ${file}: not a valid compare report:\n${z.prettifyError(parsed.error)}`);
-  const rec = parsed.data.recommendation;
+  return recommendationFromCompare(parsed.data, file);
+}
+
+/** The recommendation a compare result makes, as check judges against it;
+ * `from` names where the result came from (a file, or the library caller). */
+export function recommendationFromCompare(result: CompareResultT, from: string): { from: string; value: Recommendation } {
+  const rec = result.recommendation;
   const basis =
     rec.level === 'none' || rec.clocksource === null
       ? `the stored comparison made no recommendation: ${rec.reasons.join(' ')}`
       : `a stored comparison ${rec.level === 'recommend' ? 'recommends' : 'leans to'} ${rec.clocksource}: ${rec.reasons[0] ?? ''}`;
-  return { from: file, value: { clocksource: rec.level === 'none' ? null : rec.clocksource, basis } };
+  return { from, value: { clocksource: rec.level === 'none' ? null : rec.clocksource, basis } };
 }

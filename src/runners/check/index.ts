@@ -93,7 +93,7 @@ function realCollectors(binding: Binding, inputs: ProbeInputs, signal: AbortSign
     pvclock: (machine) => {
       if (machine.hypervisor?.signature !== 'KVMKVMKVM') return null;
       if (openPvclockPage(binding, inputs.source).state !== 'readable') return null;
-      return runPvclock({ binding, inputs, windowMs: 200, watchSeconds: 0.5 });
+      return runPvclock({ binding, inputs, windowMs: 200, watchSeconds: 0.5, ...(signal ? { signal } : {}) });
     },
     kernelLog: kernelLogViaDmesg,
   };

@@ -88,7 +88,11 @@ function checkShape(what: string, schema: z.ZodType, options: unknown): void {
   if (r.success) return;
   const first = r.error.issues[0];
   const where = first && first.path.length > 0 ? `options.${first.path.join('.')}` : 'options';
-  const detail = first?.code === 'unrecognized_keys' ? `unknown option${first.keys.length > 1 ? 's' : ''} ${first.keys.map((k) => `'${k}'`).join(', ')}` : `${where}: ${first?.message ?? 'invalid'}`;
+  const prefix = first && first.path.length > 0 ? `${first.path.join('.')}.` : '';
+  const detail =
+    first?.code === 'unrecognized_keys'
+      ? `unknown option${first.keys.length > 1 ? 's' : ''} ${first.keys.map((k) => `'${prefix}${k}'`).join(', ')}`
+      : `${where}: ${first?.message ?? 'invalid'}`;
   throw new UsageError(`${what}(): ${detail}`);
 }
 

@@ -119,6 +119,43 @@ describe('AbortSignal', () => {
     expect(performance.now() - t0).toBeLessThan(5000);
   });
 
+  it('aborting a compare (current clocksource only) ends it inside its bench', async () => {
+    const controller = new AbortController();
+    const steps: string[] = [];
+    setTimeout(() => controller.abort(new Error('compare stopped')), 300);
+    const t0 = performance.now();
+    const run = api.compare({
+      currentOnly: true,
+      methods: ['monotonic'],
+      loops: 10_000,
+      runs: 1000,
+      signal: controller.signal,
+      onProgress: (p) => steps.push(p.label),
+    });
+    await expect(run).rejects.toThrow('compare stopped');
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(steps).toHaveLength(1);
+    expect(steps[0]).toMatch(/: bench$/);
+  });
+
+  it('aborting a check from its progress callback stops before the next part', async () => {
+    const controller = new AbortController();
+    const parts: string[] = [];
+    const before = threads();
+    const run = api.check({
+      durationSeconds: 0.4,
+      signal: controller.signal,
+      onProgress: (p) => {
+        parts.push(p.check);
+        if (p.check === 'warp') controller.abort(new Error('check stopped'));
+      },
+    });
+    await expect(run).rejects.toThrow('check stopped');
+    // The abort came as the warp part began: it is refused before any worker starts.
+    expect(parts).toEqual(['vdso', 'warp']);
+    expect(threads()).toBeLessThanOrEqual(before);
+  });
+
   it.skipIf(unmet({ kvm: true }))('aborting a pvclock watch lands within a chunk', async () => {
     const controller = new AbortController();
     const progress: number[] = [];

@@ -121,10 +121,15 @@ function secondsIn(name: string, value: number, max: number): number {
 
 /** Where a bench is: `run` 0 is the uncounted warm-up; `total` is null for a timed (durationSeconds) bench. */
 export interface BenchProgress {
+  /** The method about to run. */
   method: string;
+  /** Its run about to start: 0 the warm-up, then 1, 2 ... */
   run: number;
+  /** Runs per method, or null for a timed bench. */
   runs: number | null;
+  /** Timed runs finished so far, over all methods. */
   done: number;
+  /** Timed runs in all, or null for a timed bench. */
   total: number | null;
 }
 
@@ -255,8 +260,11 @@ export async function warp(options: WarpOptions = {}): Promise<WarpResult> {
 
 /** Where a compare is: step `done` of `total`, and what it is doing (`kvm-clock: bench`). */
 export interface CompareProgress {
+  /** Steps finished. */
   done: number;
+  /** Steps in all: one bench per clocksource and round, one warp per clocksource. */
   total: number;
+  /** The step starting, e.g. `kvm-clock: bench (round 1 of 2)`, or `done`. */
   label: string;
 }
 
@@ -337,8 +345,11 @@ export async function compare(options: CompareOptions = {}): Promise<CompareResu
 
 /** Where a check is: the part starting, `index` of `total`. */
 export interface CheckProgress {
+  /** The part starting: vdso, warp, tsc, pvclock, clocksource or disturbance. */
   check: CheckResult['checks'][number]['name'];
+  /** Parts finished before it. */
   index: number;
+  /** Parts in all (6). */
   total: number;
 }
 

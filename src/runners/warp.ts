@@ -22,10 +22,15 @@ import type {
 } from '../results/warp.js';
 import { WarpPool, WarpState } from './warp-pool.js';
 
+/** Where a warp run is: reported about every 200 ms while a method runs, and once as it ends. */
 export interface WarpProgress {
+  /** The method being checked. */
   method: string;
+  /** Seconds it has run so far. */
   elapsedSeconds: number;
+  /** Seconds it will run. */
   durationSeconds: number;
+  /** Reads all CPUs have made of it so far. */
   reads: number;
 }
 

@@ -64,7 +64,7 @@ export function warpPairChart(runs: ReadonlyArray<{ prefix: string; result: Warp
       ? runs.map(({ prefix }) => ({ name: `${prefix}all methods`, values: pairs.map(() => 0) }))
       : shown.map((s) => ({ name: s.name, values: pairs.map((p) => count(s, p)) }));
   return {
-    title: 'Warps per CPU pair (from the CPU that stored to the CPU that read lower)',
+    title: `Warps per CPU pair (from the CPU that stored to the CPU that read lower)${anyWarped.length === 0 ? ': none, no method warped' : ''}`,
     kind: 'grouped-bar',
     labels: pairs.map(([a, b]) => `${a} -> ${b}`),
     series: data,

@@ -16,10 +16,13 @@
 #pragma once
 #include <cstdint>
 
+// -DCLOCKLAB_X86=0 builds the non-x86 paths on an x86 host (a compile check).
+#ifndef CLOCKLAB_X86
 #if defined(__x86_64__) || defined(__i386__)
 #define CLOCKLAB_X86 1
 #else
 #define CLOCKLAB_X86 0
+#endif
 #endif
 
 namespace clocklab {

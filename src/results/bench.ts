@@ -1,7 +1,7 @@
 // bench.ts: the result of `clocklab bench`: ns/loop for each method, per run
 // and summarised.
 import { z } from 'zod';
-import { Disturbance, Finding, Machine, U64String } from './common.js';
+import { Disturbance, Finding, resultHead, U64String } from './common.js';
 import { Gate } from './gate.js';
 
 export const BenchRun = z.object({
@@ -55,10 +55,7 @@ export const BenchOptions = z.object({
 });
 
 export const BenchResult = z.object({
-  schema: z.literal('clocklab/1'),
-  command: z.literal('bench'),
-  startedAt: z.string(),
-  machine: Machine,
+  ...resultHead('bench'),
   options: BenchOptions,
   methods: z.array(BenchMethodResult),
   disturbance: Disturbance,

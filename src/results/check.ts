@@ -1,6 +1,6 @@
 // check.ts: the result of `clocklab check`: is this machine's time healthy?
 import { z } from 'zod';
-import { Disturbance, Finding, Machine } from './common.js';
+import { Disturbance, Finding, resultHead } from './common.js';
 
 export const CheckStatus = z.enum(['ok', 'warn', 'fail', 'skipped']);
 
@@ -21,10 +21,7 @@ export const CheckOptions = z.object({
 });
 
 export const CheckResult = z.object({
-  schema: z.literal('clocklab/1'),
-  command: z.literal('check'),
-  startedAt: z.string(),
-  machine: Machine,
+  ...resultHead('check'),
   options: CheckOptions,
   checks: z.array(CheckItem),
   verdict: z.enum(['healthy', 'warnings', 'unhealthy']),

@@ -61,6 +61,17 @@ export const Machine = z.object({
   clocksources: Clocksources,
 });
 
+/** The fields every result opens with: the schema version, the command that
+ * made it (the union's discriminator), when it started, and the machine. */
+export function resultHead<C extends string>(command: C) {
+  return {
+    schema: z.literal(SCHEMA_VERSION),
+    command: z.literal(command),
+    startedAt: z.string().describe('ISO 8601 time the run started'),
+    machine: Machine,
+  };
+}
+
 /** What could disturb a measurement, recorded around it. */
 export const Disturbance = z.object({
   cpus: z.array(z.number().int()).describe('CPUs the measurement ran on'),

@@ -2,7 +2,7 @@
 // turn, side by side, and which one this machine should use, with the evidence.
 import { z } from 'zod';
 import { BenchResult } from './bench.js';
-import { Disturbance, Finding, Machine } from './common.js';
+import { Disturbance, Finding, resultHead } from './common.js';
 import { Gate } from './gate.js';
 import { WarpResult, WarpVerdict } from './warp.js';
 
@@ -88,10 +88,7 @@ export const CompareOptions = z.object({
 });
 
 export const CompareResult = z.object({
-  schema: z.literal('clocklab/1'),
-  command: z.literal('compare'),
-  startedAt: z.string(),
-  machine: Machine,
+  ...resultHead('compare'),
   options: CompareOptions,
   originalClocksource: z.string(),
   settle: z.object({

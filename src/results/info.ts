@@ -1,6 +1,6 @@
 // info.ts: the result of `clocklab info`: what this machine's clocks are made of.
 import { z } from 'zod';
-import { Finding, Machine } from './common.js';
+import { Finding, resultHead } from './common.js';
 
 export const TscFrequencySource = z.enum([
   'cpuid-0x15',
@@ -11,10 +11,7 @@ export const TscFrequencySource = z.enum([
 ]);
 
 export const InfoResult = z.object({
-  schema: z.literal('clocklab/1'),
-  command: z.literal('info'),
-  startedAt: z.string().describe('ISO 8601 time the run started'),
-  machine: Machine,
+  ...resultHead('info'),
   tscFrequency: z
     .object({
       hz: z.number().describe('TSC ticks per second'),

@@ -1,7 +1,7 @@
 // methods.ts: the result of `clocklab methods`: every method in the registry,
 // and whether this machine can run it.
 import { z } from 'zod';
-import { Machine } from './common.js';
+import { resultHead } from './common.js';
 
 export const MethodAvailability = z.object({
   method: z.string(),
@@ -17,10 +17,7 @@ export const MethodAvailability = z.object({
 });
 
 export const MethodsResult = z.object({
-  schema: z.literal('clocklab/1'),
-  command: z.literal('methods'),
-  startedAt: z.string(),
-  machine: Machine,
+  ...resultHead('methods'),
   methods: z.array(MethodAvailability),
 });
 

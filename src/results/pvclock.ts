@@ -3,7 +3,7 @@
 // CLOCK_MONOTONIC and MONOTONIC_RAW, and (with --watch) whether a reader ever
 // saw a record change under an unchanged version.
 import { z } from 'zod';
-import { Finding, Machine, U64String } from './common.js';
+import { Finding, resultHead, U64String } from './common.js';
 
 export const PvclockFlag = z.enum(['TSC_STABLE', 'GUEST_STOPPED', 'COUNTS_FROM_ZERO']);
 
@@ -79,10 +79,7 @@ export const PvclockWatch = z.object({
 });
 
 export const PvclockResult = z.object({
-  schema: z.literal('clocklab/1'),
-  command: z.literal('pvclock'),
-  startedAt: z.string(),
-  machine: Machine,
+  ...resultHead('pvclock'),
   page: PvclockPageInfo,
   records: z.array(PvclockRecord),
   agreement: PvclockAgreement,

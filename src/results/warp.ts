@@ -1,6 +1,6 @@
 // warp.ts: the result of `clocklab warp`: did any method go backwards across CPUs?
 import { z } from 'zod';
-import { Disturbance, Finding, Machine, U64String } from './common.js';
+import { Disturbance, Finding, resultHead, U64String } from './common.js';
 
 /** held: no warp; finding: warps where the contract allows them (plain
  * RDTSC, wall clocks); failed: a warp of a method that must be monotonic. */
@@ -70,10 +70,7 @@ export const WarpOptions = z.object({
 });
 
 export const WarpResult = z.object({
-  schema: z.literal('clocklab/1'),
-  command: z.literal('warp'),
-  startedAt: z.string(),
-  machine: Machine,
+  ...resultHead('warp'),
   options: WarpOptions,
   methods: z.array(WarpMethodResult),
   offsets: z.array(TscOffset).nullable(),

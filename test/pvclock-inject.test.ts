@@ -13,6 +13,7 @@ import { openPvclockPage } from '../src/probes/pvclock.js';
 import { overlaySource, realSource } from '../src/probes/source.js';
 import { kernelVersion, locatePvclockPage, parseMaps } from '../src/probes/vvar.js';
 import { runPvclock, watchPvclock } from '../src/runners/pvclock.js';
+import { fakePvclockPage } from './helpers/pvclock-page.js';
 
 const binding = loadBinding();
 const MAPS = '/proc/self/maps';
@@ -130,14 +131,7 @@ describe('a machine without the page: exit 3 material, never a crash', () => {
 
 /** A stand-in page in shared memory: record 0 sane, version 2. */
 function fakePage(): { sab: SharedArrayBuffer; bytes: Uint8Array } {
-  const sab = new SharedArrayBuffer(4096);
-  const dv = new DataView(sab);
-  dv.setUint32(0, 2, true);
-  dv.setBigUint64(8, 1000n, true);
-  dv.setBigUint64(16, 5000n, true);
-  dv.setUint32(24, 3512683826, true);
-  dv.setInt8(28, -1);
-  dv.setUint8(29, 1);
+  const sab = fakePvclockPage();
   return { sab, bytes: new Uint8Array(sab) };
 }
 

@@ -6,17 +6,9 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
 import { unmet } from './helpers/needs.js';
+import { fakePvclockPage } from './helpers/pvclock-page.js';
 
-const fake = new SharedArrayBuffer(4096);
-{
-  const dv = new DataView(fake);
-  dv.setUint32(0, 2, true);
-  dv.setBigUint64(8, 1000n, true);
-  dv.setBigUint64(16, 5000n, true);
-  dv.setUint32(24, 3512683826, true);
-  dv.setInt8(28, -1);
-  dv.setUint8(29, 1);
-}
+const fake = fakePvclockPage();
 
 vi.mock('../src/native/binding.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/native/binding.js')>();

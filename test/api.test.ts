@@ -127,7 +127,8 @@ describe('AbortSignal', () => {
     const run = api.compare({
       currentOnly: true,
       methods: ['monotonic'],
-      loops: 10_000,
+      // About 30 s of work, so the abort at 300 ms always lands inside it.
+      loops: 1_000_000,
       runs: 1000,
       signal: controller.signal,
       onProgress: (p) => steps.push(p.label),

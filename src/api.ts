@@ -21,6 +21,7 @@ import { renderInfoText } from './reports/text/info.js';
 import { renderMethodsText } from './reports/text/methods.js';
 import { renderPvclockText } from './reports/text/pvclock.js';
 import { renderWarpText } from './reports/text/warp.js';
+import { withColor } from './reports/text/style.js';
 import { BenchResult as BenchResultSchema, type BenchResultT, type BenchRunT } from './results/bench.js';
 import { CheckResult as CheckResultSchema, type CheckResultT } from './results/check.js';
 import { CompareResult as CompareResultSchema, type CompareResultT } from './results/compare.js';
@@ -519,19 +520,23 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** The text report the CLI prints for a result (colours follow NO_COLOR /
- * FORCE_COLOR and whether stdout is a terminal, as picocolors decides). */
-export function renderText(result: AnyResult): string {
+/** The text report the CLI prints for a result: plain text unless
+ * `{ color: true }` asks for the terminal colours the CLI uses. */
+export function renderText(result: AnyResult, options: { color?: boolean } = {}): string {
   const r: AnyResult = result;
-  switch (r.command) {
-    case 'info': return renderInfoText(r);
-    case 'methods': return renderMethodsText(r);
-    case 'bench': return renderBenchText(r);
-    case 'warp': return renderWarpText(r);
-    case 'compare': return renderCompareText(r);
-    case 'check': return renderCheckText(r);
-    case 'pvclock': return renderPvclockText(r);
-  }
+  const text = withColor(options.color ?? false, () => {
+    switch (r.command) {
+      case 'info': return renderInfoText(r);
+      case 'methods': return renderMethodsText(r);
+      case 'bench': return renderBenchText(r);
+      case 'warp': return renderWarpText(r);
+      case 'compare': return renderCompareText(r);
+      case 'check': return renderCheckText(r);
+      case 'pvclock': return renderPvclockText(r);
+    }
+    return undefined;
+  });
+  if (text !== undefined) return text;
   throw new UsageError(`renderText(): not a clocklab result (command ${JSON.stringify((r as { command?: unknown }).command)})`);
 }
 

@@ -30,7 +30,7 @@ describe('clocklab pvclock without the page', () => {
     const out: string[] = [];
     vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
     vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
-    const code = await main(['node', 'clocklab', 'pvclock']);
+    const code = await main(['node', 'clocklab', 'pvclock'], { color: false });
     vi.restoreAllMocks();
     expect(code).toBe(3);
     expect(err.join('')).toMatch(/^clocklab: no pvclock page: looked for \[vvar_vclock\] in \/proc\/self\/maps: kernel .* has no such mapping/);

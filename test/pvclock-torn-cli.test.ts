@@ -46,7 +46,7 @@ describe.skipIf(noPage)('clocklab pvclock --watch with a torn record', () => {
     vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
     let code: number;
     try {
-      code = await main(['node', 'clocklab', 'pvclock', '--watch', '2', '--window-ms', '50']);
+      code = await main(['node', 'clocklab', 'pvclock', '--watch', '2', '--window-ms', '50'], { color: false });
     } finally {
       vi.restoreAllMocks();
       await w.terminate();

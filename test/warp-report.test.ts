@@ -4,8 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { renderWarpText, warpLine } from '../src/reports/text/warp.js';
 import { WarpResult, type WarpMethodResultT, type WarpResultT } from '../src/results/warp.js';
 
-process.env['NO_COLOR'] = '1';
-
 const failed: WarpMethodResultT = {
   method: 'rdtscp',
   status: 'measured',

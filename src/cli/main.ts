@@ -15,6 +15,7 @@ import { registerPvclock } from './commands/pvclock.js';
 import { registerCheck, type CheckInjection } from './commands/check.js';
 import { registerRestore } from './commands/restore.js';
 import { recoverAtStartup } from './startup.js';
+import { setColorOutput, wantsColor } from './output.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unsupported: 3 } as const;
 
@@ -28,12 +29,16 @@ function version(): string {
  * real parsing, judging, reporting and exit codes. */
 export interface CliDeps {
   check?: CheckInjection;
+  /** Colours on stdout; by default the flags, the environment and the terminal decide. */
+  color?: boolean;
 }
 
 export function buildProgram(deps: CliDeps = {}): Command {
   const program = new Command('clocklab')
     .description('How this Linux x86 machine reads time: cost, monotonicity across CPUs, the KVM pvclock page, and which clocksource to use.')
     .version(version())
+    .option('--color', 'colour the text report even when stdout is not a terminal')
+    .option('--no-color', 'plain text report (also NO_COLOR=1)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -55,6 +60,8 @@ export function buildProgram(deps: CliDeps = {}): Command {
   // A clocksource a SIGKILLed run left switched is put back before any
   // command but `restore` (which reports it itself).
   program.hook('preAction', (_p, cmd) => {
+    const flag = (program.opts() as { color?: boolean }).color;
+    setColorOutput(deps.color ?? wantsColor(flag, process.env, process.stdout));
     if (cmd.name() !== 'restore') recoverAtStartup();
   });
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');

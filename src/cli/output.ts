@@ -6,10 +6,30 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { writeReportFiles } from '../reports/files.js';
+import { withColor } from '../reports/text/style.js';
 
 export interface OutputOptions {
   json?: boolean;
   out?: string;
+}
+
+/**
+ * Whether the text report on stdout gets colours. The flags win, then the
+ * environment's conventions (NO_COLOR, no-color.org; FORCE_COLOR), then a
+ * terminal that is not TERM=dumb. A pipe or a file gets plain text.
+ */
+export function wantsColor(flag: boolean | undefined, env: NodeJS.ProcessEnv, stdout: { isTTY?: boolean }): boolean {
+  if (flag !== undefined) return flag;
+  if (env['NO_COLOR']) return false;
+  if (env['FORCE_COLOR'] !== undefined) return env['FORCE_COLOR'] !== '0' && env['FORCE_COLOR'] !== 'false';
+  return stdout.isTTY === true && env['TERM'] !== 'dumb';
+}
+
+let colorOutput = false;
+
+/** Set once per CLI invocation by main(), before any command runs. */
+export function setColorOutput(on: boolean): void {
+  colorOutput = on;
 }
 
 /** Adds --json and --out to a command. */
@@ -49,7 +69,7 @@ export function emit<R>(result: R, options: OutputOptions, renderText: (r: R) =>
     writeReportFiles(options.out, result);
   }
   if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-  else process.stdout.write(renderText(result));
+  else process.stdout.write(withColor(colorOutput, () => renderText(result)));
 }
 
 /** A note for the person at the terminal, never mixed into stdout. */

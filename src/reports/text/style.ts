@@ -1,12 +1,30 @@
-// style.ts: the terminal look shared by every text report: colours that
-// respect NO_COLOR and pipes (picocolors decides), and tables with no
-// colours of their own.
+// style.ts: the terminal look shared by every text report: colours, and
+// tables with no colours of their own. Whether there are colours is the
+// caller's decision (the CLI's, from NO_COLOR, FORCE_COLOR and the terminal),
+// made per rendering with withColor(); without one, text is plain, so a
+// report never depends on the environment it happens to be rendered in.
 import Table from 'cli-table3';
-import pc from 'picocolors';
+import picocolors from 'picocolors';
 import type { FindingT } from '../../results/common.js';
 import { phrase } from '../findings.js';
 
-export { pc };
+const plain = picocolors.createColors(false);
+const coloured = picocolors.createColors(true);
+
+/** The colours of the rendering in progress (an ES live binding). */
+export let pc = plain;
+
+/** Renders with colours on or off. Rendering is synchronous, so the choice
+ * cannot leak into another rendering. */
+export function withColor<T>(on: boolean, render: () => T): T {
+  const before = pc;
+  pc = on ? coloured : plain;
+  try {
+    return render();
+  } finally {
+    pc = before;
+  }
+}
 
 export function table(head: string[], rows: Array<Array<string | number>>, align?: Array<'left' | 'right'>): string {
   const t = new Table({

@@ -11,6 +11,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/plain-env.ts'],
     // The JSON result is what .ci/run counts its closing line from.
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-results.json' },

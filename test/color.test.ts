@@ -29,8 +29,8 @@ describe('wantsColor', () => {
 });
 
 describe('the CLI', () => {
-  // Node leaves out env entries whose value is undefined: FORCE_COLOR is unset.
-  const plainEnv = { NO_COLOR: '', FORCE_COLOR: undefined, CI: 'true' };
+  // Node leaves out env entries whose value is undefined: both are unset.
+  const plainEnv = { NO_COLOR: undefined, FORCE_COLOR: undefined, CI: 'true' };
 
   it('prints plain text to a pipe, in CI too', () => {
     const r = runCli(['methods'], { env: plainEnv });

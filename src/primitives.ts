@@ -15,10 +15,10 @@ interface NativeError {
 }
 
 /** A native failure as a clocklab error. `what` is built only on failure. */
-function translate(err: unknown, what?: () => string): unknown {
+function translate(err: unknown, what?: string): unknown {
   const e = err as NativeError;
   if (e.code === 'ERR_CLOCKLAB_CPU_FEATURE' || e.code === 'ERR_CLOCKLAB_NOT_X86') return new UnsupportedError(e.message);
-  if (e.code === 'ERR_CLOCKLAB_ERRNO' && what !== undefined) return new UnsupportedError(`${what()}: ${e.message}`);
+  if (e.code === 'ERR_CLOCKLAB_ERRNO' && what !== undefined) return new UnsupportedError(`${what}: ${e.message}`);
   return err;
 }
 
@@ -27,12 +27,13 @@ function native<T>(call: () => T, what?: string): T {
   try {
     return call();
   } catch (err) {
-    throw translate(err, what === undefined ? undefined : () => what);
+    throw translate(err, what);
   }
 }
 
-// The hot single reads below call the binding directly, with no closure and
-// no string built per call: bench/api.ts times them against
+// The hot single reads below call the binding directly, with no closure
+// (not even in a catch: a captured parameter costs a context allocation per
+// call) and no string built per call: bench/api.ts times them against
 // process.hrtime.bigint() and the npm rdtsc package.
 // The addon's exports object is in dictionary mode (many properties, set
 // from C++), so every property load is a hash lookup: the hot functions and
@@ -155,25 +156,37 @@ export function cpuid(leaf: number, subleaf = 0): CpuidRegs {
   return native(() => loadBinding().cpuid(leaf, subleaf));
 }
 
+let lastName = 'monotonic';
+let lastId: number = CLOCKS.monotonic;
+
 /** clock_gettime(clock) through libc (the vDSO where the kernel allows), in ns. */
 export function clockGettime(clock: ClockName | number): bigint {
-  // Known names (a property load on the CLOCKS literal: only its own entries
-  // are numbers, inherited ones like 'toString' are not) and in-range ids
-  // take the fast path; anything else goes to clockId for its UsageError.
-  const byName: unknown = typeof clock === 'string' ? (CLOCKS as Record<string, unknown>)[clock] : undefined;
-  const id =
-    typeof byName === 'number'
-      ? byName
-      : typeof clock === 'number' && Number.isInteger(clock) && clock >= 0 && clock <= MAX_CLOCK_ID
-        ? clock
-        : clockId(clock);
+  // The last name asked for is remembered: comparing it is one pointer
+  // compare, where a keyed load on CLOCKS goes megamorphic once a process
+  // has asked for several names (bench/api.ts: ~9 ns a read). Other known
+  // names (own entries of CLOCKS are numbers, inherited ones like 'toString'
+  // are not) and in-range ids take the fast path too; anything else goes to
+  // clockId for its UsageError.
+  let id: number;
+  if (typeof clock === 'number' && Number.isInteger(clock) && clock >= 0 && clock <= MAX_CLOCK_ID) id = clock;
+  else if (clock === lastName) id = lastId;
+  else {
+    const byName: unknown = typeof clock === 'string' ? (CLOCKS as Record<string, unknown>)[clock] : undefined;
+    id = typeof byName === 'number' ? byName : clockId(clock);
+    if (typeof clock === 'string') {
+      lastName = clock;
+      lastId = id;
+    }
+  }
   try {
     const h = hotReads();
     h.out[2] = id;
     h.clockGettimeOut();
     return h.outNs[0] ?? 0n;
   } catch (err) {
-    throw translate(err, () => `clock_gettime(${clock})`);
+    // The name is built here, not in a closure: a closure over `clock` would
+    // make V8 allocate a context on every call (measured: ~7 ns a read).
+    throw translate(err, `clock_gettime(${String(clock)})`);
   }
 }
 

@@ -99,6 +99,20 @@ describe('clocks', () => {
     expect(b - a).toBeLessThan(10_000_000n);
   });
 
+  it('names asked for in turn each read their own clock (the last name is remembered, never confused)', () => {
+    // REALTIME is ~1.7e18 ns, MONOTONIC and BOOTTIME are uptime: a read from
+    // the wrong clock would land far outside the bracket of its id's reads.
+    for (let i = 0; i < 200; i++) {
+      for (const [name, id] of [['realtime', 0], ['monotonic', 1], ['boottime', 7], ['monotonic', 1], ['tai', 11]] as const) {
+        const a = clockGettime(id);
+        const b = clockGettime(name);
+        const c = clockGettime(id);
+        expect(a <= b && b <= c).toBe(true);
+      }
+    }
+    expect(() => clockGettime('toString' as 'monotonic')).toThrow(/unknown clock 'toString'/);
+  });
+
   it('refuses an unknown name and an id out of range', () => {
     expect(() => clockGettime('bogus' as 'monotonic')).toThrow(/unknown clock 'bogus'/);
     expect(() => clockGettime(12)).toThrow(/out of range/);
@@ -120,29 +134,50 @@ describe('a CPU without an instruction (masked in cpuid.cc, so the real check ru
 });
 
 describe('worker_threads', () => {
-  it('the addon loads and works in two workers at once', async () => {
-    // The worker loads the built library (dist/), as a user's worker would.
+  it('the addon loads and works in two workers at once, and the main thread reads on after they end', async () => {
+    // The hot reads find their out-parameter buffer per thread (a
+    // thread_local set when each environment loads the addon, cleared when it
+    // goes): a worker must neither read the main thread's buffer nor leave the
+    // main thread pointing at its freed one.
+    const before = rdtsc();
     const lib = new URL('../dist/primitives.js', import.meta.url).href;
     const code = `
       const { parentPort } = require('node:worker_threads');
       import(${JSON.stringify(lib)}).then((p) => {
         const a = p.rdtsc(); const c = p.rdtsc();
-        parentPort.postMessage({ ok: c >= a, mono: String(p.clockGettime('monotonic')) });
+        const h0 = process.hrtime.bigint(); const m = p.clockGettime('monotonic'); const h1 = process.hrtime.bigint();
+        parentPort.postMessage({ a: String(a), c: String(c), h0: String(h0), m: String(m), h1: String(h1) });
+        parentPort.once('message', () => parentPort.close()); // alive until told to end
       });
     `;
-    const run = (): Promise<{ ok: boolean; mono: string }> =>
+    type Reads = { a: string; c: string; h0: string; m: string; h1: string };
+    const start = (): Promise<{ reads: Reads; end: () => Promise<unknown> }> =>
       new Promise((resolve, reject) => {
         const w = new Worker(code, { eval: true });
-        w.once('message', (m: { ok: boolean; mono: string }) => {
-          void w.terminate();
-          resolve(m);
-        });
+        const exited = new Promise((done) => w.once('exit', done));
+        w.once('message', (reads: Reads) => resolve({ reads, end: () => (w.postMessage('end'), exited) }));
         w.once('error', reject);
       });
-    const results = await Promise.all([run(), run()]);
+    const workers = await Promise.all([start(), start()]);
+    // Both workers' environments are alive: the main thread's reads are its own.
+    const x = rdtsc();
+    const y = rdtsc();
+    expect(y).toBeGreaterThan(x);
+    expect(x).toBeGreaterThan(before);
+    await Promise.all(workers.map(({ end }) => end()));
+    const results = workers.map(({ reads }) => reads);
     for (const r of results) {
-      expect(r.ok).toBe(true);
-      expect(BigInt(r.mono)).toBeGreaterThan(0n);
+      expect(BigInt(r.a)).toBeGreaterThan(before);
+      expect(BigInt(r.c)).toBeGreaterThan(BigInt(r.a));
+      // CLOCK_MONOTONIC read between two hrtime reads (hrtime is CLOCK_MONOTONIC too).
+      expect(BigInt(r.m)).toBeGreaterThanOrEqual(BigInt(r.h0));
+      expect(BigInt(r.m)).toBeLessThanOrEqual(BigInt(r.h1));
     }
+    const after = rdtsc();
+    expect(after).toBeGreaterThan(BigInt(results[0]?.c ?? 0));
+    const h0 = process.hrtime.bigint();
+    const m = clockGettime('monotonic');
+    expect(m).toBeGreaterThanOrEqual(h0);
+    expect(m).toBeLessThanOrEqual(process.hrtime.bigint());
   });
 });

@@ -218,8 +218,9 @@ Napi::Value TimedLoop(const Napi::CallbackInfo& info) {
 
 // Per-environment out-parameter (32 bytes): rdtscpOut and getcpuOut write the
 // second value (TSC_AUX, the node) to u32 slots 0 and 1 so no object is built
-// per call; u32 slot 2 is clockGettimeOut's clock id (an input); the *Out reads write their 64-bit value to bytes 16..23 (TSC) or
-// 24..31 (ns) and return nothing, because returning a value through N-API
+// per call; u32 slot 2 is clockGettimeOut's clock id (an input). The *Out
+// reads write their 64-bit value to bytes 16..23 (TSC) or 24..31 (ns) and
+// return nothing, because returning a BigInt through N-API
 // (napi_create_bigint_uint64 and the return path) measured dearer than the
 // read: JS then takes the BigInt from a BigUint64Array, which V8 does inline.
 struct FastState {
@@ -274,13 +275,14 @@ FastState* StateOf(napi_env env, napi_callback_info info) {
   return static_cast<FastState*>(data);
 }
 
-// Returns the TSC; TSC_AUX goes to out[0].
+// The TSC goes to bytes 16..23, TSC_AUX to out[0].
 napi_value FastRdtscpOut(napi_env env, napi_callback_info info) {
   if (!CLOCKLAB_X86 || !(cpu_features() & FEATURE_RDTSCP)) return Slow<Rdtscp>(env, info);
+  FastState* st = StateOf(env, info);
   uint32_t aux = 0;
-  uint64_t tsc = rdtscp(&aux);
-  StateOf(env, info)->out[0] = aux;
-  return BigU64(env, tsc);
+  *st->tsc = rdtscp(&aux);
+  st->out[0] = aux;
+  return nullptr;
 }
 
 // Returns the CPU; the NUMA node goes to out[1].

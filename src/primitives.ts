@@ -39,11 +39,10 @@ function native<T>(call: () => T, what?: string): T {
 // from C++), so every property load is a hash lookup: the hot functions and
 // out-parameter arrays are copied into one plain object once.
 interface Hot {
-  b: Binding;
   rdtscOut: () => void;
   lfenceRdtscOut: () => void;
   mfenceRdtscOut: () => void;
-  rdtscpOut: () => bigint;
+  rdtscpOut: () => void;
   getcpuOut: () => number;
   gettimeofday: () => bigint;
   clockGettimeOut: () => void;
@@ -51,12 +50,27 @@ interface Hot {
   outTsc: BigUint64Array;
   outNs: BigInt64Array;
 }
-let hot: Hot | undefined;
-function hotReads(): Hot {
-  if (hot) return hot;
-  const b = loadBinding();
-  hot = {
-    b,
+
+// Loaded once, when this module is imported: V8 folds the loads from a
+// module-level const into each read, where a lazily set variable cost ~2 ns
+// a read (bench/api.ts). Where the addon cannot load, each hot read throws
+// the load's own error when called, as loadBinding() would.
+const HOT: Hot = loadHot();
+
+function loadHot(): Hot {
+  let b: Binding;
+  try {
+    b = loadBinding();
+  } catch (err) {
+    const fail = (): never => {
+      throw err;
+    };
+    return {
+      rdtscOut: fail, lfenceRdtscOut: fail, mfenceRdtscOut: fail, rdtscpOut: fail, getcpuOut: fail, gettimeofday: fail, clockGettimeOut: fail,
+      out: new Uint32Array(4), outTsc: new BigUint64Array(1), outNs: new BigInt64Array(1),
+    };
+  }
+  return {
     rdtscOut: b.rdtscOut,
     lfenceRdtscOut: b.lfenceRdtscOut,
     mfenceRdtscOut: b.mfenceRdtscOut,
@@ -68,7 +82,6 @@ function hotReads(): Hot {
     outTsc: b.outTsc,
     outNs: b.outNs,
   };
-  return hot;
 }
 
 /** Resolves a clock given by name or Linux id. */
@@ -88,7 +101,7 @@ export function clockId(clock: ClockName | number): number {
 /** RDTSC: the time stamp counter, unordered. */
 export function rdtsc(): bigint {
   try {
-    const h = hotReads();
+    const h = HOT;
     h.rdtscOut();
     return h.outTsc[0] ?? 0n;
   } catch (err) {
@@ -99,8 +112,9 @@ export function rdtsc(): bigint {
 /** RDTSCP: the TSC and IA32_TSC_AUX, decoded as Linux sets it ((node << 12) | cpu). */
 export function rdtscp(): RdtscpRead {
   try {
-    const h = hotReads();
-    const tsc = h.rdtscpOut();
+    const h = HOT;
+    h.rdtscpOut();
+    const tsc = h.outTsc[0] ?? 0n;
     const aux = h.out[0] ?? 0;
     return { tsc, aux, cpu: aux & 0xfff, node: aux >>> 12 };
   } catch (err) {
@@ -111,7 +125,7 @@ export function rdtscp(): RdtscpRead {
 /** LFENCE;RDTSC: the TSC, read after earlier instructions completed. */
 export function lfenceRdtsc(): bigint {
   try {
-    const h = hotReads();
+    const h = HOT;
     h.lfenceRdtscOut();
     return h.outTsc[0] ?? 0n;
   } catch (err) {
@@ -122,7 +136,7 @@ export function lfenceRdtsc(): bigint {
 /** MFENCE;RDTSC. */
 export function mfenceRdtsc(): bigint {
   try {
-    const h = hotReads();
+    const h = HOT;
     h.mfenceRdtscOut();
     return h.outTsc[0] ?? 0n;
   } catch (err) {
@@ -138,7 +152,7 @@ export function rdpid(): number {
 /** getcpu(2): the CPU and NUMA node this thread runs on now. */
 export function getcpu(): { cpu: number; node: number } {
   try {
-    const h = hotReads();
+    const h = HOT;
     const cpu = h.getcpuOut();
     return { cpu, node: h.out[1] ?? 0 };
   } catch (err) {
@@ -179,7 +193,7 @@ export function clockGettime(clock: ClockName | number): bigint {
     }
   }
   try {
-    const h = hotReads();
+    const h = HOT;
     h.out[2] = id;
     h.clockGettimeOut();
     return h.outNs[0] ?? 0n;
@@ -212,7 +226,7 @@ export function clockExists(clock: ClockName | number): boolean {
 
 /** gettimeofday(2): microseconds since the epoch. */
 export function gettimeofday(): bigint {
-  return hotReads().gettimeofday();
+  return HOT.gettimeofday();
 }
 
 /** Restricts the calling thread to one online CPU. */

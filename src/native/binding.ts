@@ -150,11 +150,11 @@ export interface Binding {
   tryLockExclusive(fd: number): boolean;
   /** Out-parameter of the hot reads below: [0] TSC_AUX after rdtscpOut, [1] the node after getcpuOut; [2] is clockGettimeOut's clock id (an input). */
   readonly out: Uint32Array;
-  /** RDTSCP without building an object: returns the TSC, writes TSC_AUX to out[0]. */
-  rdtscpOut(): bigint;
+  /** RDTSCP without building an object: writes the TSC to outTsc[0] and TSC_AUX to out[0]. */
+  rdtscpOut(): void;
   /** getcpu(2) without building an object: returns the CPU, writes the node to out[1]. */
   getcpuOut(): number;
-  /** Out-parameter of rdtscOut, lfenceRdtscOut and mfenceRdtscOut: the TSC read. */
+  /** Out-parameter of rdtscOut, rdtscpOut, lfenceRdtscOut and mfenceRdtscOut: the TSC read. */
   readonly outTsc: BigUint64Array;
   /** Out-parameter of clockGettimeOut: nanoseconds. */
   readonly outNs: BigInt64Array;

@@ -49,7 +49,10 @@ describe('the CLI', () => {
     expect(runCli(['methods', '--no-color'], { env: { ...plainEnv, FORCE_COLOR: '1' } }).stdout).not.toMatch(ESC);
   });
 
-  const script = spawnSync('script', ['--version']).status === 0 ? null : 'needs util-linux script(1) for a pseudo-terminal';
+  // script(1) runs the CLI on a pseudo-terminal; where there is none to be had, say so.
+  const tty = spawnSync('script', ['-qec', 'test -t 1', '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const script = tty.status === 0 ? null : 'needs util-linux script(1) and a pseudo-terminal';
+  if (script) process.stderr.write(`[SKIP] ${script}\n`);
   it.skipIf(script)('colours a terminal, and not with NO_COLOR or TERM=dumb', () => {
     const onTty = (env: Record<string, string>): string =>
       String(spawnSync('script', ['-qec', `${process.execPath} ${CLI} methods`, '/dev/null'], {

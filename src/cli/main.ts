@@ -64,7 +64,8 @@ export function buildProgram(deps: CliDeps = {}): Command {
     setColorOutput(deps.color ?? wantsColor(flag, process.env, process.stdout));
     if (cmd.name() !== 'restore') recoverAtStartup();
   });
-  for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
+  // Each command's --help lists --color/--no-color too (they work after it).
+  for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)').configureHelp({ showGlobalOptions: true });
   return program;
 }
 

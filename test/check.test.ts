@@ -19,7 +19,7 @@ import type { Collectors } from '../src/runners/check/index.js';
 import type * as PvclockModule from '../src/runners/pvclock.js';
 import type * as WarpModule from '../src/runners/warp.js';
 import { fromDist } from './helpers/dist.js';
-import { runCli } from './helpers/cli.js';
+import { PIPED, runCli } from './helpers/cli.js';
 import { unmet } from './helpers/needs.js';
 
 // The CLI and runners come from dist/: the warp runner's workers load compiled code.
@@ -42,7 +42,7 @@ async function check(args: string[], collect: Partial<Collectors>, inputs = real
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
   const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
   try {
-    const code = await main(['node', 'clocklab', 'check', '--json', '--duration', '0.4', ...args], { check: { collect, inputs } });
+    const code = await main(['node', 'clocklab', 'check', '--json', '--duration', '0.4', ...args], { ...PIPED, check: { collect, inputs } });
     return { code, result: CheckResult.parse(JSON.parse(stdout)), stderr };
   } finally {
     out.mockRestore();

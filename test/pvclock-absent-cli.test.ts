@@ -3,6 +3,7 @@
 // replaced by one without the mapping (the real parser and runner run on it);
 // the mock is file-wide, hence its own file.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { PIPED } from './helpers/cli.js';
 
 vi.mock('../src/probes/vvar.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/probes/vvar.js')>();
@@ -30,7 +31,7 @@ describe('clocklab pvclock without the page', () => {
     const out: string[] = [];
     vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
     vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
-    const code = await main(['node', 'clocklab', 'pvclock'], { color: false });
+    const code = await main(['node', 'clocklab', 'pvclock'], PIPED);
     vi.restoreAllMocks();
     expect(code).toBe(3);
     expect(err.join('')).toMatch(/^clocklab: no pvclock page: looked for \[vvar_vclock\] in \/proc\/self\/maps: kernel .* has no such mapping/);

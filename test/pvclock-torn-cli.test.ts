@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
 import { unmet } from './helpers/needs.js';
+import { PIPED } from './helpers/cli.js';
 import { fakePvclockPage } from './helpers/pvclock-page.js';
 
 const fake = fakePvclockPage();
@@ -46,7 +47,7 @@ describe.skipIf(noPage)('clocklab pvclock --watch with a torn record', () => {
     vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
     let code: number;
     try {
-      code = await main(['node', 'clocklab', 'pvclock', '--watch', '2', '--window-ms', '50'], { color: false });
+      code = await main(['node', 'clocklab', 'pvclock', '--watch', '2', '--window-ms', '50'], PIPED);
     } finally {
       vi.restoreAllMocks();
       await w.terminate();

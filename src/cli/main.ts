@@ -16,6 +16,7 @@ import { registerCheck, type CheckInjection } from './commands/check.js';
 import { registerRestore } from './commands/restore.js';
 import { recoverAtStartup } from './startup.js';
 import { setColorOutput, wantsColor } from './output.js';
+import { setProgressOutput } from './progress.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unsupported: 3 } as const;
 
@@ -31,6 +32,8 @@ export interface CliDeps {
   check?: CheckInjection;
   /** Colours on stdout; by default the flags, the environment and the terminal decide. */
   color?: boolean;
+  /** A progress bar on stderr; by default, when stderr is a terminal. */
+  progress?: boolean;
 }
 
 export function buildProgram(deps: CliDeps = {}): Command {
@@ -62,6 +65,7 @@ export function buildProgram(deps: CliDeps = {}): Command {
   program.hook('preAction', (_p, cmd) => {
     const flag = (program.opts() as { color?: boolean }).color;
     setColorOutput(deps.color ?? wantsColor(flag, process.env, process.stdout));
+    setProgressOutput(deps.progress ?? process.stderr.isTTY === true);
     if (cmd.name() !== 'restore') recoverAtStartup();
   });
   // Each command's --help lists --color/--no-color too (they work after it).

@@ -9,7 +9,14 @@ export interface Progress {
   stop(): void;
 }
 
-export function createProgress(total: number, enabled = process.stderr.isTTY === true): Progress {
+let progressOutput = process.stderr.isTTY === true;
+
+/** Set once per CLI invocation by main(), before any command runs. */
+export function setProgressOutput(on: boolean): void {
+  progressOutput = on;
+}
+
+export function createProgress(total: number, enabled = progressOutput): Progress {
   if (!enabled) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
     { stream: process.stderr, format: '{bar} {percentage}% {label}', hideCursor: true, clearOnComplete: true },

@@ -20,3 +20,7 @@ export function runCli(args: string[], options: SpawnSyncOptions = {}): CliRun {
   });
   return { code: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
+
+/** CliDeps for an in-process main(): output as through a pipe, whatever the
+ * test process's own stdout and stderr are (a CI runner may give it a tty). */
+export const PIPED = { color: false, progress: false } as const;

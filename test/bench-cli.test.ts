@@ -1,10 +1,11 @@
 // `clocklab bench` and `clocklab methods` as a user runs them: the thread's
 // line byte for byte, a table that agrees with the JSON, JSON alone on stdout
 // with --json, and bad input refused with exit 2 and a message that helps.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METHODS } from '../src/methods.js';
 import { FEATURE_BITS, loadBinding } from '../src/native/binding.js';
 import { BenchResult, type BenchResultT } from '../src/results/bench.js';
@@ -123,7 +124,10 @@ describe('clocklab bench: bad input exits 2 with a message', () => {
     [['--duration', '0'], /--duration must be a positive number/],
     [['--cpu', '4095'], /CPU 4095 is not online/],
     [['--methods', 'sys_monotonic', '--loops', '4294967295', '--runs', '1'], /would take about/],
+    [['--out', '/proc/clocklab'], /--out \/proc\/clocklab is not a writable directory/],
+    [['--out', join(dir, 'a-file')], /--out .*a-file is not a writable directory \(it is not a directory\)/],
   ];
+  writeFileSync(join(dir, 'a-file'), '');
   for (const [args, msg] of cases) {
     it(args.join(' '), () => {
       const r = runCli(['bench', ...args]);
@@ -132,6 +136,31 @@ describe('clocklab bench: bad input exits 2 with a message', () => {
       expect(r.stdout).toBe('');
     });
   }
+});
+
+describe('clocklab bench --out on a read-only mount', () => {
+  // Root may write anywhere by mode bits, so a read-only tmpfs stands in for
+  // the directory a user cannot write: refused before anything is measured.
+  const ro = join(dir, 'ro');
+  const why = process.getuid?.() !== 0 ? 'needs root to mount a read-only tmpfs' : null;
+  if (why) process.stderr.write(`[SKIP] ${why}\n`);
+  let mounted = false;
+  beforeAll(() => {
+    if (why) return;
+    mkdirSync(ro);
+    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', ro], { encoding: 'utf8' });
+    if (m.status !== 0) throw new Error(`mount -t tmpfs -o ro failed: ${m.stderr}`);
+    mounted = true;
+  });
+  afterAll(() => {
+    if (mounted) spawnSync('umount', [ro]);
+  });
+  it.skipIf(why)('exits 2 with the reason, and prints no measurement', () => {
+    const r = runCli(['bench', '--methods', 'rdtsc', '--out', ro]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/--out .*ro is not a writable directory \(EROFS/);
+    expect(r.stdout).toBe('');
+  });
 });
 
 describe('clocklab methods', () => {

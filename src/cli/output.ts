@@ -1,7 +1,7 @@
 // output.ts: where a command's result goes. stdout carries the text report,
 // or with --json the result object itself; --out DIR gets the report files.
 // Progress and notes go to stderr.
-import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
@@ -44,8 +44,14 @@ export function withOutputOptions(cmd: Command): Command {
 export function prepareOutput(options: OutputOptions): void {
   if (options.out === undefined) return;
   try {
-    makeDirs(resolve(options.out));
-    accessSync(options.out, constants.W_OK);
+    const dir = resolve(options.out);
+    makeDirs(dir);
+    if (!statSync(dir).isDirectory()) throw new Error('it is not a directory');
+    // A file written and removed: access(W_OK) says yes to root even on a
+    // read-only mount, and the report files are what must be writable.
+    const probe = join(dir, `.clocklab-write-test-${process.pid}`);
+    writeFileSync(probe, '');
+    unlinkSync(probe);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     throw new UsageError(`--out ${options.out} is not a writable directory (${why})`);

@@ -179,6 +179,12 @@ describe('clocklab methods', () => {
     for (const m of parsed.methods) expect(m.available === (m.reason === null), m.method).toBe(true);
   });
 
+  it('has no report files: --out is refused with exit 2', () => {
+    const r = runCli(['methods', '--out', join(dir, 'methods')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown option '--out'/);
+  });
+
   it('prints a table of every method', () => {
     const r = runCli(['methods']);
     expect(r.code).toBe(0);

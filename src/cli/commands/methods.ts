@@ -2,15 +2,16 @@
 import type { Command } from 'commander';
 import { renderMethodsText } from '../../reports/text/methods.js';
 import { runMethods } from '../../runners/methods.js';
-import { emit, prepareOutput, withOutputOptions, type OutputOptions } from '../output.js';
+import { emit, type OutputOptions } from '../output.js';
 
+// --json only: a list of what can run is not a measurement, so it has no
+// report files (--out) and is not in the report schema's union.
 export function registerMethods(program: Command): void {
-  withOutputOptions(
-    program
-      .command('methods')
-      .summary('every way of reading time, and whether it runs here')
-      .description('every way of reading time clocklab knows, whether this machine can run it, and why not'),
-  )
+  program
+    .command('methods')
+    .summary('every way of reading time, and whether it runs here')
+    .description('every way of reading time clocklab knows, whether this machine can run it, and why not')
+    .option('--json', 'print the list (schema clocklab/1) as JSON on stdout')
     .addHelpText(
       'after',
       `
@@ -19,8 +20,7 @@ names the missing instruction and its CPUID bit, or the clock the kernel lacks.
 Contracts: monotonic (a warp fails), may-step (wall clock), unordered (plain
 RDTSC), per-thread (CPU time), not-time (the CPU number).`,
     )
-    .action((opts: OutputOptions) => {
-      prepareOutput(opts);
+    .action((opts: Pick<OutputOptions, 'json'>) => {
       emit(runMethods(), opts, renderMethodsText);
     });
 }

@@ -151,6 +151,9 @@ describe.skipIf(noPage)('clocklab pvclock, as a user runs it', () => {
     const r = runCli(['pvclock', '--json', '--window-ms', '100']);
     expect(r.code, r.stderr).toBe(0);
     const res = PvclockResult.parse(JSON.parse(r.stdout));
+    expect(res.options).toEqual({ windowMs: 100, watchSeconds: null });
+    expect(res.disturbance.cpus).toEqual(onlineCpus());
+    expect(res.disturbance.clocksourceAfter).toBe(readClocksources().current);
     expect(res.page.mapping).toBe('[vvar_vclock]');
     expect(res.agreement.commonTsc).toMatch(/^\d+$/);
     expect(res.watch).toBeNull();
@@ -170,6 +173,7 @@ describe.skipIf(noPage)('clocklab pvclock, as a user runs it', () => {
     const r = runCli(['pvclock', '--watch', '1', '--json', '--window-ms', '100']);
     expect(r.code, r.stderr).toBe(0);
     const res = PvclockResult.parse(JSON.parse(r.stdout));
+    expect(res.options).toEqual({ windowMs: 100, watchSeconds: 1 });
     expect(res.watch?.counts.length).toBe(res.records.length);
     for (const c of res.watch?.counts ?? []) {
       expect(c.polls).toBeGreaterThan(1000);

@@ -3,7 +3,7 @@
 // CLOCK_MONOTONIC and MONOTONIC_RAW, and (with --watch) whether a reader ever
 // saw a record change under an unchanged version.
 import { z } from 'zod';
-import { Finding, resultHead, U64String } from './common.js';
+import { Disturbance, Finding, resultHead, U64String } from './common.js';
 
 export const PvclockFlag = z.enum(['TSC_STABLE', 'GUEST_STOPPED', 'COUNTS_FROM_ZERO']);
 
@@ -78,14 +78,21 @@ export const PvclockWatch = z.object({
   torn: z.array(PvclockTornRead).describe('each torn read (the first 1000)'),
 });
 
+export const PvclockOptions = z.object({
+  windowMs: z.number().describe('the window over which rates against the Linux clocks were measured'),
+  watchSeconds: z.number().nullable().describe('how long every record was watched (null: no watch)'),
+});
+
 export const PvclockResult = z.object({
   ...resultHead('pvclock'),
+  options: PvclockOptions,
   page: PvclockPageInfo,
   records: z.array(PvclockRecord),
   agreement: PvclockAgreement,
   clocks: z.array(PvclockClockComparison),
   vdso: PvclockVdso,
   watch: PvclockWatch.nullable(),
+  disturbance: Disturbance,
   findings: z.array(Finding),
 });
 

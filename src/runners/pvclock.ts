@@ -6,6 +6,8 @@ import { CLOCKS } from '../clocks.js';
 import { UnsupportedError } from '../errors.js';
 import { nativeIndex } from '../methods.js';
 import { loadBinding, type Binding, type NativePvclockRecord } from '../native/binding.js';
+import { onlineCpus } from '../probes/cpus.js';
+import { startDisturbance } from '../probes/disturbance.js';
 import { probeMachine, realInputs, type ProbeInputs } from '../probes/machine.js';
 import { flagNames, openPvclockPage, pvclockUnavailableMessage } from '../probes/pvclock.js';
 import type { FindingT } from '../results/common.js';
@@ -196,6 +198,7 @@ function beginPvclock(options: PvclockOptions) {
   const inputs = options.inputs ?? realInputs(binding);
   if (!inputs.cpuid) throw new UnsupportedError(`the pvclock page is an x86 KVM feature; this is ${process.arch}`);
   const startedAt = new Date().toISOString();
+  const disturbance = startDisturbance(inputs.source);
   const facts = probeMachine(inputs);
   const page = openPvclockPage(binding, inputs.source);
   if (page.state !== 'readable') throw new UnsupportedError(pvclockUnavailableMessage(page, facts.hypervisor?.signature ?? null));
@@ -234,9 +237,10 @@ function beginPvclock(options: PvclockOptions) {
   const methods: Array<'pvclock_vdso' | 'pvclock_rdtscp'> = [];
   if (stableBit) methods.push('pvclock_vdso');
   if (binding.features().rdtscp) methods.push('pvclock_rdtscp');
+  const windowMs = options.windowMs ?? 500;
   let clocks: PvclockClockComparisonT[] = [];
   try {
-    clocks = compareWithClocks(binding, options.windowMs ?? 500, methods);
+    clocks = compareWithClocks(binding, windowMs, methods);
   } catch (err) {
     // The stable bit can clear between the read above and the window.
     if (!isErrno(err, EOPNOTSUPP)) throw err;
@@ -252,11 +256,15 @@ function beginPvclock(options: PvclockOptions) {
           ...(options.signal ? { signal: options.signal } : {}),
         }
       : null;
-  return { binding, startedAt, facts, page, loc, records, agreement, clocks, vdso, findings, watchOptions };
+  const runOptions = { windowMs, watchSeconds: options.watchSeconds ?? null };
+  const cpus = onlineCpus(inputs.source);
+  return { binding, startedAt, facts, page, loc, records, agreement, clocks, vdso, findings, watchOptions, runOptions, disturbance, cpus };
 }
 
 function finishPvclock(begun: ReturnType<typeof beginPvclock>, watch: PvclockWatchT | null): PvclockResultT {
-  const { startedAt, facts, page, loc, records, agreement, clocks, vdso, findings } = begun;
+  const { startedAt, facts, page, loc, records, agreement, clocks, vdso, findings, runOptions, cpus } = begun;
+  // The reads run on one unpinned thread, so steal is counted over every CPU.
+  const disturbance = begun.disturbance.finish(cpus);
   if (watch) {
     watch.counts = watch.counts.filter((c) => page.vcpus.includes(c.vcpu));
     const tornReads = watch.counts.reduce((a, c) => a + c.tornReads, 0);
@@ -270,12 +278,14 @@ function finishPvclock(begun: ReturnType<typeof beginPvclock>, watch: PvclockWat
     command: 'pvclock',
     startedAt,
     machine: facts.machine,
+    options: runOptions,
     page: { address: `0x${loc.address.toString(16)}`, mapping: loc.mapping, offsetBytes: loc.offsetBytes, verifiedLayout: loc.verifiedLayout, detail: loc.detail },
     records,
     agreement,
     clocks,
     vdso,
     watch,
+    disturbance,
     findings,
   };
 }

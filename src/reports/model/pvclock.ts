@@ -2,7 +2,7 @@
 // pvclock record, whether they agree, how pvclock time tracks the kernel's
 // clocks, and with --watch one check per vCPU that no read was torn.
 import type { PvclockResultT } from '../../results/pvclock.js';
-import { findingsSection, fmt, machineSection, verdictOf, type Chart, type Check, type ReportModel, type Section } from './common.js';
+import { disturbanceParts, findingsSection, fmt, machineSection, verdictOf, type Chart, type Check, type ReportModel, type Section } from './common.js';
 
 export function pvclockModel(r: PvclockResultT): ReportModel {
   const checks: Check[] = (r.watch?.counts ?? []).map((c) => ({
@@ -57,7 +57,8 @@ export function pvclockModel(r: PvclockResultT): ReportModel {
       },
     });
   }
-  sections.push(machineSection(r.machine, r.startedAt));
+  const dist = disturbanceParts(r.disturbance);
+  sections.push(machineSection(r.machine, r.startedAt), dist.section);
   const findings = findingsSection(r.findings);
   if (findings) sections.push(findings);
 
@@ -92,7 +93,7 @@ export function pvclockModel(r: PvclockResultT): ReportModel {
     verdict: verdictOf(checks),
     headline: `${r.records.length} vCPU records, ${a.sameParameters ? 'all alike' : `differing in ${a.differingFields.join(', ')}`}; the vDSO ${r.vdso.pageInUse ? 'reads' : 'does not read'} this page${r.watch ? `; ${torn === 0 ? 'no torn read' : `torn reads on ${torn} vCPUs`} in ${r.watch.seconds} s of watching` : ''}.`,
     startedAt: r.startedAt,
-    warnings: r.page.verifiedLayout ? [] : [`the pvclock page layout was not verified on this kernel (${r.page.detail})`],
+    warnings: [...(r.page.verifiedLayout ? [] : [`the pvclock page layout was not verified on this kernel (${r.page.detail})`]), ...dist.warnings],
     sections,
     charts,
     checks,

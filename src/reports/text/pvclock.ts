@@ -2,7 +2,7 @@
 // sentences for the pvclock finding codes.
 import type { PvclockRecordFieldsT, PvclockResultT } from '../../results/pvclock.js';
 import { definePhrases } from '../findings.js';
-import { bad, ok, pc, renderFindings, table, tag } from './style.js';
+import { bad, disturbanceLine, ok, pc, renderFindings, table, tag } from './style.js';
 
 definePhrases({
   PVCLOCK_RECORDS_DISAGREE: (a) => ({
@@ -100,6 +100,7 @@ export function renderPvclockText(r: PvclockResultT): string {
     }
     if (totalTorn > w.torn.length) out.push(pc.dim(`       (${totalTorn - w.torn.length} more not listed)`));
   }
+  out.push('', disturbanceLine(r.disturbance));
   if (r.findings.length > 0) out.push('', renderFindings(r.findings));
   return out.join('\n') + '\n';
 }

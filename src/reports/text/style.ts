@@ -5,7 +5,7 @@
 // report never depends on the environment it happens to be rendered in.
 import Table from 'cli-table3';
 import picocolors from 'picocolors';
-import type { FindingT } from '../../results/common.js';
+import type { DisturbanceT, FindingT } from '../../results/common.js';
 import { phrase } from '../findings.js';
 
 const plain = picocolors.createColors(false);
@@ -51,6 +51,14 @@ export function tag(kind: 'ok' | 'warn' | 'fail' | 'info' | 'skip'): string {
     case 'skip': return pc.dim('[SKIP]');
     case 'info': return pc.cyan('[INFO]');
   }
+}
+
+/** One dim line: steal, load before and the clocksource read back. */
+export function disturbanceLine(d: DisturbanceT): string {
+  return pc.dim(
+    `steal ${(d.stealNs / 1e6).toFixed(1)} ms (${d.stealPercent}% of the CPUs' time), load before ${d.loadAverageBefore.join(' ')}, ` +
+      `clocksource ${d.clocksourceBefore ?? '?'}${d.clocksourceAfter !== d.clocksourceBefore ? ` -> ${d.clocksourceAfter ?? '?'} (changed during the run!)` : ''}`,
+  );
 }
 
 export function renderFindings(findings: readonly FindingT[]): string {

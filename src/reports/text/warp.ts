@@ -2,7 +2,7 @@
 // that can be pasted into a bug report, a table, the offsets, the findings.
 import '../warp-findings.js';
 import type { WarpMethodResultT, WarpResultT } from '../../results/warp.js';
-import { pc, renderFindings, table, tag } from './style.js';
+import { disturbanceLine, pc, renderFindings, table, tag } from './style.js';
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ns = (n: number): string => (Number.isFinite(n) ? (n < 10 ? n.toFixed(2) : n < 1000 ? n.toFixed(1) : int(n)) : '?');
@@ -78,14 +78,7 @@ export function renderWarpText(r: WarpResultT): string {
     out.push(`self-test: CPU ${s.skewCpu}'s skewed_rdtscp reads were lowered by ${s.skewCycles} cycles; the checker must find warps into CPU ${s.skewCpu} of about that size.`);
     out.push(`${tag(s.passed ? 'ok' : 'fail')} self-test  ${s.reason}`);
   }
-  const d = r.disturbance;
-  out.push('');
-  out.push(
-    pc.dim(
-      `steal ${(d.stealNs / 1e6).toFixed(1)} ms (${d.stealPercent}% of the CPUs' time), load before ${d.loadAverageBefore.join(' ')}, ` +
-        `clocksource ${d.clocksourceBefore ?? '?'}${d.clocksourceAfter !== d.clocksourceBefore ? ` -> ${d.clocksourceAfter ?? '?'} (changed during the run!)` : ''}`,
-    ),
-  );
+  out.push('', disturbanceLine(r.disturbance));
   if (r.findings.length > 0) out.push('', renderFindings(r.findings));
   return out.join('\n') + '\n';
 }

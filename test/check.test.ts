@@ -10,10 +10,10 @@ import { findMethod, type MethodSpec } from '../src/methods.js';
 import { loadBinding } from '../src/native/binding.js';
 import { realInputs } from '../src/probes/machine.js';
 import { openPvclockPage } from '../src/probes/pvclock.js';
+import { onlineCpus } from '../src/probes/cpus.js';
 import { overlaySource } from '../src/probes/source.js';
 import type { BenchResultT } from '../src/results/bench.js';
 import { CheckResult, type CheckResultT } from '../src/results/check.js';
-import type { PvclockResultT } from '../src/results/pvclock.js';
 import type * as BenchModule from '../src/runners/bench.js';
 import type { Collectors } from '../src/runners/check/index.js';
 import type * as PvclockModule from '../src/runners/pvclock.js';
@@ -21,6 +21,7 @@ import type * as WarpModule from '../src/runners/warp.js';
 import { fromDist } from './helpers/dist.js';
 import { PIPED, runCli } from './helpers/cli.js';
 import { unmet } from './helpers/needs.js';
+import { fakePvclockPage } from './helpers/pvclock-page.js';
 
 // The CLI and runners come from dist/: the warp runner's workers load compiled code.
 const { main } = await fromDist<typeof MainModule>('cli/main.js');
@@ -154,15 +155,14 @@ describe('clocklab check with a fault injected', () => {
   });
 
   const pvclockNeeds = { kvm: true } as const;
-  const realPvclock = (): PvclockResultT => runPvclock({ windowMs: 50, watchSeconds: 0.2 });
   const hasPage = (): boolean => openPvclockPage(binding).state === 'readable';
 
   it.skipIf(unmet(pvclockNeeds))('a pvclock record with the stable bit clear fails the pvclock check, exit 1', async () => {
     if (!hasPage()) return void process.stderr.write('[SKIP] no pvclock page mapped\n');
-    const pvclock: Collectors['pvclock'] = () => {
-      const p = realPvclock();
-      return { ...p, records: p.records.map((r) => ({ ...r, flags: r.flags & ~1, flagNames: r.flagNames.filter((f) => f !== 'TSC_STABLE') })), vdso: { ...p.vdso, stableBit: false, pageInUse: false } };
-    };
+    // Every vCPU's record with flags 0, read by the real runner from bytes
+    // standing in for the page.
+    const page = new Uint8Array(fakePvclockPage(onlineCpus().map(() => ({ flags: 0 }))));
+    const pvclock: Collectors['pvclock'] = () => runPvclock({ windowMs: 50, watchSeconds: 0.2, pageBytes: page });
     const { code, result } = await check([], { pvclock });
     const p = byName(result, 'pvclock');
     expect(p?.status).toBe('fail');
@@ -171,12 +171,11 @@ describe('clocklab check with a fault injected', () => {
     expect(code).toBe(1);
   });
 
-  it.skipIf(unmet(pvclockNeeds))('two vCPU records that disagree fail the pvclock check, exit 1', async () => {
+  it.skipIf(unmet({ ...pvclockNeeds, cpus: 2 }))('two vCPU records that disagree fail the pvclock check, exit 1', async () => {
     if (!hasPage()) return void process.stderr.write('[SKIP] no pvclock page mapped\n');
-    const pvclock: Collectors['pvclock'] = () => {
-      const p = realPvclock();
-      return { ...p, agreement: { ...p.agreement, sameParameters: false, differingFields: ['systemTimeNs'], maxNsDifference: 1500 } };
-    };
+    // vCPU 1's system_time 1500 ns ahead of vCPU 0's at the same tsc_timestamp.
+    const page = new Uint8Array(fakePvclockPage([{}, { systemTime: 6500n }]));
+    const pvclock: Collectors['pvclock'] = () => runPvclock({ windowMs: 50, watchSeconds: 0.2, pageBytes: page });
     const { code, result } = await check([], { pvclock });
     expect(byName(result, 'pvclock')?.summary).toMatch(/records disagree \(systemTimeNs; up to 1500 ns\)/);
     expect(code).toBe(1);

@@ -17,6 +17,10 @@ export interface PvclockOptions {
   binding?: Binding;
   /** Probe inputs; tests inject a maps text here. */
   inputs?: ProbeInputs;
+  /** Bytes standing in for the page when the records are read (tests inject
+   * a clear stable bit or vCPUs that disagree here); the page itself is
+   * still located, and the rates are still measured on it. */
+  pageBytes?: Uint8Array;
   /** The window over which rates against the Linux clocks are measured. */
   windowMs?: number;
   /** Watch the records for this long (null: no watch). */
@@ -207,7 +211,7 @@ function beginPvclock(options: PvclockOptions) {
   if (!loc.verifiedLayout) findings.push({ code: 'PVCLOCK_LAYOUT_UNVERIFIED', severity: 'info', args: { detail: loc.detail } });
 
   const nrecords = Math.max(...page.vcpus) + 1;
-  const read = binding.pvclockRead(undefined, nrecords);
+  const read = binding.pvclockRead(options.pageBytes, nrecords);
   const records: PvclockRecordT[] = read.records.flatMap((r, vcpu) =>
     page.vcpus.includes(vcpu)
       ? [{ vcpu, ...fields(r), flagNames: flagNames(r.flags), tscHz: binding.pvclockTscHz(r.mul, r.shift), nsAtCommonTsc: r.nsAtTsc.toString() }]

@@ -59,7 +59,8 @@ describe('names are checked before anything is written', () => {
     for (const text of ['', '   \n', 'tsc kvm-clock\u0000garbage', 'tsc k/vm']) {
       const source = overlaySource({ [join(CLOCKSOURCE_DIR, 'available_clocksource')]: text });
       const ctx = defaultContext({ stateDir: tempStateDir(), source });
-      expect(() => ClocksourceSwitcher.open([START], ctx), JSON.stringify(text)).toThrow(UsageError);
+      expect(() => ClocksourceSwitcher.open([START], ctx), JSON.stringify(text)).toThrow(/available_clocksource is malformed/);
+      expect(() => ClocksourceSwitcher.open([START], ctx), JSON.stringify(text)).toThrow(UnsupportedError);
     }
     const gone = defaultContext({ source: overlaySource({ [join(CLOCKSOURCE_DIR, 'available_clocksource')]: null }) });
     expect(() => ClocksourceSwitcher.open([START], gone)).toThrow(UnsupportedError);

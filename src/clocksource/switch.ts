@@ -110,7 +110,8 @@ export function readAvailable(ctx: SwitchContext): string[] {
   if (text === null) throw new UnsupportedError(`cannot read ${join(ctx.sysfsDir, 'available_clocksource')}`);
   const names = text.split(/\s+/).filter((s) => s !== '');
   if (names.length === 0 || !names.every((n) => NAME.test(n))) {
-    throw new UsageError(`${join(ctx.sysfsDir, 'available_clocksource')} is malformed: ${JSON.stringify(text)}`);
+    // The machine's file, not the user's input: exit 3, like an unreadable one.
+    throw new UnsupportedError(`${join(ctx.sysfsDir, 'available_clocksource')} is malformed: ${JSON.stringify(text)}`);
   }
   return names;
 }

@@ -96,6 +96,42 @@ describe.skipIf(unmet({ chromium: true }))('report.html in headless Chromium', (
     for (const p of painted) expect(p).toBeGreaterThan(1000);
   });
 
+  const noSwitch = unmet({ root: true, clocksources: ['tsc', 'kvm-clock'] });
+  it.skipIf(noSwitch)('report-compare (this machine, tsc against kvm-clock): side by side, charts drawn', async () => {
+    // The CLI's own compare --warp --out: it switches to each clocksource and
+    // back (the suite checks at its end that it is back).
+    const out = join(ARTIFACTS, 'compare-out');
+    const r = runCli(
+      ['compare', '--clocksources', 'tsc,kvm-clock', '--methods', 'monotonic,realtime,rdtscp', '--loops', '100000', '--runs', '2', '--rounds', '1',
+        '--warp', '--warp-duration', '0.3', '--warp-methods', 'monotonic,rdtsc', '--out', out],
+      { env: { CLOCKLAB_STATE_DIR: mkdtempSync(join(tmpdir(), 'clocklab-state-')) } },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const file = join(out, 'report.html');
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (q) => requests.push(q.url()));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('html[data-ready="true"]', { timeout: 10_000 });
+    const canvases = (await page.evaluate(`document.querySelectorAll('canvas').length`)) as number;
+    const text = (await page.evaluate('document.body.innerText')) as string;
+    await page.screenshot({ path: join(ARTIFACTS, 'report-compare.png'), fullPage: true });
+    await page.close();
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([pathToFileURL(file).href]);
+    // ns/loop side by side, the spread, the warps per CPU pair.
+    expect(canvases).toBe(3);
+    expect(text).toMatch(/clocksources side by side/);
+    expect(text).toMatch(/tsc/);
+    expect(text).toMatch(/kvm-clock/);
+    expect(text).toMatch(/[Rr]ecommend/);
+  });
+
   it('the CSP really forbids fetching (a planted image is blocked)', async () => {
     const file = join(ARTIFACTS, 'csp-probe.html');
     const html = renderHtml(reportModel(warpResult(false)), { chartJs: chartJsSource() }).replace('</body>', '<img src="http://127.0.0.1:9/x.png"></body>');

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareToBaseline } from '../src/gate/baseline.js';
 import { chartJsSource } from '../src/reports/files.js';
@@ -55,6 +55,22 @@ describe.skipIf(unmet({ chromium: true }))('report.html in headless Chromium', (
     rmSync(profile, { recursive: true, force: true });
   });
 
+  /** Opens a report in a fresh tab and waits for its charts, recording every
+   * console error or warning and every request the page makes. */
+  async function openReport(file: string): Promise<{ page: Page; errors: string[]; requests: string[] }> {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('html[data-ready="true"]', { timeout: 10_000 });
+    return { page, errors, requests };
+  }
+
   it.each([
     ['report-bench', gatedBench(), 3],
     ['report-warp', warpResult(true), 2],
@@ -70,16 +86,7 @@ describe.skipIf(unmet({ chromium: true }))('report.html in headless Chromium', (
     } else {
       writeFileSync(file, renderHtml(reportModel(result), { chartJs: chartJsSource() }));
     }
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('request', (r) => requests.push(r.url()));
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForSelector('html[data-ready="true"]', { timeout: 10_000 });
+    const { page, errors, requests } = await openReport(file);
     // Each canvas has pixels painted: Chart.js drew into it.
     // (A string, evaluated in the page: this project's TS has no DOM types.)
     const painted = (await page.evaluate(`[...document.querySelectorAll('canvas')].map((c) => {
@@ -108,16 +115,7 @@ describe.skipIf(unmet({ chromium: true }))('report.html in headless Chromium', (
     );
     expect(r.code, r.stderr).toBe(0);
     const file = join(out, 'report.html');
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('request', (q) => requests.push(q.url()));
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForSelector('html[data-ready="true"]', { timeout: 10_000 });
+    const { page, errors, requests } = await openReport(file);
     const canvases = (await page.evaluate(`document.querySelectorAll('canvas').length`)) as number;
     const text = (await page.evaluate('document.body.innerText')) as string;
     await page.screenshot({ path: join(ARTIFACTS, 'report-compare.png'), fullPage: true });

@@ -524,7 +524,7 @@ function parseJson(text: string): unknown {
  * `{ color: true }` asks for the terminal colours the CLI uses. */
 export function renderText(result: AnyResult, options: { color?: boolean } = {}): string {
   const r: AnyResult = result;
-  const text = withColor(options.color ?? false, () => {
+  return withColor(options.color ?? false, () => {
     switch (r.command) {
       case 'info': return renderInfoText(r);
       case 'methods': return renderMethodsText(r);
@@ -534,10 +534,8 @@ export function renderText(result: AnyResult, options: { color?: boolean } = {})
       case 'check': return renderCheckText(r);
       case 'pvclock': return renderPvclockText(r);
     }
-    return undefined;
+    throw new UsageError(`renderText(): not a clocklab result (command ${JSON.stringify((r as { command?: unknown }).command)})`);
   });
-  if (text !== undefined) return text;
-  throw new UsageError(`renderText(): not a clocklab result (command ${JSON.stringify((r as { command?: unknown }).command)})`);
 }
 
 /** summary.md: the verdict, warnings and tables, for a CI job summary or a PR comment. */

@@ -6,7 +6,6 @@ import { CLOCKS } from '../clocks.js';
 import { UnsupportedError } from '../errors.js';
 import { nativeIndex } from '../methods.js';
 import { loadBinding, type Binding, type NativePvclockRecord } from '../native/binding.js';
-import { onlineCpus } from '../probes/cpus.js';
 import { startDisturbance } from '../probes/disturbance.js';
 import { probeMachine, realInputs, type ProbeInputs } from '../probes/machine.js';
 import { flagNames, openPvclockPage, pvclockUnavailableMessage } from '../probes/pvclock.js';
@@ -261,14 +260,13 @@ function beginPvclock(options: PvclockOptions) {
         }
       : null;
   const runOptions = { windowMs, watchSeconds: options.watchSeconds ?? null };
-  const cpus = onlineCpus(inputs.source);
-  return { binding, startedAt, facts, page, loc, records, agreement, clocks, vdso, findings, watchOptions, runOptions, disturbance, cpus };
+  return { binding, startedAt, facts, page, loc, records, agreement, clocks, vdso, findings, watchOptions, runOptions, disturbance };
 }
 
 function finishPvclock(begun: ReturnType<typeof beginPvclock>, watch: PvclockWatchT | null): PvclockResultT {
-  const { startedAt, facts, page, loc, records, agreement, clocks, vdso, findings, runOptions, cpus } = begun;
+  const { startedAt, facts, page, loc, records, agreement, clocks, vdso, findings, runOptions } = begun;
   // The reads run on one unpinned thread, so steal is counted over every CPU.
-  const disturbance = begun.disturbance.finish(cpus);
+  const disturbance = begun.disturbance.finish(facts.machine.onlineCpus);
   if (watch) {
     watch.counts = watch.counts.filter((c) => page.vcpus.includes(c.vcpu));
     const tornReads = watch.counts.reduce((a, c) => a + c.tornReads, 0);

@@ -1,21 +1,50 @@
 // errors.ts: the ways a request can fail, as classes the CLI maps to exit codes
-// (src/cli/main.ts: UsageError 2, UnsupportedError 3, CheckFailed 1). The
-// library throws them; it never prints or exits.
+// (src/cli/main.ts: UsageError 2, UnsupportedError 3, CheckFailed 1,
+// Interrupted 130). The library throws them; it never prints or exits.
 
 /** Base class of every error clocklab throws on purpose. */
 export class ClocklabError extends Error {
   override name = 'ClocklabError';
 }
 
-/** Bad input: an unknown name, a malformed list, a number out of range. Exit 2. */
+/** `{name}` in a usage message names an option: the library shows the
+ * option's name, the CLI the flag it maps it to (src/cli/flags.ts). */
+const OPTION_REF = /\{([A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)*)\}/g;
+
+/** Fills a usage template's `{option}` references with `name(option)`. */
+export function renderTemplate(template: string, name: (option: string) => string): string {
+  return template.replace(OPTION_REF, (_m, option: string) => name(option));
+}
+
+/** Bad input: an unknown name, a malformed list, a number out of range. Exit 2.
+ * Messages that name an option write it `{option}` (see renderTemplate). */
 export class UsageError extends ClocklabError {
   override name = 'UsageError';
+  /** The message with its option references unfilled. */
+  readonly template: string;
+  constructor(template: string) {
+    super(renderTemplate(template, (o) => o));
+    this.template = template;
+  }
+  /** The message with each option named by `name`. */
+  describe(name: (option: string) => string): string {
+    return renderTemplate(this.template, name);
+  }
 }
 
 /** The machine cannot do what was asked: not x86, an instruction the CPU
- * lacks, no permission, no such clocksource. Exit 3. */
+ * lacks, no permission, no such clocksource. Exit 3. Like UsageError, its
+ * message may name options as `{option}`. */
 export class UnsupportedError extends ClocklabError {
   override name = 'UnsupportedError';
+  readonly template: string;
+  constructor(template: string) {
+    super(renderTemplate(template, (o) => o));
+    this.template = template;
+  }
+  describe(name: (option: string) => string): string {
+    return renderTemplate(this.template, name);
+  }
 }
 
 /** A check failed: a warp where none may be, a regression. Exit 1. */
@@ -28,4 +57,11 @@ export class CheckFailed extends ClocklabError {
     super(message);
     this.result = options.result;
   }
+}
+
+/** The run was interrupted (Ctrl-C, or an AbortSignal the CLI aborts on
+ * SIGINT): not bad usage. What had to be restored was restored. Exit 130,
+ * the shell's 128 + SIGINT. */
+export class Interrupted extends ClocklabError {
+  override name = 'Interrupted';
 }

@@ -5,7 +5,7 @@
 export * from './primitives.js';
 export { CLOCKS, CLOCK_NAMES, type ClockName } from './clocks.js';
 export { METHODS, type MethodSpec, type Contract } from './methods.js';
-export { ClocklabError, UsageError, UnsupportedError, CheckFailed } from './errors.js';
+export { ClocklabError, UsageError, UnsupportedError, CheckFailed, Interrupted } from './errors.js';
 export {
   bench,
   warp,
@@ -15,6 +15,7 @@ export {
   info,
   methods,
   assertPassed,
+  verdictOf,
   parseReport,
   renderText,
   renderMarkdown,
@@ -30,27 +31,25 @@ export {
   WarpResultSchema,
   type AnyResult,
   type BenchOptions,
-  type BenchProgress,
   type BenchResult,
   type BenchRun,
   type CheckOptions,
-  type CheckProgress,
   type CheckResult,
   type CompareOptions,
-  type CompareProgress,
   type CompareResult,
+  type Hooks,
   type InfoResult,
   type JunitOptions,
-  type MethodList,
   type MethodsResult,
+  type Progress,
   type PvclockOptions,
   type PvclockResult,
   type ReportResult,
+  type Verdict,
   type WarpOptions,
-  type WarpProgress,
   type WarpResult,
 } from './api.js';
-export { DEFAULT_METHOD_IDS } from './runners/bench.js';
-export { DEFAULT_WARP_METHODS } from './runners/warp.js';
-export { DEFAULT_COMPARE_METHODS, DEFAULT_COMPARE_WARP_METHODS } from './runners/compare.js';
+export { BENCH_DEFAULT_METHODS } from './commands/bench.js';
+export { WARP_DEFAULT_METHODS } from './commands/warp.js';
+export { COMPARE_DEFAULT_METHODS, COMPARE_DEFAULT_WARP_METHODS } from './commands/compare.js';
 export { recoverJournal, describeRecovery, type Recovery } from './clocksource/switch.js';

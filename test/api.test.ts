@@ -94,19 +94,19 @@ describe('AbortSignal', () => {
   it('aborting a bench from its progress callback ends it after the run in progress', async () => {
     const before = api.getAffinity();
     const controller = new AbortController();
-    const runs: number[] = [];
+    const done: number[] = [];
     const run = api.bench({
       methods: ['monotonic', 'rdtscp'],
       loops: 10_000,
       runs: 50,
       signal: controller.signal,
       onProgress: (p) => {
-        runs.push(p.run);
-        if (p.run === 3) controller.abort(new Error('enough runs'));
+        done.push(p.done);
+        if (p.done === 3) controller.abort(new Error('enough runs'));
       },
     });
     await expect(run).rejects.toThrow('enough runs');
-    expect(Math.max(...runs)).toBe(3);
+    expect(Math.max(...done)).toBe(3);
     // The measuring thread's affinity is put back on the way out.
     expect(api.getAffinity()).toEqual(before);
   });
@@ -147,8 +147,8 @@ describe('AbortSignal', () => {
       durationSeconds: 0.4,
       signal: controller.signal,
       onProgress: (p) => {
-        parts.push(p.check);
-        if (p.check === 'warp') controller.abort(new Error('check stopped'));
+        parts.push(p.label);
+        if (p.label === 'warp') controller.abort(new Error('check stopped'));
       },
     });
     await expect(run).rejects.toThrow('check stopped');
@@ -162,7 +162,7 @@ describe('AbortSignal', () => {
     const progress: number[] = [];
     setTimeout(() => controller.abort(new Error('watched enough')), 700);
     const t0 = performance.now();
-    const run = api.pvclock({ windowMs: 10, watchSeconds: 60, signal: controller.signal, onProgress: (p) => progress.push(p.doneSeconds) });
+    const run = api.pvclock({ windowMs: 10, watchSeconds: 60, signal: controller.signal, onProgress: (p) => progress.push(p.done) });
     const err = await run.then(
       () => null,
       (e: unknown) => e,

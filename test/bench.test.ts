@@ -13,6 +13,8 @@ import { tscFrequency } from '../src/probes/tscfreq.js';
 import { BenchResult } from '../src/results/bench.js';
 import { median, runBench, type BenchRunOptions } from '../src/runners/bench.js';
 import { main } from '../src/cli/main.js';
+import { bench as benchCommand } from '../src/commands/bench.js';
+import { parseOptions } from '../src/commands/options.js';
 
 const binding = loadBinding();
 const affinity = binding.getAffinity();
@@ -134,26 +136,30 @@ describe('the loop costs what the method costs', () => {
   });
 });
 
-describe('runBench options', () => {
-  it('refuses loops and runs that are not positive integers, or absurd', async () => {
+describe('bench options', () => {
+  it('the command refuses loops and runs that are not whole numbers in range, or absurd', () => {
     for (const [over, msg] of [
-      [{ loops: 0 }, /loops must be a positive integer/],
-      [{ loops: -5 }, /loops must be a positive integer/],
-      [{ loops: 1.5 }, /loops must be a positive integer/],
-      [{ loops: Number.NaN }, /loops must be a positive integer/],
-      [{ loops: 2 ** 32 }, /at most 4294967295/],
-      [{ runs: 0 }, /runs must be a positive integer/],
-      [{ runs: 2.5 }, /runs must be a positive integer/],
-      [{ runs: 1e9 }, /too many/],
-      [{ runs: null, durationSeconds: -1 }, /duration must be a positive number/],
-      [{ runs: null, durationSeconds: 1e6 }, /too long/],
-      [{ runs: 3, durationSeconds: 1 }, /not both/],
-      [{ cpu: 4096 }, /CPU 4096 is not online/],
-      [{ methods: [] }, /no methods/],
-    ] as Array<[Partial<BenchRunOptions>, RegExp]>) {
-      await expect(runBench(base(over)), JSON.stringify(over)).rejects.toThrow(UsageError);
-      await expect(runBench(base(over)), JSON.stringify(over)).rejects.toThrow(msg);
+      [{ loops: 0 }, /^loops must be a whole number from 1 to 4294967295, got 0$/],
+      [{ loops: -5 }, /loops must be a whole number/],
+      [{ loops: 1.5 }, /loops must be a whole number/],
+      [{ loops: Number.NaN }, /loops must be a whole number .*got NaN/],
+      [{ loops: 2 ** 32 }, /from 1 to 4294967295, got 4294967296/],
+      [{ runs: 0 }, /runs must be a whole number from 1 to 100000/],
+      [{ runs: 2.5 }, /runs must be a whole number/],
+      [{ runs: 1e9 }, /runs must be a whole number from 1 to 100000/],
+      [{ durationSeconds: -1 }, /durationSeconds must be a number of seconds above 0/],
+      [{ durationSeconds: 1e6 }, /at most 3600/],
+      [{ runs: 3, durationSeconds: 1 }, /give runs or durationSeconds, not both/],
+      [{ cpu: 4096 }, /cpu must be a whole number from 0 to 4095/],
+      [{ methods: [] }, /method list \(methods\) is empty/],
+    ] as Array<[Record<string, unknown>, RegExp]>) {
+      expect(() => parseOptions(benchCommand.options, over), JSON.stringify(over)).toThrow(UsageError);
+      expect(() => parseOptions(benchCommand.options, over), JSON.stringify(over)).toThrow(msg);
     }
+  });
+
+  it('the runner refuses a CPU that is not online', async () => {
+    await expect(runBench(base({ cpu: 4095 }))).rejects.toThrow(/CPU 4095 is not online/);
   });
 
   it('refuses a run projected to take far too long, before it starts', async () => {
@@ -180,10 +186,17 @@ describe('runBench options', () => {
     expect(binding.getAffinity()).toEqual(affinity);
   });
 
-  it('progress names the method and run; the warm-up is run 0 and not counted', async () => {
+  it('progress names the method and run; the warm-up is not counted', async () => {
     const progress: string[] = [];
-    const r = await runBench(base({ methods: [spec('rdtsc'), spec('monotonic')], runs: 2, warmup: true, onProgress: (p) => progress.push(`${p.method}:${p.run}:${p.done}/${p.total}`) }));
-    expect(progress).toEqual(['rdtsc:0:0/4', 'rdtsc:1:0/4', 'rdtsc:2:1/4', 'monotonic:0:2/4', 'monotonic:1:2/4', 'monotonic:2:3/4']);
+    const r = await runBench(base({ methods: [spec('rdtsc'), spec('monotonic')], runs: 2, warmup: true, onProgress: (p) => progress.push(`${p.label}:${p.done}/${p.total} ${p.unit}`) }));
+    expect(progress).toEqual([
+      'rdtsc warm-up:0/4 runs',
+      'rdtsc run 1/2:0/4 runs',
+      'rdtsc run 2/2:1/4 runs',
+      'monotonic warm-up:2/4 runs',
+      'monotonic run 1/2:2/4 runs',
+      'monotonic run 2/2:3/4 runs',
+    ]);
     for (const m of r.methods) expect(m.status === 'measured' && m.runs.length).toBe(2);
   });
 

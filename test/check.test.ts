@@ -43,7 +43,7 @@ async function check(args: string[], collect: Partial<Collectors>, inputs = real
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
   const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
   try {
-    const code = await main(['node', 'clocklab', 'check', '--json', '--duration', '0.4', ...args], { ...PIPED, check: { collect, inputs } });
+    const code = await main(['node', 'clocklab', 'check', '--json', '--duration', '0.4', ...args], { ...PIPED, inject: { check: { collect, inputs } } });
     return { code, result: CheckResult.parse(JSON.parse(stdout)), stderr };
   } finally {
     out.mockRestore();
@@ -142,7 +142,7 @@ describe('clocklab check with a fault injected', () => {
     const warp: Collectors['warp'] = async (_m, methods, seconds) => {
       binding.setTscSkew(1, 100_000);
       try {
-        return await runWarp({ methods: [...methods, SKEWED_RDTSCP], cpus: null, durationSeconds: seconds, offsets: false });
+        return await runWarp({ methods: [...methods, SKEWED_RDTSCP], cpus: null, durationSeconds: seconds, offsets: false, selfTest: null });
       } finally {
         binding.setTscSkew(1, 0);
       }

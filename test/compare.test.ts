@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultContext, readAvailable } from '../src/clocksource/switch.js';
-import { compareOptionsFrom } from '../src/cli/commands/compare.js';
+import { compare as compareCommand } from '../src/commands/compare.js';
+import { parseOptions } from '../src/commands/options.js';
+import { findMethod, type MethodSpec } from '../src/methods.js';
 import { UsageError } from '../src/errors.js';
 import { renderCompareText } from '../src/reports/text/compare.js';
 import { CompareResult } from '../src/results/compare.js';
@@ -24,16 +26,19 @@ afterAll(() => {
   expect(current()).toBe(START);
 });
 
+const specs = (...ids: string[]): MethodSpec[] => ids.flatMap((id) => findMethod(id) ?? []);
+const WARP = { methods: specs('monotonic', 'rdtscp'), cpus: [0, 1], durationSeconds: 0.1 };
+
 function base(stateDir: string): CompareOptions {
   return {
-    methods: ['monotonic', 'realtime', 'rdtscp'],
+    clocksources: null,
+    currentOnly: false,
+    methods: specs('monotonic', 'realtime', 'rdtscp'),
     loops: 10_000,
     runs: 3,
+    rounds: 1,
     cpu: 0,
-    checkWarp: false,
-    warpMethods: ['monotonic', 'rdtscp'],
-    warpCpus: [0, 1],
-    warpDurationSeconds: 0.1,
+    warp: null,
     switchContext: { stateDir },
   };
 }
@@ -46,7 +51,7 @@ describe.skipIf(needSwitch)('compare on the real machine', () => {
   it('switches to each clocksource, measures there, and ends on the one it started on', async () => {
     const stateDir = tempStateDir();
     const seen: Array<string | null> = [];
-    const r = await runCompare({ ...base(stateDir), bench: fakeBench({ onStart: (cs) => seen.push(cs) }) });
+    const r = await runCompare({ ...base(stateDir), runBench: fakeBench({ onStart: (cs) => seen.push(cs) }) });
     expect(() => CompareResult.parse(r)).not.toThrow();
     // The current one first (no switch), then the others.
     expect(seen).toEqual([START, ...AVAILABLE.filter((c) => c !== START)]);
@@ -73,9 +78,9 @@ describe.skipIf(needSwitch)('compare on the real machine', () => {
       ...base(stateDir),
       clocksources: [START, other],
       rounds: 3,
-      checkWarp: true,
-      bench: fakeBench({ fixed: tscFaster }),
-      warp: async (o) => {
+      warp: WARP,
+      runBench: fakeBench({ fixed: tscFaster }),
+      runWarp: async (o) => {
         warped.push(current());
         return inner(o);
       },
@@ -96,17 +101,17 @@ describe.skipIf(needSwitch)('compare on the real machine', () => {
     const stateDir = tempStateDir();
     const other = AVAILABLE.find((c) => c !== START)!;
     const inner = fakeBench();
-    const bench: CompareOptions['bench'] = async (o) => {
+    const bench: CompareOptions['runBench'] = async (o) => {
       if (current() === other) throw new Error('bench blew up');
       return inner(o);
     };
-    await expect(runCompare({ ...base(stateDir), bench })).rejects.toThrow('bench blew up');
+    await expect(runCompare({ ...base(stateDir), runBench: bench })).rejects.toThrow('bench blew up');
     expect(current()).toBe(START);
     expect(existsSync(join(stateDir, 'clocksource.journal.json'))).toBe(false);
   });
 
   it('a clearly faster clocksource with good flags but no warp check is a lean, not a recommendation', async () => {
-    const r = await runCompare({ ...base(tempStateDir()), bench: fakeBench({ fixed: tscFaster }) });
+    const r = await runCompare({ ...base(tempStateDir()), runBench: fakeBench({ fixed: tscFaster }) });
     expect(r.recommendation.level).toBe('lean');
     expect(r.recommendation.clocksource).toBe('tsc');
     expect(r.recommendation.reasons.join('\n')).toMatch(/monotonic: tsc 20\.\d+ ns\/loop against kvm-clock 40\.\d+ ns\/loop \(kvm-clock 2\.00x slower\)/);
@@ -116,7 +121,7 @@ describe.skipIf(needSwitch)('compare on the real machine', () => {
   });
 
   it('with --warp held everywhere it recommends the faster one, and the table shows the verdicts', async () => {
-    const r = await runCompare({ ...base(tempStateDir()), checkWarp: true, bench: fakeBench({ fixed: tscFaster }), warp: fakeWarp() });
+    const r = await runCompare({ ...base(tempStateDir()), warp: WARP, runBench: fakeBench({ fixed: tscFaster }), runWarp: fakeWarp() });
     expect(r.recommendation).toMatchObject({ level: 'recommend', clocksource: 'tsc' });
     const tsc = r.recommendation.safety.find((s) => s.clocksource === 'tsc');
     expect(tsc?.safe).toBe(true);
@@ -130,7 +135,7 @@ describe.skipIf(needSwitch)('compare on the real machine', () => {
 
   it('a monotonic warp on the faster clocksource means no recommendation: it is not safe here', async () => {
     const warp = fakeWarp((cs, m) => (cs === 'tsc' && m === 'monotonic' ? 'failed' : 'held'));
-    const r = await runCompare({ ...base(tempStateDir()), checkWarp: true, bench: fakeBench({ fixed: tscFaster }), warp });
+    const r = await runCompare({ ...base(tempStateDir()), warp: WARP, runBench: fakeBench({ fixed: tscFaster }), runWarp: warp });
     expect(r.recommendation.level).toBe('none');
     expect(r.recommendation.clocksource).toBeNull();
     expect(r.recommendation.reasons.at(-1)).toMatch(/tsc is faster but not safe here: warp check \(went backwards across CPUs: monotonic\)/);
@@ -139,7 +144,7 @@ describe.skipIf(needSwitch)('compare on the real machine', () => {
 
   it('figures within the noise are not enough evidence to recommend', async () => {
     const same = (cs: string): number => (cs === 'tsc' ? 30 : 30.5);
-    const r = await runCompare({ ...base(tempStateDir()), checkWarp: true, bench: fakeBench({ fixed: same }), warp: fakeWarp() });
+    const r = await runCompare({ ...base(tempStateDir()), warp: WARP, runBench: fakeBench({ fixed: same }), runWarp: fakeWarp() });
     expect(r.recommendation.level).toBe('none');
     expect(r.recommendation.reasons.at(-1)).toMatch(/not faster by a clear margin.*not enough evidence/);
     expect(renderCompareText(r)).toContain('[WARN] no recommendation: the evidence is not enough');
@@ -148,7 +153,7 @@ describe.skipIf(needSwitch)('compare on the real machine', () => {
   it('a clock difference smaller than the drift of a control read (rdtscp) is not evidence', async () => {
     // kvm-clock 20% slower, but rdtscp, which never reads the clocksource, moved 30%: the machine was noisy.
     const noisy = (cs: string, method: string): number => (method === 'rdtscp' ? (cs === 'tsc' ? 10 : 13) : cs === 'tsc' ? 30 : 36);
-    const r = await runCompare({ ...base(tempStateDir()), checkWarp: true, bench: fakeBench({ fixed: noisy }), warp: fakeWarp() });
+    const r = await runCompare({ ...base(tempStateDir()), warp: WARP, runBench: fakeBench({ fixed: noisy }), runWarp: fakeWarp() });
     expect(r.recommendation.level).toBe('none');
     expect(r.recommendation.reasons[0]).toMatch(/rdtscp, which does not read the clocksource, differs by 30% between clocksources/);
     expect(r.recommendation.reasons.at(-1)).toMatch(/by 30% or more\): not enough evidence/);
@@ -157,14 +162,14 @@ describe.skipIf(needSwitch)('compare on the real machine', () => {
   it('--current-only measures the current clocksource without switching or journaling', async () => {
     const before = fingerprint();
     const stateDir = tempStateDir();
-    const r = await runCompare({ ...base(stateDir), currentOnly: true, bench: fakeBench() });
+    const r = await runCompare({ ...base(stateDir), currentOnly: true, runBench: fakeBench() });
     expect(r.runs.map((x) => x.clocksource)).toEqual([START]);
     expect(r.switches).toEqual([]);
     expect(r.recommendation.level).toBe('none');
     expect(r.recommendation.reasons[0]).toContain(`only ${START} was measured`);
     expect(fingerprint()).toEqual(before);
     expect(existsSync(join(stateDir, 'clocksource.lock'))).toBe(false);
-    await expect(runCompare({ ...base(stateDir), currentOnly: true, clocksources: ['kvm-clock', 'tsc'], bench: fakeBench() })).rejects.toThrow(UsageError);
+    await expect(runCompare({ ...base(stateDir), currentOnly: true, clocksources: ['kvm-clock', 'tsc'], runBench: fakeBench() })).rejects.toThrow(UsageError);
   });
 });
 
@@ -177,21 +182,20 @@ describe('the sign test over rounds', () => {
   });
 });
 
-describe('compare options from argv', () => {
-  const flags = { loops: '1000', runs: '2', rounds: '1', cpu: '0', warpDuration: '1' };
+describe('compare options, parsed by the command', () => {
+  const parse = (o: Record<string, unknown>) => () => parseOptions(compareCommand.options, o);
   it('takes the defaults and a clocksource list', () => {
-    const o = compareOptionsFrom({ ...flags, clocksources: 'tsc,kvm-clock' }, [0, 1]);
-    expect(o).toMatchObject({ clocksources: ['tsc', 'kvm-clock'], loops: 1000, runs: 2, cpu: 0, checkWarp: false, warpCpus: [0, 1] });
-    expect(o.methods).toContain('monotonic');
-    expect(o.methods).toContain('realtime');
+    const o = parse({ clocksources: ['tsc', 'kvm-clock'], loops: 1000, runs: 2 })();
+    expect(o).toMatchObject({ clocksources: ['tsc', 'kvm-clock'], loops: 1000, runs: 2, rounds: 2, cpu: 0, warp: null, currentOnly: false });
+    expect(o.methods.map((m) => m.id)).toEqual(['monotonic', 'realtime', 'monotonic_raw', 'boottime', 'sys_monotonic', 'gettimeofday', 'rdtscp']);
+    expect(parse({ warp: true })().warp).toMatchObject({ durationSeconds: 1, cpus: undefined });
+    expect(parse({ warp: true })().warp?.methods.map((m) => m.id)).toEqual(['monotonic', 'realtime', 'rdtscp', 'lfence_rdtsc']);
   });
-  it('refuses bad numbers, CPUs and methods with a UsageError', () => {
-    expect(() => compareOptionsFrom({ ...flags, loops: '0' }, [0, 1])).toThrow(UsageError);
-    expect(() => compareOptionsFrom({ ...flags, runs: '2.5' }, [0, 1])).toThrow(UsageError);
-    expect(() => compareOptionsFrom({ ...flags, rounds: '0' }, [0, 1])).toThrow(/--rounds must be between 1 and 100/);
-    expect(() => compareOptionsFrom({ ...flags, cpu: '7' }, [0, 1])).toThrow(/CPU 7 is not online/);
-    expect(() => compareOptionsFrom({ ...flags, warpDuration: '-1' }, [0, 1])).toThrow(UsageError);
-    expect(() => compareOptionsFrom({ ...flags, methods: 'monotonic,bogus' }, [0, 1])).toThrow(/unknown method 'bogus'/);
-    expect(() => compareOptionsFrom({ ...flags, clocksources: 'tsc,,x' }, [0, 1])).toThrow(/malformed clocksource list/);
+  it('refuses bad numbers and methods with a UsageError naming the option', () => {
+    expect(parse({ loops: 0 })).toThrow(UsageError);
+    expect(parse({ runs: 2.5 })).toThrow(/runs must be a whole number from 1 to 1000, got 2.5/);
+    expect(parse({ rounds: 0 })).toThrow(/rounds must be a whole number from 1 to 100/);
+    expect(parse({ warp: { durationSeconds: -1 } })).toThrow(/warp\.durationSeconds must be a number of seconds/);
+    expect(parse({ methods: ['monotonic', 'bogus'] })).toThrow(/unknown method 'bogus'/);
   });
 });

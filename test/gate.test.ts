@@ -1,12 +1,14 @@
 // gate.test.ts: does the regression gate catch a slower method, and refuse
 // a baseline it cannot trust before anything is measured? The pure
-// comparison on fixture results; loadBaseline on files written here.
+// comparison on fixture results; bad baseline files through the CLI.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { UsageError } from '../src/errors.js';
-import { applyGate, compareToBaseline, loadBaseline, machineDifferences } from '../src/gate/baseline.js';
+import { describe, expect, it, vi } from 'vitest';
+import { applyGate, compareToBaseline, machineDifferences } from '../src/gate/compare.js';
+import { storedReportProblem } from '../src/commands/stored-report.js';
+import { main } from '../src/cli/main.js';
+import { PIPED } from './helpers/cli.js';
 import { renderGateText } from '../src/reports/text/gate.js';
 import { benchResult, infoResult, machine, warpResult } from './fixtures/results.js';
 
@@ -67,8 +69,8 @@ describe('compareToBaseline', () => {
 
   it('applyGate attaches the gate only with a baseline; the text marks regressions', () => {
     const run = benchResult({ rdtsc: 20 });
-    expect(applyGate(run, null)).toBe(run);
-    const gated = applyGate(run, { file: 'b.json', result: benchResult({ rdtsc: 10 }), thresholdPercent: 10 });
+    expect(applyGate(run, { thresholdPercent: 10 })).toBe(run);
+    const gated = applyGate(run, { baselineName: 'b.json', baseline: benchResult({ rdtsc: 10 }), thresholdPercent: 10 });
     expect(gated.gate?.regressions).toBe(1);
     const text = renderGateText(gated.gate);
     expect(text).toContain('[FAIL] rdtsc  20.00 ns/loop against baseline 10.00 (+100.0%)');
@@ -76,29 +78,30 @@ describe('compareToBaseline', () => {
   });
 });
 
-describe('loadBaseline: refused before measuring, exit 2 with what is wrong', () => {
-  const load = (path: string) => () => loadBaseline({ baseline: path, threshold: 10 }, 'bench');
-
-  it('no --baseline, no gate', () => {
-    expect(loadBaseline({ threshold: 10 }, 'bench')).toBeNull();
-  });
-
-  it('a good bench report loads', () => {
-    const b = loadBaseline({ baseline: file('good.json', JSON.stringify(benchResult())), threshold: 5 }, 'bench');
-    expect(b?.thresholdPercent).toBe(5);
-    expect(b?.result.command).toBe('bench');
+describe('a baseline is refused before measuring, exit 2 with what is wrong', () => {
+  it('a good bench report is no problem', () => {
+    expect(storedReportProblem(benchResult(), 'bench', 'bench needs a bench report as its baseline')).toBeNull();
   });
 
   it.each([
-    ['missing', join(dir, 'nope.json'), /cannot read it \(ENOENT/],
+    ['missing', join(dir, 'nope.json'), /--baseline .*nope\.json: cannot read it \(ENOENT/],
     ['not JSON', file('corrupt.json', '{"schema": "clocklab/1", "comm'), /not valid JSON/],
     ['not a clocklab report', file('other.json', JSON.stringify({ name: 'something else' })), /not a clocklab report/],
     ['another schema version', file('v2.json', JSON.stringify({ ...benchResult(), schema: 'clocklab/2' })), /schema clocklab\/2, but this clocklab reads clocklab\/1/],
-    ['another command', file('warp.json', JSON.stringify(warpResult())), /a warp report, but bench needs a bench report/],
+    ['another command', file('warp.json', JSON.stringify(warpResult())), /--baseline .*warp\.json: a warp report, but bench needs a bench report/],
     ['info is not a baseline either', file('info.json', JSON.stringify(infoResult)), /an info report/],
     ['a bench report with a field broken', file('broken.json', JSON.stringify({ ...benchResult(), methods: [{ method: 'rdtsc', status: 'measured' }] })), /not a valid clocklab\/1 bench report:\n.*methods/s],
-  ])('%s', (_why, path, message) => {
-    expect(load(path)).toThrow(UsageError);
-    expect(load(path)).toThrow(message);
+  ])('%s', async (_why, path, message) => {
+    const err: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
+    let code: number;
+    try {
+      // A bench that would take long: refused before its first run.
+      code = await main(['node', 'clocklab', 'bench', '--methods', 'monotonic', '--runs', '1000', '--baseline', path], PIPED);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(code).toBe(2);
+    expect(err.join('')).toMatch(message);
   });
 });

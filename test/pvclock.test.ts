@@ -132,7 +132,7 @@ describe.skipIf(noPage ?? unmet({ cpus: 2 }))('warp: pvclock time never goes bac
     const { findMethod } = await fromDist<typeof MethodsModule>('methods.js');
     const methods = ['pvclock_vdso', 'pvclock_rdtscp'].map((id) => findMethod(id)).filter((m) => m !== undefined);
     expect(methods.length).toBe(2);
-    const result = await runWarp({ methods, cpus: null, durationSeconds: 1, offsets: false });
+    const result = await runWarp({ methods, cpus: null, durationSeconds: 1, offsets: false, selfTest: null });
     for (const m of result.methods) {
       expect(m.status, m.method).toBe('measured');
       if (m.status !== 'measured') continue;

@@ -79,7 +79,7 @@ describe('warp self-test (a planted skew)', () => {
 
 describe('warp on this machine', () => {
   it.skipIf(unmet({ rdtscp: true }))('monotonic and rdtscp hold across all online CPUs, and every CPU did reads', async () => {
-    const r = await runWarp({ methods: [method('monotonic'), method('rdtscp')], cpus: null, durationSeconds: 1, offsets: false });
+    const r = await runWarp({ methods: [method('monotonic'), method('rdtscp')], cpus: null, durationSeconds: 1, offsets: false, selfTest: null });
     expect(WarpResult.safeParse(r).success).toBe(true);
     expect(r.options.cpus).toEqual(onlineCpus());
     for (const m of r.methods) {
@@ -93,13 +93,13 @@ describe('warp on this machine', () => {
   });
 
   it('per-thread and not-time methods are skipped with a reason', async () => {
-    const r = await runWarp({ methods: [method('thread_cputime'), method('getcpu')], cpus: [0], durationSeconds: 0.1, offsets: false });
+    const r = await runWarp({ methods: [method('thread_cputime'), method('getcpu')], cpus: [0], durationSeconds: 0.1, offsets: false, selfTest: null });
     expect(r.methods.map((m) => m.status)).toEqual(['unsupported', 'unsupported']);
     expect(r.methods[0]?.status === 'unsupported' && r.methods[0].reason).toMatch(/not comparable across CPUs/);
   });
 
   it('one CPU runs, and says a cross-CPU warp cannot occur', async () => {
-    const r = await runWarp({ methods: [method('monotonic')], cpus: [0], durationSeconds: 0.2, offsets: true });
+    const r = await runWarp({ methods: [method('monotonic')], cpus: [0], durationSeconds: 0.2, offsets: true, selfTest: null });
     expect(r.methods[0]?.status).toBe('measured');
     expect(r.findings.map((f) => f.code)).toContain('WARP_ONE_CPU');
     expect(r.offsets).toEqual([]);
@@ -109,7 +109,7 @@ describe('warp on this machine', () => {
 describe('warp workers', () => {
   it.skipIf(unmet({ cpus: 2 }))('are all ended after a run', async () => {
     const before = await threadCount();
-    await runWarp({ methods: [method('monotonic')], cpus: null, durationSeconds: 0.2, offsets: false });
+    await runWarp({ methods: [method('monotonic')], cpus: null, durationSeconds: 0.2, offsets: false, selfTest: null });
     expect(await threadCount()).toBe(before);
   });
 
@@ -142,7 +142,7 @@ describe('warp workers', () => {
     const t0 = Date.now();
     setTimeout(() => controller.abort(new Error('enough')), 300);
     await expect(
-      runWarp({ methods: [method('rdtsc')], cpus: null, durationSeconds: 30, offsets: false, signal: controller.signal }),
+      runWarp({ methods: [method('rdtsc')], cpus: null, durationSeconds: 30, offsets: false, selfTest: null, signal: controller.signal }),
     ).rejects.toThrow('enough');
     expect(Date.now() - t0).toBeLessThan(3_000);
     expect(await threadCount()).toBe(before);
@@ -157,7 +157,7 @@ describe('warp without constant_tsc (injected at the probe inputs)', () => {
     const base = realInputs(binding);
     const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8').replaceAll(' constant_tsc', '');
     const inputs = { ...base, source: overlaySource({ '/proc/cpuinfo': cpuinfo }, base.source) };
-    const r = await runWarp({ methods: [method('rdtscp'), method('monotonic')], cpus: [0], durationSeconds: 0.1, offsets: false, inputs });
+    const r = await runWarp({ methods: [method('rdtscp'), method('monotonic')], cpus: [0], durationSeconds: 0.1, offsets: false, selfTest: null, inputs });
     expect(r.machine.tscFlags.constant_tsc).toBe(false);
     expect(r.methods.map((m) => (m.status === 'measured' ? m.contract : m.status))).toEqual(['unordered', 'monotonic']);
     expect(r.findings).toContainEqual({ code: 'WARP_NO_CONSTANT_TSC', severity: 'warn', args: { method: 'rdtscp' } });

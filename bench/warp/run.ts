@@ -65,7 +65,7 @@ try {
     return (c.reads[0] ?? 0) + (c.reads[1] ?? 0);
   };
   const runJs = async (): Promise<number> => {
-    const r = await runWarp({ methods: [method], cpus: [cpuA, cpuB], durationSeconds: seconds, offsets: false, binding });
+    const r = await runWarp({ methods: [method], cpus: [cpuA, cpuB], durationSeconds: seconds, offsets: false, selfTest: null, binding });
     const m = r.methods[0];
     if (m?.status !== 'measured') throw new Error('clocklab warp did not measure');
     return m.reads;
@@ -126,7 +126,7 @@ try {
   for (const id of ['rdtsc', 'rdtscp', 'lfence_rdtsc', 'mfence_rdtsc', 'monotonic', 'monotonic_raw', 'boottime', 'realtime']) {
     const m = findMethod(id);
     if (!m) continue;
-    const r = await runWarp({ methods: [m], cpus: [cpuA, cpuB], durationSeconds: seconds, offsets: false, binding });
+    const r = await runWarp({ methods: [m], cpus: [cpuA, cpuB], durationSeconds: seconds, offsets: false, selfTest: null, binding });
     const x = r.methods[0];
     if (x?.status !== 'measured') continue;
     process.stdout.write(

@@ -1,24 +1,23 @@
-// main.ts: the command line. Parses, wires commands, and alone decides the
-// exit code: 0 all held, 1 a check failed, 2 bad usage or input, 3 the
-// machine cannot run the request.
+// main.ts: the command line. Wires every command the same way (argv ->
+// its schema -> run -> emit) and alone decides the exit code: 0 all held,
+// 1 a check failed (the command's verdict), 2 bad usage or input, 3 the
+// machine cannot run the request, 130 interrupted.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { CheckFailed, UnsupportedError, UsageError } from '../errors.js';
+import type { Verdict } from '../commands/command.js';
+import { COMMANDS, type CommandName } from '../commands/index.js';
+import { parseOptions } from '../commands/options.js';
+import { Interrupted, UnsupportedError, UsageError } from '../errors.js';
 import { packageRoot } from '../native/binding.js';
-import { registerCompare } from './commands/compare.js';
-import { registerInfo } from './commands/info.js';
-import { registerBench } from './commands/bench.js';
-import { registerMethods } from './commands/methods.js';
-import { registerWarp } from './commands/warp.js';
-import { registerPvclock } from './commands/pvclock.js';
-import { registerCheck, type CheckInjection } from './commands/check.js';
-import { registerRestore } from './commands/restore.js';
+import type { CliCommand, DepsOf } from './command.js';
+import { CLI_COMMANDS } from './commands/index.js';
+import { flagNamer, optionsFromFlags } from './flags.js';
+import { emit, prepareOutput, setColorOutput, wantsColor, withOutputOptions, type OutputOptions } from './output.js';
+import { createProgress, setProgressOutput, type Progress } from './progress.js';
 import { recoverAtStartup } from './startup.js';
-import { setColorOutput, wantsColor } from './output.js';
-import { setProgressOutput } from './progress.js';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, unsupported: 3 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, unsupported: 3, interrupted: 130 } as const;
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
@@ -29,14 +28,68 @@ function version(): string {
  * inject evidence here (a fault at a probe's input) and still go through the
  * real parsing, judging, reporting and exit codes. */
 export interface CliDeps {
-  check?: CheckInjection;
+  /** Per command, what its run gets besides the options (collectors, inputs). */
+  inject?: { [N in CommandName]?: Partial<DepsOf<N>> };
   /** Colours on stdout; by default the flags, the environment and the terminal decide. */
   color?: boolean;
   /** A progress bar on stderr; by default, when stderr is a terminal. */
   progress?: boolean;
 }
 
-export function buildProgram(deps: CliDeps = {}): Command {
+/** What one invocation found out, for main() to turn into an exit code. */
+interface Outcome {
+  verdict: Verdict | null;
+  /** Names options in messages as the flags typed. */
+  name: (option: string) => string;
+}
+
+/** A command's CLI half wired onto commander: flags, action, output. */
+function register<N extends CommandName>(program: Command, cli: CliCommand<N>, deps: CliDeps, outcome: Outcome): void {
+  const command = COMMANDS[cli.name];
+  const cmd = program.command(cli.name).summary(command.summary).description(cli.description);
+  for (const f of cli.flags) cmd.option(f.flag, f.help);
+  if (cli.output === 'report') withOutputOptions(cmd);
+  if (cli.output === 'json') cmd.option('--json', 'print the result (schema clocklab/1) as JSON on stdout');
+  if (cli.after) cmd.addHelpText('after', cli.after);
+  cmd.action(async (values: Record<string, unknown> & OutputOptions) => {
+    outcome.name = flagNamer(cli.flags, values);
+    prepareOutput(values);
+    const options = parseOptions(command.options, optionsFromFlags(cli.flags, values));
+    // Ctrl-C aborts the run at its next check (the clocksource switcher
+    // restores on the same signal); the run rejects with Interrupted.
+    const controller = new AbortController();
+    const onSigint = (): void => controller.abort(new Interrupted('interrupted (SIGINT): the run was stopped'));
+    process.once('SIGINT', onSigint);
+    let bar: Progress | null = null;
+    const write = (text: string): void => void process.stdout.write(text);
+    const pause = (): void => {
+      bar?.stop();
+      bar = null;
+    };
+    const live = values.json === true ? {} : (cli.live?.(options as never, write, pause) ?? {});
+    let result: unknown;
+    try {
+      const run = command.run as (o: unknown, d: unknown) => unknown;
+      result = await run(options, {
+        ...deps.inject?.[cli.name],
+        ...live,
+        signal: controller.signal,
+        onProgress: (p: { done: number; total: number; label: string }) => {
+          bar ??= createProgress(p.total);
+          bar.update(p.done, p.label);
+        },
+      });
+    } finally {
+      pause();
+      process.off('SIGINT', onSigint);
+    }
+    const verdict = (command.verdict as (r: unknown) => Verdict)(result);
+    emit(result, values, cli.text as (r: unknown) => string);
+    outcome.verdict = verdict;
+  });
+}
+
+export function buildProgram(deps: CliDeps = {}, outcome: Outcome = { verdict: null, name: (o) => o }): Command {
   const program = new Command('clocklab')
     .description('How this Linux x86 machine reads time: cost, monotonicity across CPUs, the KVM pvclock page, and which clocksource to use.')
     .version(version())
@@ -49,17 +102,9 @@ export function buildProgram(deps: CliDeps = {}): Command {
     'after',
     '\nThe measuring commands take --json (the result, schema clocklab/1) and --out DIR\n(report.json, ' +
       'summary.md, junit.xml, report.html). Exit codes: 0 all held; 1 a check failed;\n' +
-      '2 bad usage or input; 3 the machine cannot run the request.',
+      '2 bad usage or input; 3 the machine cannot run the request; 130 interrupted (Ctrl-C).',
   );
-  // Listed in the order a newcomer would use them.
-  registerInfo(program);
-  registerMethods(program);
-  registerBench(program);
-  registerWarp(program);
-  registerCompare(program);
-  registerPvclock(program);
-  registerCheck(program, deps.check);
-  registerRestore(program);
+  for (const cli of CLI_COMMANDS) register(program, cli as CliCommand<CommandName>, deps, outcome);
   // A clocksource a SIGKILLed run left switched is put back before any
   // command but `restore` (which reports it itself).
   program.hook('preAction', (_p, cmd) => {
@@ -75,31 +120,38 @@ export function buildProgram(deps: CliDeps = {}): Command {
 
 /** Runs the CLI and returns the exit code; never calls process.exit. */
 export async function main(argv: readonly string[], deps: CliDeps = {}): Promise<number> {
-  const program = buildProgram(deps);
+  const outcome: Outcome = { verdict: null, name: (o) => o };
+  const program = buildProgram(deps, outcome);
+  const say = (message: string): void => void process.stderr.write(`clocklab: ${message}\n`);
   try {
     if (argv.length <= 2) {
       program.outputHelp();
       return EXIT.usage;
     }
     await program.parseAsync([...argv]);
-    return EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
     if (err instanceof UsageError) {
-      process.stderr.write(`clocklab: ${err.message}\n`);
+      say(err.describe(outcome.name));
       return EXIT.usage;
     }
     if (err instanceof UnsupportedError) {
-      process.stderr.write(`clocklab: ${err.message}\n`);
+      say(err.describe(outcome.name));
       return EXIT.unsupported;
     }
-    if (err instanceof CheckFailed) {
-      process.stderr.write(`clocklab: ${err.message}\n`);
-      return EXIT.failed;
+    if (err instanceof Interrupted) {
+      say(err.message);
+      return EXIT.interrupted;
     }
     throw err;
   }
+  if (outcome.verdict && !outcome.verdict.passed) {
+    for (const f of outcome.verdict.failures) say(f);
+    return EXIT.failed;
+  }
+  return EXIT.ok;
 }
+

@@ -6,6 +6,7 @@
 // each finished run through callbacks (the CLI prints the thread's line from
 // onRun as runs finish).
 import { UnsupportedError, UsageError } from '../errors.js';
+import type { RunnerContext } from './progress.js';
 import { METHODS, nativeIndex, type MethodSpec } from '../methods.js';
 import { loadBinding, type Binding } from '../native/binding.js';
 import { methodAvailability } from '../probes/availability.js';
@@ -15,16 +16,18 @@ import { probeMachine, realInputs } from '../probes/machine.js';
 import type { BenchMethodResultT, BenchResultT, BenchRunT, BenchSummaryT } from '../results/bench.js';
 import type { FindingT } from '../results/common.js';
 
-export interface BenchRunOptions {
+export interface BenchRunOptions extends RunnerContext {
   methods: readonly MethodSpec[];
   loops: number;
+  /** Timed runs per method, or null with durationSeconds. */
   runs: number | null;
+  /** Repeat each method this long instead of a number of runs. */
   durationSeconds: number | null;
+  /** The CPU to pin to; null: the one the thread is on. */
   cpu: number | null;
   warmup: boolean;
   binding?: Binding;
-  signal?: AbortSignal;
-  onProgress?: (p: { method: string; run: number; runs: number | null; done: number; total: number | null }) => void;
+  /** Called as each timed run finishes, with its figures. */
   onRun?: (method: string, run: BenchRunT) => void;
 }
 
@@ -32,7 +35,7 @@ export interface BenchRunOptions {
 export const MAX_LOOPS = 2 ** 32 - 1;
 /** More runs than this is a typo, not a measurement. */
 export const MAX_RUNS = 100_000;
-/** --duration is per method; an hour of one method is already a soak test. */
+/** A duration is per method; an hour of one method is already a soak test. */
 export const MAX_DURATION_SECONDS = 3600;
 /** Refuse before starting when one run would take longer than this ... */
 export const MAX_RUN_SECONDS = 600;
@@ -41,53 +44,12 @@ export const MAX_TOTAL_SECONDS = 3 * 3600;
 /** Loops in the probe that projects how long a run will take. */
 const PROBE_LOOPS = 10_000;
 
-export const DEFAULT_LOOPS = 10_000_000;
-export const DEFAULT_RUNS = 10;
-
-/** The default method set: the thread's question (TSC reads against the vDSO
- * clocks, coarse and raw, and the price of leaving the vDSO). */
-export const DEFAULT_METHOD_IDS = [
-  'rdtsc',
-  'rdtscp',
-  'lfence_rdtsc',
-  'monotonic',
-  'realtime',
-  'monotonic_raw',
-  'monotonic_coarse',
-  'sys_monotonic',
-  'gettimeofday',
-] as const;
-
 /** Steal above this share of the pinned CPU's time during the run is worth a sentence. */
 const STEAL_WARN_PERCENT = 1;
 /** Spread (max-min)/median above this is worth a sentence. */
 const SPREAD_NOTE_PERCENT = 25;
 /** A vDSO clock within this factor of its raw-syscall twin costs like a syscall. */
 const LIKE_SYSCALL_RATIO = 0.7;
-
-function checkOptions(o: BenchRunOptions): void {
-  if (o.methods.length === 0) throw new UsageError('no methods to bench');
-  if (!Number.isSafeInteger(o.loops) || o.loops < 1) {
-    throw new UsageError(`loops must be a positive integer, got ${String(o.loops)}`);
-  }
-  if (o.loops > MAX_LOOPS) throw new UsageError(`loops ${o.loops} is too large: at most ${MAX_LOOPS} (2^32-1) per run`);
-  if (o.runs !== null && o.durationSeconds !== null) throw new UsageError('give either runs or a duration, not both');
-  if (o.runs === null && o.durationSeconds === null) throw new UsageError('give runs or a duration');
-  if (o.runs !== null) {
-    if (!Number.isSafeInteger(o.runs) || o.runs < 1) throw new UsageError(`runs must be a positive integer, got ${String(o.runs)}`);
-    if (o.runs > MAX_RUNS) throw new UsageError(`runs ${o.runs} is too many: at most ${MAX_RUNS}`);
-  }
-  if (o.durationSeconds !== null) {
-    const d = o.durationSeconds;
-    if (typeof d !== 'number' || !Number.isFinite(d) || d <= 0) {
-      throw new UsageError(`duration must be a positive number of seconds, got ${String(d)}`);
-    }
-    if (d > MAX_DURATION_SECONDS) throw new UsageError(`duration ${d} s is too long: at most ${MAX_DURATION_SECONDS} s per method`);
-  }
-  if (o.cpu !== null && (!Number.isSafeInteger(o.cpu) || o.cpu < 0)) {
-    throw new UsageError(`cpu must be a non-negative integer, got ${String(o.cpu)}`);
-  }
-}
 
 /** The median of a non-empty list (the mean of the middle two for an even count). */
 export function median(values: readonly number[]): number {
@@ -141,7 +103,6 @@ function pin(binding: Binding, cpu: number): () => void {
 }
 
 export async function runBench(options: BenchRunOptions): Promise<BenchResultT> {
-  checkOptions(options);
   const binding = options.binding ?? loadBinding();
   const startedAt = new Date().toISOString();
   const online = onlineCpus();
@@ -182,7 +143,7 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResultT> 
       if (runSeconds > MAX_RUN_SECONDS) {
         throw new UsageError(
           `${spec.id} with ${options.loops} loops would take about ${runSeconds.toFixed(0)} s per run ` +
-            `(${(perLoopNs.get(spec.id) ?? 0).toFixed(1)} ns/loop); at most ${MAX_RUN_SECONDS} s: use fewer loops`,
+            `(${(perLoopNs.get(spec.id) ?? 0).toFixed(1)} ns/loop); at most ${MAX_RUN_SECONDS} s: use fewer {loops}`,
         );
       }
       const runsSeconds = options.runs !== null ? runSeconds * options.runs : (options.durationSeconds ?? 0);
@@ -191,16 +152,25 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResultT> 
     if (totalSeconds > MAX_TOTAL_SECONDS) {
       throw new UsageError(
         `the bench would take about ${(totalSeconds / 60).toFixed(0)} minutes; at most ${MAX_TOTAL_SECONDS / 60}: ` +
-          'use fewer loops, runs or methods',
+          'use fewer {loops}, {runs} or {methods}',
       );
     }
 
-    const total = options.runs !== null ? planned.length * options.runs : null;
+    // Progress counts runs, or seconds for a timed bench.
+    const timed = options.durationSeconds;
+    const total = timed === null ? planned.length * (options.runs ?? 0) : planned.length * timed;
     let done = 0;
+    let methodsDone = 0;
+    const report = (label: string, methodStart: number): void => {
+      if (!options.onProgress) return;
+      const at = timed === null ? done : Math.min(total, methodsDone * timed + (performance.now() - methodStart) / 1000);
+      options.onProgress({ done: at, total, unit: timed === null ? 'runs' : 'seconds', label });
+    };
     for (const { spec, index } of planned) {
+      const methodStart = performance.now();
       if (options.warmup) {
         options.signal?.throwIfAborted();
-        options.onProgress?.({ method: spec.id, run: 0, runs: options.runs, done, total });
+        report(`${spec.id} warm-up`, methodStart);
         oneRun(binding, index, options.loops);
         await tick();
       }
@@ -208,13 +178,14 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResultT> 
       const until = options.durationSeconds !== null ? performance.now() + options.durationSeconds * 1000 : Infinity;
       for (let run = 1; options.runs !== null ? run <= options.runs : performance.now() < until || run === 1; run++) {
         options.signal?.throwIfAborted();
-        options.onProgress?.({ method: spec.id, run, runs: options.runs, done, total });
+        report(`${spec.id} run ${run}${options.runs !== null ? `/${options.runs}` : ''}`, methodStart);
         const r = oneRun(binding, index, options.loops);
         runs.push(r);
         done++;
         options.onRun?.(spec.id, r);
         await tick();
       }
+      methodsDone++;
       measured.set(spec.id, {
         method: spec.id,
         status: 'measured',

@@ -4,7 +4,8 @@
 // is safe here. Measures and returns a result; never prints.
 import { checkCanSwitch, ClocksourceSwitcher, defaultContext, readAvailable, readCurrent, validateClocksources, type SwitchContext } from '../clocksource/switch.js';
 import { UnsupportedError, UsageError } from '../errors.js';
-import { findMethod, type MethodSpec } from '../methods.js';
+import type { MethodSpec } from '../methods.js';
+import { onlineCpus, requireOnline } from '../probes/cpus.js';
 import { loadBinding, type Binding } from '../native/binding.js';
 import { startDisturbance } from '../probes/disturbance.js';
 import { probeMachine, realInputs, type MachineFacts, type ProbeInputs } from '../probes/machine.js';
@@ -23,56 +24,37 @@ import type { WarpResultT } from '../results/warp.js';
 
 const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
 import { runBench, type BenchRunOptions } from './bench.js';
-import { runWarp } from './warp.js';
+import type { RunnerContext } from './progress.js';
+import { runWarp, type WarpOptions, type WarpRunOptions } from './warp.js';
 
 /** The bench runner's options, as far as compare uses them. */
 export type BenchRunnerOptions = Pick<BenchRunOptions, 'methods' | 'loops' | 'runs' | 'durationSeconds' | 'cpu' | 'warmup' | 'binding' | 'signal'>;
 export type BenchRunner = (options: BenchRunnerOptions) => Promise<BenchResultT>;
+/** The warp runner, as compare calls it (src/runners/warp.ts). */
+export type WarpRunner = (options: WarpRunOptions) => Promise<WarpResultT>;
+/** compare's warp part: the warp check's options, less what compare fixes. */
+export type CompareWarpOptions = Pick<WarpOptions, 'methods' | 'durationSeconds'> & { cpus: readonly number[] | null };
 
-/** The warp runner's options, as far as compare uses them (src/runners/warp.ts WarpRunOptions). */
-export interface WarpRunnerOptions {
-  methods: readonly MethodSpec[];
-  cpus: readonly number[] | null;
-  durationSeconds: number;
-  offsets: boolean;
-  binding?: Binding;
-  signal?: AbortSignal;
-}
-export type WarpRunner = (options: WarpRunnerOptions) => Promise<WarpResultT>;
-
-export interface CompareOptions {
-  /** Clocksources to measure, in order; default: every available one. */
-  clocksources?: string[];
+export interface CompareOptions extends RunnerContext {
+  /** Clocksources to measure, in order; null: every available one. */
+  clocksources: readonly string[] | null;
   /** Measure only the current clocksource, never switching (no root needed). */
-  currentOnly?: boolean;
-  methods: string[];
+  currentOnly: boolean;
+  methods: readonly MethodSpec[];
   loops: number;
   runs: number;
-  /** Rounds over the clocksources, ABBA order; figures pool over rounds. Default 1. */
-  rounds?: number;
+  /** Rounds over the clocksources, ABBA order; figures pool over rounds. */
+  rounds: number;
   cpu: number;
-  /** Run the warp check on each clocksource too. */
-  checkWarp: boolean;
-  warpMethods: string[];
-  warpCpus: number[];
-  warpDurationSeconds: number;
+  /** The warp check on each clocksource too, or null. */
+  warp: CompareWarpOptions | null;
   /** The runners; the real ones by default, fakes in tests. */
-  bench?: BenchRunner;
-  warp?: WarpRunner;
+  runBench?: BenchRunner;
+  runWarp?: WarpRunner;
   binding?: Binding;
   inputs?: ProbeInputs;
   switchContext?: Partial<SwitchContext>;
-  signal?: AbortSignal;
-  /** Called before each step: `kvm-clock: bench`, 2 of 4. */
-  onStep?: (done: number, total: number, label: string) => void;
 }
-
-/** What compare measures by default: the clocks whose cost depends on the
- * clocksource, their system-call twins, and rdtscp as a control that does
- * not (its ratio shows the run-to-run noise). */
-export const DEFAULT_COMPARE_METHODS: readonly string[] = ['monotonic', 'realtime', 'monotonic_raw', 'boottime', 'sys_monotonic', 'gettimeofday', 'rdtscp'];
-/** compare's warp check by default: the clocks that must not go backwards, and the TSC reads. */
-export const DEFAULT_COMPARE_WARP_METHODS: readonly string[] = ['monotonic', 'realtime', 'rdtscp', 'lfence_rdtsc'];
 
 /** Measured by bench/clocksource-settle.ts on this KVM guest (kernel 6.18):
  * the first reads after a confirmed switch cost what steady-state reads
@@ -104,28 +86,24 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
   const available = readAvailable(ctx);
   let original = readCurrent(ctx);
 
-  const specs = (ids: readonly string[]): MethodSpec[] =>
-    ids.map((id) => {
-      const m = findMethod(id);
-      if (!m) throw new UsageError(`unknown method '${id}'`);
-      return m;
-    });
-  const benchMethods = specs(options.methods);
-  const warpMethods = specs(options.warpMethods);
+  const online = onlineCpus(inputs.source);
+  requireOnline([options.cpu, ...(options.warp?.cpus ?? [])], online);
+  const warpCpus = options.warp ? [...(options.warp.cpus ?? online)] : [];
   let list: string[];
   let switcher: ClocksourceSwitcher | null = null;
   if (options.currentOnly) {
     if (options.clocksources && options.clocksources.some((c) => c !== original)) {
-      throw new UsageError(`--current-only measures only the current clocksource ('${original}'); drop --clocksources or --current-only`);
+      throw new UsageError(`{currentOnly} measures only the current clocksource ('${original}'); drop {clocksources} or {currentOnly}`);
     }
     list = [original];
   } else {
-    list = options.clocksources ?? available;
+    list = options.clocksources ? [...options.clocksources] : available;
     validateClocksources(list, available);
     checkCanSwitch(ctx);
   }
-  const bench = options.bench ?? runBench;
-  const warp = options.checkWarp ? (options.warp ?? runWarp) : null;
+  const bench = options.runBench ?? runBench;
+  const warp = options.warp ? (options.runWarp ?? runWarp) : null;
+  const warpOptions = options.warp;
   if (!options.currentOnly) {
     // Refuses (exit 3) before anything is measured: not root, or another run holds the lock.
     switcher = ClocksourceSwitcher.open(list, ctx);
@@ -140,7 +118,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
   const disturbance = startDisturbance(inputs.source);
   const runs: ClocksourceRunT[] = [];
   // Rounds balance the clocksources against each other; one alone needs one.
-  const rounds = list.length < 2 ? 1 : (options.rounds ?? 1);
+  const rounds = list.length < 2 ? 1 : options.rounds;
   // ABBA order: every other round runs the list backwards, so a load that
   // rises or falls during the run weighs on every clocksource alike, and the
   // switch at a round's boundary is saved.
@@ -153,9 +131,9 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
       // Before a switch, not only inside bench: an abort must not switch again.
       options.signal?.throwIfAborted();
       const event = switcher ? switcher.switchTo(cs) : null;
-      options.onStep?.(step++, steps, `${cs}: bench${rounds > 1 ? ` (round ${round} of ${rounds})` : ''}`);
+      options.onProgress?.({ done: step++, total: steps, unit: 'steps', label: `${cs}: bench${rounds > 1 ? ` (round ${round} of ${rounds})` : ''}` });
       const benchResult = await bench({
-        methods: benchMethods,
+        methods: options.methods,
         loops: options.loops,
         runs: options.runs,
         durationSeconds: null,
@@ -166,13 +144,14 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
       });
       let warpResult: WarpResultT | null = null;
       // Once per clocksource: a warp is a property of the clocksource, not of the load.
-      if (warp && !runs.some((x) => x.clocksource === cs)) {
-        options.onStep?.(step++, steps, `${cs}: warp`);
+      if (warp && warpOptions && !runs.some((x) => x.clocksource === cs)) {
+        options.onProgress?.({ done: step++, total: steps, unit: 'steps', label: `${cs}: warp` });
         warpResult = await warp({
-          methods: warpMethods,
-          cpus: options.warpCpus,
-          durationSeconds: options.warpDurationSeconds,
+          methods: warpOptions.methods,
+          cpus: warpCpus,
+          durationSeconds: warpOptions.durationSeconds,
           offsets: false,
+          selfTest: null,
           binding,
           ...(options.signal ? { signal: options.signal } : {}),
         });
@@ -183,14 +162,15 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
       }
       runs.push({ clocksource: cs, round, switched: event, clocksourceDuring: during, bench: benchResult, warp: warpResult });
     }
-    options.onStep?.(steps, steps, 'done');
+    options.onProgress?.({ done: steps, total: steps, unit: 'steps', label: 'done' });
   } finally {
     switcher?.close();
   }
   const switches: SwitchRecordT[] = switcher ? [...switcher.events] : [];
   const end = readCurrent(ctx);
-  const cpus = [...new Set([options.cpu, ...(warp ? options.warpCpus : [])])].sort((a, b) => a - b);
-  const comparison = compareRows(runs, options.methods);
+  const cpus = [...new Set([options.cpu, ...warpCpus])].sort((a, b) => a - b);
+  const methodIds = options.methods.map((m) => m.id);
+  const comparison = compareRows(runs, methodIds);
   const findings: FindingT[] = [];
   if (end !== original) findings.push({ code: 'COMPARE_NOT_RESTORED', severity: 'fail', args: { original, now: end } });
   const recommendation = recommend(runs, comparison, facts, original, findings);
@@ -202,15 +182,15 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
     options: {
       clocksources: list,
       currentOnly: options.currentOnly ?? false,
-      methods: options.methods,
+      methods: methodIds,
       loops: options.loops,
       runs: options.runs,
       rounds,
       cpu: options.cpu,
       warp: warp !== null,
-      warpMethods: warp ? options.warpMethods : [],
-      warpCpus: warp ? options.warpCpus : [],
-      warpDurationSeconds: warp ? options.warpDurationSeconds : 0,
+      warpMethods: warpOptions ? warpOptions.methods.map((m) => m.id) : [],
+      warpCpus,
+      warpDurationSeconds: warpOptions ? warpOptions.durationSeconds : 0,
     },
     originalClocksource: original,
     settle: SETTLE,

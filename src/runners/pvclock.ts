@@ -5,6 +5,7 @@
 import { CLOCKS } from '../clocks.js';
 import { UnsupportedError } from '../errors.js';
 import { nativeIndex } from '../methods.js';
+import type { RunnerContext } from './progress.js';
 import { loadBinding, type Binding, type NativePvclockRecord } from '../native/binding.js';
 import { startDisturbance } from '../probes/disturbance.js';
 import { probeMachine, realInputs, type ProbeInputs } from '../probes/machine.js';
@@ -12,7 +13,7 @@ import { flagNames, openPvclockPage, pvclockUnavailableMessage } from '../probes
 import type { FindingT } from '../results/common.js';
 import type { PvclockClockComparisonT, PvclockRecordFieldsT, PvclockRecordT, PvclockResultT, PvclockWatchT } from '../results/pvclock.js';
 
-export interface PvclockOptions {
+export interface PvclockOptions extends RunnerContext {
   binding?: Binding;
   /** Probe inputs; tests inject a maps text here. */
   inputs?: ProbeInputs;
@@ -24,11 +25,6 @@ export interface PvclockOptions {
   windowMs?: number;
   /** Watch the records for this long (null: no watch). */
   watchSeconds?: number | null;
-  /** Called after each second of watching: (seconds done, seconds total). */
-  onProgress?: (done: number, total: number) => void;
-  /** Ends the watch between two polling chunks (at most a second apart; a
-   * quarter second in runPvclockAsync) with the signal's reason. */
-  signal?: AbortSignal;
 }
 
 const EOPNOTSUPP = 95;
@@ -92,8 +88,9 @@ export interface WatchOptions {
   seconds: number;
   /** A test's stand-in for the page; the page set by pvclockSetPage otherwise. */
   source?: Uint8Array;
-  onProgress?: (done: number, total: number) => void;
+  /** Between chunks: the signal ends the watch with its reason. */
   signal?: AbortSignal;
+  onProgress?: RunnerContext['onProgress'];
   /** Seconds polled per native call; between calls the signal is checked
    * and progress reported. Default 1. */
   chunkSeconds?: number;
@@ -173,7 +170,7 @@ function* watchSteps(binding: Binding, options: WatchOptions): Generator<void, P
     }
     prev = now;
     done += chunk;
-    options.onProgress?.(done, seconds);
+    options.onProgress?.({ done, total: seconds, unit: 'seconds', label: `watching ${done.toFixed(0)}/${seconds} s` });
     if (done < seconds) yield;
   }
   return { seconds, counts, torn };

@@ -6,6 +6,7 @@
 // worker per CPU (./warp-pool.ts), all sharing one lock in native code
 // (native/warp.cc, after arch/x86/kernel/tsc_sync.c check_tsc_warp()).
 import { UnsupportedError, UsageError } from '../errors.js';
+import type { RunnerContext } from './progress.js';
 import { METHODS, nativeIndex, type MethodSpec } from '../methods.js';
 import { loadBinding, type Binding } from '../native/binding.js';
 import { onlineCpus, requireOnline } from '../probes/cpus.js';
@@ -22,33 +23,25 @@ import type {
 } from '../results/warp.js';
 import { WarpPool, WarpState } from './warp-pool.js';
 
-/** Where a warp run is: reported about every 200 ms while a method runs, and once as it ends. */
-export interface WarpProgress {
-  /** The method being checked. */
-  method: string;
-  /** Seconds it has run so far. */
-  elapsedSeconds: number;
-  /** Seconds it will run. */
-  durationSeconds: number;
-  /** Reads all CPUs have made of it so far. */
-  reads: number;
-}
-
-export interface WarpRunOptions {
+/** What a warp run checks. One type: the warp command, compare's warp part
+ * and check's warp part all pass this. */
+export interface WarpOptions {
   methods: readonly MethodSpec[];
-  /** CPUs to check on; null = all online. */
+  /** CPUs to check on; null = every online CPU this process may run on. */
   cpus: readonly number[] | null;
   /** Seconds each method runs, on all CPUs at once. */
   durationSeconds: number;
   offsets: boolean;
   /** Skew skewCpu's reads of the internal skewed_rdtscp method by skewCycles
-   * and check that method alone: proves the checker finds a known warp. */
-  selfTest?: { skewCycles: number; skewCpu: number } | null;
+   * and check that method alone: proves the checker finds a known warp.
+   * skewCpu null: the second CPU checked. */
+  selfTest: { skewCycles: number; skewCpu: number | null } | null;
+}
+
+export interface WarpRunOptions extends WarpOptions, RunnerContext {
   binding?: Binding;
   /** Probe inputs (files, CPUID); tests inject a machine without constant_tsc here. */
   inputs?: ProbeInputs;
-  signal?: AbortSignal;
-  onProgress?: (p: WarpProgress) => void;
 }
 
 /** The internal method of the self-test: rdtscp minus a per-CPU offset
@@ -61,19 +54,6 @@ export const SKEWED_RDTSCP: MethodSpec = {
   unit: 'cycles',
   path: 'cpu',
 };
-
-/** The methods `clocklab warp` checks when none are named: the thread's
- * question (monotonic by contract, plus plain RDTSC and the wall clock). */
-export const DEFAULT_WARP_METHODS: readonly string[] = [
-  'monotonic',
-  'monotonic_raw',
-  'boottime',
-  'rdtscp',
-  'lfence_rdtsc',
-  'mfence_rdtsc',
-  'rdtsc',
-  'realtime',
-];
 
 /** Methods whose contract a warp check can test. */
 export function isWarpCheckable(m: MethodSpec): boolean {
@@ -89,18 +69,10 @@ export const SELF_TEST_TOLERANCE = 0.1;
 const u64 = (v: bigint): string => BigInt.asUintN(64, v).toString();
 
 function validate(options: WarpRunOptions, online: readonly number[], allowed: readonly number[], maxSlots: number): number[] {
-  const d = options.durationSeconds;
-  if (typeof d !== 'number' || !Number.isFinite(d) || d <= 0) {
-    throw new UsageError(`the duration must be a positive number of seconds, not '${String(d)}'`);
-  }
-  if (d * 1000 > 2 ** 32 - 1) throw new UsageError(`a duration of ${d} s is too long`);
   // By default every online CPU this process may run on (a cpuset or
   // taskset can exclude some; a worker could not pin there).
   const cpus = options.cpus === null ? online.filter((c) => allowed.includes(c)) : [...new Set(options.cpus)].sort((a, b) => a - b);
-  if (cpus.length === 0) throw new UsageError('the CPU list is empty');
-  for (const c of cpus) {
-    if (!Number.isInteger(c) || c < 0) throw new UsageError(`'${c}' is not a CPU number`);
-  }
+  if (cpus.length === 0) throw new UsageError('no CPU to check on: none of the online CPUs is in this process\'s affinity');
   requireOnline(cpus, online);
   const barred = cpus.filter((c) => !allowed.includes(c));
   if (barred.length > 0) {
@@ -108,12 +80,9 @@ function validate(options: WarpRunOptions, online: readonly number[], allowed: r
   }
   if (cpus.length > maxSlots) throw new UsageError(`at most ${maxSlots} CPUs can be checked at once; ${cpus.length} were named`);
   if (options.selfTest) {
-    const { skewCpu, skewCycles } = options.selfTest;
-    if (!Number.isSafeInteger(skewCycles)) throw new UsageError(`the self-test skew must be a whole number of cycles, not ${skewCycles}`);
-    if (cpus.length < 2) throw new UsageError('the self-test needs at least two CPUs: a skew of one CPU shows only against another');
-    if (!cpus.includes(skewCpu)) throw new UsageError(`the self-test skews CPU ${skewCpu}, which is not among the CPUs checked (${cpus.join(',')})`);
-  } else if (options.methods.length === 0) {
-    throw new UsageError('the method list is empty');
+    const { skewCpu } = options.selfTest;
+    if (cpus.length < 2) throw new UsageError('the self-test ({selfTest}) needs at least two CPUs ({cpus}): a skew of one CPU shows only against another');
+    if (skewCpu !== null && !cpus.includes(skewCpu)) throw new UsageError(`the self-test skews CPU ${skewCpu} ({selfTest.skewCpu}), which is not among the CPUs checked (${cpus.join(',')})`);
   }
   return cpus;
 }
@@ -151,7 +120,8 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultT> {
   const inputs = options.inputs ?? realInputs(binding);
   const online = onlineCpus(inputs.source);
   const cpus = validate(options, online, binding.getAffinity(), layout.maxSlots);
-  const selfTest = options.selfTest ?? null;
+  // The self-test's CPU defaults to the second CPU checked.
+  const selfTest = options.selfTest ? { skewCycles: options.selfTest.skewCycles, skewCpu: options.selfTest.skewCpu ?? cpus[1] ?? 0 } : null;
   const methods = selfTest ? [SKEWED_RDTSCP] : [...options.methods];
   if (selfTest && !binding.features().rdtscp) throw new UnsupportedError('the self-test reads RDTSCP, which this CPU lacks (CPUID.80000001H:EDX[27] is clear)');
 
@@ -191,7 +161,7 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultT> {
         findings.push({ code: 'WARP_NO_CONSTANT_TSC', severity: 'warn', args: { method: m.id } });
       }
       const unit = m.unit === 'cycles' ? 'cycles' : 'ns';
-      results.push(await checkMethod(binding, pool, cpus, m, contract, unit, options, toNs));
+      results.push(await checkMethod(binding, pool, cpus, m, contract, unit, options, toNs, results.length, methods.length * options.durationSeconds));
     }
     if (options.offsets) {
       options.signal?.throwIfAborted();
@@ -253,6 +223,8 @@ async function checkMethod(
   unit: 'cycles' | 'ns',
   options: WarpRunOptions,
   toNs: (amount: bigint, unit: 'cycles' | 'ns') => number,
+  before: number,
+  totalSeconds: number,
 ): Promise<WarpMethodResultT> {
   const layout = binding.warpLayout;
   const state = new WarpState(binding);
@@ -261,11 +233,15 @@ async function checkMethod(
   const reads = (): number => cpus.reduce((sum, _c, slot) => sum + state.slotReads(slot), 0);
   const t0 = process.hrtime.bigint();
   const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
-  const timer = options.onProgress
-    ? setInterval(() => {
-        options.onProgress?.({ method: m.id, elapsedSeconds: Math.min(elapsed(), options.durationSeconds), durationSeconds: options.durationSeconds, reads: reads() });
-      }, PROGRESS_MS)
-    : null;
+  // Seconds over all methods: this one starts after `before` methods' worth.
+  const report = (seconds: number, count: number): void =>
+    options.onProgress?.({
+      done: before * options.durationSeconds + seconds,
+      total: totalSeconds,
+      unit: 'seconds',
+      label: `${m.id} ${seconds.toFixed(1)}/${options.durationSeconds} s, ${count.toLocaleString('en-US')} reads`,
+    });
+  const timer = options.onProgress ? setInterval(() => report(Math.min(elapsed(), options.durationSeconds), reads()), PROGRESS_MS) : null;
   try {
     await pool.run(
       cpus.map((cpu, slot) => ({ cpu, job: { kind: 'warp', state: state.view, methodIndex, slot, slots: cpus.length, durationMs } })),
@@ -278,7 +254,7 @@ async function checkMethod(
   const seconds = elapsed();
   const readsPerCpu = cpus.map((cpu, slot) => ({ cpu, reads: state.slotReads(slot) }));
   const total = readsPerCpu.reduce((s, x) => s + x.reads, 0);
-  options.onProgress?.({ method: m.id, elapsedSeconds: options.durationSeconds, durationSeconds: options.durationSeconds, reads: total });
+  report(options.durationSeconds, total);
   const warps = Number(state.word(layout.warps));
   const pairs = [];
   for (let from = 0; from < cpus.length; from++) {
@@ -375,9 +351,4 @@ function judgeSelfTest(selfTest: { skewCycles: number; skewCpu: number }, r: War
     return { ...found, passed: false, reason: `the largest warp, ${largest} cycles, is ${(off * 100).toFixed(1)}% away from the skew of ${skew} cycles (tolerance ${SELF_TEST_TOLERANCE * 100}%)` };
   }
   return { ...found, passed: true, reason: `found ${r.warps} warps into CPU ${selfTest.skewCpu}, the largest ${largest} cycles: ${(off * 100).toFixed(1)}% from the skew of ${skew} cycles` };
-}
-
-/** The registry's methods that `clocklab warp` can check. */
-export function warpCheckableMethods(): MethodSpec[] {
-  return METHODS.filter(isWarpCheckable);
 }

@@ -5,6 +5,7 @@
 // Usage: node --import tsx test/helpers/compare-child.ts [pauseMs] [clocksources] [crash]
 // With `crash`, an error is thrown from a timer, outside any try, once the
 // child has switched away: an uncaught exception.
+import { findMethod } from '../../src/methods.js';
 import { runCompare } from '../../src/runners/compare.js';
 import { fakeBench } from './fake-runners.js';
 
@@ -14,16 +15,15 @@ const crash = process.argv[4] === 'crash';
 let started = 0;
 try {
   const r = await runCompare({
-    ...(list ? { clocksources: list } : {}),
-    methods: ['monotonic', 'realtime'],
+    clocksources: list ?? null,
+    currentOnly: false,
+    methods: ['monotonic', 'realtime'].flatMap((id) => findMethod(id) ?? []),
     loops: 1000,
     runs: 40,
+    rounds: 1,
     cpu: 0,
-    checkWarp: false,
-    warpMethods: [],
-    warpCpus: [0],
-    warpDurationSeconds: 1,
-    bench: fakeBench({
+    warp: null,
+    runBench: fakeBench({
       pauseMs,
       onStart: (cs) => {
         process.stderr.write(`MEASURING ${cs} ${process.pid}\n`);

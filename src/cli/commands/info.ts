@@ -1,17 +1,11 @@
-// info.ts: `clocklab info`, wired: options -> runInfo -> report.
-import type { Command } from 'commander';
+// info.ts (cli): `clocklab info`: no flags of its own.
 import { renderInfoText } from '../../reports/text/info.js';
-import { runInfo } from '../../runners/info.js';
-import { emit, prepareOutput, withOutputOptions, type OutputOptions } from '../output.js';
+import { defineCli } from '../command.js';
 
-export function registerInfo(program: Command): void {
-  withOutputOptions(
-    program
-      .command('info')
-      .summary("what this machine's clocks are made of")
-      .description("what this machine's clocks are made of: CPU, TSC flags, hypervisor, TSC frequency, clocksources"),
-  ).action((opts: OutputOptions) => {
-    prepareOutput(opts);
-    emit(runInfo(), opts, renderInfoText);
-  });
-}
+export const infoCli = defineCli({
+  name: 'info',
+  description: "what this machine's clocks are made of: CPU, TSC flags, hypervisor, TSC frequency, clocksources",
+  flags: [],
+  output: 'report',
+  text: renderInfoText,
+});

@@ -12,7 +12,7 @@ import type { CheckItemT, CheckResultT } from '../../results/check.js';
 import type { MachineT } from '../../results/common.js';
 import type { PvclockResultT } from '../../results/pvclock.js';
 import type { WarpResultT } from '../../results/warp.js';
-import { UsageError } from '../../errors.js';
+import type { RunnerContext } from '../progress.js';
 import { runBench } from '../bench.js';
 import { runPvclock } from '../pvclock.js';
 import { runWarp } from '../warp.js';
@@ -40,21 +40,16 @@ export interface Collectors {
   kernelLog(): string | null;
 }
 
-export interface CheckRunOptions {
-  /** Seconds of the warp part in all (split between its methods); default 2. */
-  warpSeconds?: number;
-  strict?: boolean;
+export interface CheckRunOptions extends RunnerContext {
+  /** Seconds of the warp part in all (split between its methods). */
+  warpSeconds: number;
+  strict: boolean;
   /** The recommendation of a stored `clocklab compare`, and the file it came from. */
   recommendation?: { from: string; value: Recommendation } | null;
   binding?: Binding;
   inputs?: ProbeInputs;
   collect?: Partial<Collectors>;
-  signal?: AbortSignal;
-  /** Called as each check starts. */
-  onProgress?: (check: CheckItemT['name'], index: number, total: number) => void;
 }
-
-export const DEFAULT_WARP_SECONDS = 2;
 
 /** The method through which the vDSO reads the current clocksource: tsc uses
  * rdtsc_ordered() (RDTSCP where present, else LFENCE;RDTSC,
@@ -89,7 +84,7 @@ function realCollectors(binding: Binding, inputs: ProbeInputs, signal: AbortSign
         ...(signal ? { signal } : {}),
       }),
     warp: (_machine, methods, secondsEach) =>
-      runWarp({ methods, cpus: null, durationSeconds: secondsEach, offsets: false, binding, inputs, ...(signal ? { signal } : {}) }),
+      runWarp({ methods, cpus: null, durationSeconds: secondsEach, offsets: false, selfTest: null, binding, inputs, ...(signal ? { signal } : {}) }),
     pvclock: (machine) => {
       if (machine.hypervisor?.signature !== 'KVMKVMKVM') return null;
       if (openPvclockPage(binding, inputs.source).state !== 'readable') return null;
@@ -108,11 +103,8 @@ const TITLES: Record<CheckItemT['name'], string> = {
   disturbance: 'the host left the CPUs alone during the check',
 };
 
-export async function runCheck(options: CheckRunOptions = {}): Promise<CheckResultT> {
-  const warpSeconds = options.warpSeconds ?? DEFAULT_WARP_SECONDS;
-  if (!Number.isFinite(warpSeconds) || warpSeconds <= 0 || warpSeconds > 3600) {
-    throw new UsageError(`--duration must be a number of seconds above 0 and at most 3600, got ${String(options.warpSeconds)}`);
-  }
+export async function runCheck(options: CheckRunOptions): Promise<CheckResultT> {
+  const { warpSeconds } = options;
   const binding = options.binding ?? loadBinding();
   const inputs = options.inputs ?? realInputs(binding);
   const collect: Collectors = { ...realCollectors(binding, inputs, options.signal), ...options.collect };
@@ -124,7 +116,7 @@ export async function runCheck(options: CheckRunOptions = {}): Promise<CheckResu
   const names: Array<CheckItemT['name']> = ['vdso', 'warp', 'tsc', 'pvclock', 'clocksource', 'disturbance'];
   const run = async (name: CheckItemT['name'], judge: () => Verdict | Promise<Verdict>): Promise<void> => {
     options.signal?.throwIfAborted();
-    options.onProgress?.(name, checks.length, names.length);
+    options.onProgress?.({ done: checks.length, total: names.length, unit: 'steps', label: name });
     const started = performance.now();
     const v = await judge();
     checks.push({ name, title: TITLES[name], ...v, elapsedMs: Math.round(performance.now() - started) });
@@ -170,7 +162,7 @@ export async function runCheck(options: CheckRunOptions = {}): Promise<CheckResu
     machine,
     options: {
       warpSeconds,
-      strict: options.strict ?? false,
+      strict: options.strict,
       compareFile: options.recommendation?.from ?? null,
     },
     checks,

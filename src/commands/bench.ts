@@ -1,0 +1,73 @@
+// bench.ts (command): what does one read of each method cost here? Its
+// options, run and verdict, once, for the library and the CLI.
+import { z } from 'zod';
+import type { BenchResultT, BenchRunT } from '../results/bench.js';
+import { MAX_DURATION_SECONDS, MAX_LOOPS, MAX_RUNS, runBench } from '../runners/bench.js';
+import { defineCommand, type RunDeps } from './command.js';
+import { applyGate, regressionFailure } from '../gate/compare.js';
+import { flag, gateFields, methodList, seconds, wholeNumber } from './options.js';
+
+/** The default method set: TSC reads against the vDSO clocks, coarse and
+ * raw, and the price of leaving the vDSO (a raw syscall). */
+export const BENCH_DEFAULT_METHODS = [
+  'rdtsc',
+  'rdtscp',
+  'lfence_rdtsc',
+  'monotonic',
+  'realtime',
+  'monotonic_raw',
+  'monotonic_coarse',
+  'sys_monotonic',
+  'gettimeofday',
+] as const;
+
+export const BENCH_DEFAULTS = { loops: 10_000_000, runs: 10, warmup: true } as const;
+
+export const benchOptions = z
+  .strictObject({
+    /** Methods to time, in order, or 'all' (what this machine cannot run is then recorded as unsupported). */
+    methods: methodList().prefault([...BENCH_DEFAULT_METHODS]),
+    /** Reads per timed run. */
+    loops: wholeNumber(1, MAX_LOOPS).default(BENCH_DEFAULTS.loops),
+    /** Timed runs per method (default 10, unless durationSeconds is given). */
+    runs: wholeNumber(1, MAX_RUNS).optional(),
+    /** Instead of runs: repeat each method for this many seconds. */
+    durationSeconds: seconds(MAX_DURATION_SECONDS).optional(),
+    /** The CPU to pin the measuring thread to; default the CPU it is on. */
+    cpu: wholeNumber(0, 4095).optional(),
+    /** An uncounted warm-up run before each method. */
+    warmup: flag().default(BENCH_DEFAULTS.warmup),
+    ...gateFields('bench'),
+  })
+  .superRefine((o, ctx) => {
+    if (o.runs !== undefined && o.durationSeconds !== undefined) ctx.addIssue({ code: 'custom', path: [], message: 'give {runs} or {durationSeconds}, not both' });
+  });
+
+export type BenchOptions = z.input<typeof benchOptions>;
+
+export interface BenchDeps extends RunDeps {
+  /** Called as each timed run finishes, with its figures (the CLI prints the run line). */
+  onRun?: (method: string, run: BenchRunT) => void;
+}
+
+export const bench = defineCommand({
+  name: 'bench',
+  summary: 'what each way of reading time costs (ns/loop, native loops)',
+  options: benchOptions,
+  async run(o, deps: BenchDeps = {}): Promise<BenchResultT> {
+    const result = await runBench({
+      methods: o.methods,
+      loops: o.loops,
+      runs: o.durationSeconds !== undefined ? null : (o.runs ?? BENCH_DEFAULTS.runs),
+      durationSeconds: o.durationSeconds ?? null,
+      cpu: o.cpu ?? null,
+      warmup: o.warmup,
+      ...deps,
+    });
+    return applyGate(result, o);
+  },
+  verdict(result) {
+    const regression = regressionFailure(result);
+    return regression === null ? { passed: true, failures: [] } : { passed: false, failures: [regression] };
+  },
+});

@@ -1,0 +1,14 @@
+// index.ts (commands): every command, in the order a newcomer would use them.
+// The CLI registers each and the library exposes each from this one list.
+import { bench } from './bench.js';
+import { check } from './check.js';
+import { compare } from './compare.js';
+import { info } from './info.js';
+import { methods } from './methods.js';
+import { pvclock } from './pvclock.js';
+import { restore } from './restore.js';
+import { warp } from './warp.js';
+
+export const COMMANDS = { info, methods, bench, warp, compare, pvclock, check, restore } as const;
+
+export type CommandName = keyof typeof COMMANDS;

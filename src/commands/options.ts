@@ -1,0 +1,130 @@
+// options.ts: how a command's options are written down and checked. Each
+// command declares one zod schema built from these pieces; the library and
+// the CLI both parse through it, so a bound, a default and the message that
+// refuses a bad value exist once. Messages name options as `{name}` (see
+// UsageError): the library prints the option's name, the CLI its flag.
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { METHODS, type MethodSpec } from '../methods.js';
+import { storedReport } from './stored-report.js';
+
+/** How a refused value is quoted in a message: text in quotes, numbers bare. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
+  return typeof value === 'function' ? 'a function' : 'an object';
+}
+
+/** A whole number in [min, max]. */
+export function wholeNumber(min: number, max: number) {
+  const message = (v: unknown): string => `must be a whole number from ${min} to ${max}, got ${show(v)}`;
+  return z.custom<number>((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max, { error: (i) => message(i.input) });
+}
+
+/** A number of seconds above 0 and at most `max`. */
+export function seconds(max: number) {
+  const message = (v: unknown): string => `must be a number of seconds above 0 and at most ${max}, got ${show(v)}`;
+  return z.custom<number>((v) => typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= max, { error: (i) => message(i.input) });
+}
+
+/** true or false. */
+export function flag() {
+  return z.custom<boolean>((v) => typeof v === 'boolean', { error: (i) => `must be true or false, got ${show(i.input)}` });
+}
+
+/** A list of CPU numbers, at least one. */
+export function cpuList() {
+  return z.custom<number[]>(
+    (v) => Array.isArray(v) && v.length > 0 && v.every((c) => typeof c === 'number' && Number.isSafeInteger(c) && c >= 0 && c <= 4095),
+    { error: (i) => `must be a non-empty list of CPU numbers (0 to 4095), got ${show(i.input)}` },
+  );
+}
+
+/** A list of names (clocksources), at least one. */
+export function nameList() {
+  return z.custom<string[]>((v) => Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string'), {
+    error: (i) => `must be a non-empty list of names, got ${show(i.input)}`,
+  });
+}
+
+/** Method names as `clocklab methods` lists them, or 'all' (every method
+ * `allOf` admits), turned into registry entries. */
+export function methodList(allOf: (m: MethodSpec) => boolean = () => true) {
+  return z
+    .custom<readonly string[] | 'all'>((v) => v === 'all' || (Array.isArray(v) && v.every((s) => typeof s === 'string')), {
+      error: (i) => `must be a list of method names or 'all', got ${show(i.input)}`,
+    })
+    .transform((list, ctx): MethodSpec[] => {
+      if (list === 'all') return METHODS.filter(allOf);
+      if (list.length === 0) {
+        ctx.addIssue({ code: 'custom', message: 'the method list ({methods}) is empty' });
+        return z.NEVER;
+      }
+      const out: MethodSpec[] = [];
+      for (const name of list) {
+        const m = METHODS.find((x) => x.id === name);
+        if (!m) {
+          ctx.addIssue({ code: 'custom', message: `unknown method '${name}'; known methods: ${METHODS.map((x) => x.id).join(', ')}` });
+          return z.NEVER;
+        }
+        if (!out.includes(m)) out.push(m);
+      }
+      return out;
+    });
+}
+
+/** An AbortSignal. */
+export const signal = z.custom<AbortSignal>((v) => v instanceof AbortSignal, { error: 'must be an AbortSignal' });
+/** A callback. */
+export const callback = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { error: 'must be a function' });
+
+/** The option an issue is about, dotted (`warp.durationSeconds`), or null. */
+function optionOf(issue: z.core.$ZodIssue): string | null {
+  return issue.path.length > 0 ? issue.path.map(String).join('.') : null;
+}
+
+/** One issue as a message template: `{loops} must be ...`. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const option = optionOf(issue);
+  if (issue.code === 'unrecognized_keys') {
+    const prefix = option ? `${option}.` : '';
+    return `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${prefix}${k}'`).join(', ')}`;
+  }
+  if (option === null) return issue.message === 'Invalid input: expected object, received number' || issue.code === 'invalid_type' ? 'the options must be an object' : issue.message;
+  // A message of our builders says what is wrong ("must be ..."); one of a
+  // refinement may be a whole sentence that names its options itself.
+  if (/^must /.test(issue.message)) return `{${option}} ${issue.message}`;
+  if (issue.message.includes(`{${option.split('.')[0]}`)) return issue.message;
+  if (issue.code === 'invalid_type') return `{${option}} must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}, got ${show((issue as { input?: unknown }).input)}`;
+  return issue.message.startsWith('unknown ') ? issue.message : `{${option}}: ${issue.message}`;
+}
+
+/**
+ * Checks `input` against a command's schema and returns the options with
+ * every default filled in. Throws UsageError naming the first bad option.
+ */
+export function parseOptions<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const r = schema.safeParse(input ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  throw new UsageError(issue ? describeIssue(issue) : 'invalid options');
+}
+
+/** The regression gate's options, shared by bench and compare: a stored
+ * result of the same command to compare medians with, its name for
+ * reports, and the threshold. */
+export function gateFields<C extends 'bench' | 'compare'>(command: C) {
+  return {
+    /** A stored result of the same command (report.json, or --json output). */
+    baseline: storedReport(command, `${command} needs a ${command} report as its baseline`).optional(),
+    /** What reports call the baseline, e.g. its file. */
+    baselineName: z.string().optional(),
+    /** Slower than the baseline's median by more than this percentage is a regression. */
+    thresholdPercent: z
+      .custom<number>((v) => typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 10_000, {
+        error: (i) => `must be a percentage above 0 (at most 10000), got ${show(i.input)}`,
+      })
+      .default(10),
+  };
+}

@@ -1,0 +1,64 @@
+// warp.ts (command): does any way of reading time go backwards across CPUs?
+// Its options, run and verdict, once, for the library and the CLI.
+import { z } from 'zod';
+import type { WarpResultT } from '../results/warp.js';
+import { isWarpCheckable, runWarp } from '../runners/warp.js';
+import { defineCommand, type RunDeps } from './command.js';
+import { cpuList, flag, methodList, seconds, show, wholeNumber } from './options.js';
+
+/** What `clocklab warp` checks when no methods are named: the clocks that
+ * must be monotonic, the ordered TSC reads, plain RDTSC and a wall clock. */
+export const WARP_DEFAULT_METHODS = ['monotonic', 'monotonic_raw', 'boottime', 'rdtscp', 'lfence_rdtsc', 'mfence_rdtsc', 'rdtsc', 'realtime'] as const;
+
+export const WARP_DEFAULTS = { durationSeconds: 10, selfTestDurationSeconds: 2, skewCycles: 100_000 } as const;
+
+/** At most a day of one method: longer is a typo. */
+const MAX_WARP_SECONDS = 86_400;
+
+const skewCycles = z.custom<number>((v) => typeof v === 'number' && Number.isSafeInteger(v) && v !== 0, {
+  error: (i) => `must be a non-zero whole number of cycles, got ${show(i.input)}`,
+});
+
+export const warpOptions = z.strictObject({
+  /** Methods to check, or 'all' (every method with a warp contract). */
+  methods: methodList(isWarpCheckable).prefault([...WARP_DEFAULT_METHODS]),
+  /** CPUs to check on; default every online CPU this process may run on. */
+  cpus: cpuList().optional(),
+  /** Seconds each method runs, on all CPUs at once (default 10, 2 with selfTest). */
+  durationSeconds: seconds(MAX_WARP_SECONDS).optional(),
+  /** Also estimate the TSC offset of every CPU pair. */
+  offsets: flag().default(false),
+  /** Prove the checker: skew one CPU's reads of an internal RDTSCP method and
+   * check that the warp found has that size and CPU pair. */
+  selfTest: z
+    .union([flag(), z.strictObject({ skewCycles: skewCycles.optional(), skewCpu: wholeNumber(0, 4095).optional() })])
+    .prefault(false)
+    .transform((st) =>
+      st === false ? null : { skewCycles: (st === true ? undefined : st.skewCycles) ?? WARP_DEFAULTS.skewCycles, skewCpu: (st === true ? undefined : st.skewCpu) ?? null },
+    ),
+});
+
+export type WarpCommandOptions = z.input<typeof warpOptions>;
+
+export const warp = defineCommand({
+  name: 'warp',
+  summary: 'does any way of reading time go backwards across CPUs?',
+  options: warpOptions,
+  run(o, deps: RunDeps = {}): Promise<WarpResultT> {
+    return runWarp({
+      methods: o.methods,
+      cpus: o.cpus ?? null,
+      durationSeconds: o.durationSeconds ?? (o.selfTest ? WARP_DEFAULTS.selfTestDurationSeconds : WARP_DEFAULTS.durationSeconds),
+      offsets: o.offsets,
+      selfTest: o.selfTest,
+      ...deps,
+    });
+  },
+  verdict(result) {
+    const failures: string[] = [];
+    if (result.selfTest && !result.selfTest.passed) failures.push(`the self-test failed: ${result.selfTest.reason}`);
+    const warped = result.methods.filter((m) => m.status === 'measured' && m.verdict === 'failed').map((m) => m.method);
+    if (!result.selfTest && warped.length > 0) failures.push(`a method that must be monotonic went backwards: ${warped.join(', ')}`);
+    return { passed: failures.length === 0, failures };
+  },
+});

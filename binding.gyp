@@ -5,6 +5,13 @@
       "target_name": "clocklab",
       "sources": [
         "native/addon.cc",
+        "native/napi/args.cc",
+        "native/napi/cpu.cc",
+        "native/napi/lock.cc",
+        "native/napi/loops.cc",
+        "native/napi/pvclock.cc",
+        "native/napi/reads.cc",
+        "native/napi/warp.cc",
         "native/clocks.cc",
         "native/cpuid.cc",
         "native/lock.cc",

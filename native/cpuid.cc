@@ -51,12 +51,17 @@ uint32_t cpu_features() { return detected & ~masked.load(std::memory_order_relax
 void mask_cpu_features(uint32_t mask) { masked.store(mask, std::memory_order_relaxed); }
 
 const char* feature_cpuid_bit(feature f) {
-  switch (f) {
-    case FEATURE_RDTSCP: return "CPUID.80000001H:EDX[27]";
-    case FEATURE_RDPID: return "CPUID.(EAX=7,ECX=0):ECX[22]";
-    case FEATURE_SSE2: return "CPUID.01H:EDX[26]";
-  }
+  for (const feature_info& i : feature_table)
+    if (i.bit == f) return i.cpuid_bit;
   return "?";
+}
+
+lack cpu_lacks(const requirement& r, feature* missing) {
+  if (r.x86 && !CLOCKLAB_X86) return LACKS_X86;
+  uint32_t absent = r.features & ~cpu_features();
+  if (absent == 0) return LACKS_NOTHING;
+  *missing = feature(absent & -absent);
+  return LACKS_FEATURE;
 }
 
 }  // namespace clocklab

@@ -8,17 +8,16 @@
 
 namespace clocklab {
 
-#define TSC_METHOD(name, kind, needs, instr) {name, kind, -1, needs, instr}
-#define VDSO(name, id) {name, K_VDSO_CLOCK, id, 0, nullptr}
-#define SYS(name, id) {"sys_" name, K_SYS_CLOCK, id, 0, nullptr}
+#define VDSO(name, id) {name, K_VDSO_CLOCK, id}
+#define SYS(name, id) {"sys_" name, K_SYS_CLOCK, id}
 
 const method method_table[] = {
-    TSC_METHOD("rdtsc", K_RDTSC, 0, "rdtsc"),
-    TSC_METHOD("rdtscp", K_RDTSCP, FEATURE_RDTSCP, "rdtscp"),
-    TSC_METHOD("lfence_rdtsc", K_LFENCE_RDTSC, FEATURE_SSE2, "lfence"),
-    TSC_METHOD("mfence_rdtsc", K_MFENCE_RDTSC, FEATURE_SSE2, "mfence"),
-    TSC_METHOD("rdpid", K_RDPID, FEATURE_RDPID, "rdpid"),
-    {"getcpu", K_GETCPU, -1, 0, nullptr},
+    {"rdtsc", K_RDTSC, -1},
+    {"rdtscp", K_RDTSCP, -1},
+    {"lfence_rdtsc", K_LFENCE_RDTSC, -1},
+    {"mfence_rdtsc", K_MFENCE_RDTSC, -1},
+    {"rdpid", K_RDPID, -1},
+    {"getcpu", K_GETCPU, -1},
     VDSO("realtime", 0),
     VDSO("monotonic", 1),
     VDSO("monotonic_raw", 4),
@@ -37,13 +36,12 @@ const method method_table[] = {
     SYS("monotonic_coarse", 6),
     SYS("process_cputime", 2),
     SYS("thread_cputime", 3),
-    {"gettimeofday", K_GETTIMEOFDAY, -1, 0, nullptr},
-    {"time", K_TIME, -1, 0, nullptr},
+    {"gettimeofday", K_GETTIMEOFDAY, -1},
+    {"time", K_TIME, -1},
     // Internal (not in src/methods.ts): proves the warp checker on any machine.
-    TSC_METHOD("skewed_rdtscp", K_SKEWED_RDTSCP, FEATURE_RDTSCP, "rdtscp"),
-    // The vDSO's reader uses RDTSCP where present, else LFENCE;RDTSC.
-    {"pvclock_vdso", K_PVCLOCK_VDSO, -1, FEATURE_SSE2, "lfence"},
-    {"pvclock_rdtscp", K_PVCLOCK_RDTSCP, -1, FEATURE_RDTSCP, "rdtscp"},
+    {"skewed_rdtscp", K_SKEWED_RDTSCP, -1},
+    {"pvclock_vdso", K_PVCLOCK_VDSO, -1},
+    {"pvclock_rdtscp", K_PVCLOCK_RDTSCP, -1},
 };
 const int method_table_len = sizeof(method_table) / sizeof(method_table[0]);
 
@@ -81,8 +79,8 @@ int method_read(const method& m, uint64_t* value) {
       *value = tsc - uint64_t(__atomic_load_n(&tsc_skew[tsc_aux_cpu(aux)], __ATOMIC_RELAXED));
       return 0;
     }
-    case K_PVCLOCK_VDSO: return pvclock_vdso_read(value);
-    case K_PVCLOCK_RDTSCP: return pvclock_rdtscp_read(value);
+    case K_PVCLOCK_VDSO:
+    case K_PVCLOCK_RDTSCP: return pvclock_reader_of(m.kind)(value);
   }
   *value = uint64_t(ns);
   return rc;

@@ -1,8 +1,9 @@
 // methods.h: what are the ways of reading time, and how is each read once?
 //
-// The native half of the method registry: names and how to read. Policy
-// (contracts, what a method needs, which commands use it) lives in
-// src/methods.ts, which finds each method here by name.
+// The native half of the method registry: names, how to read, and what each
+// read executes that a CPU may lack. Policy (contracts, what a method needs of
+// the machine beyond the CPU, which commands use it) lives in src/methods.ts,
+// which finds each method here by name.
 #pragma once
 #include <cstdint>
 
@@ -31,17 +32,44 @@ enum method_kind : int {
 struct method {
   const char* name;
   method_kind kind;
-  int clock_id;       // for K_VDSO_CLOCK and K_SYS_CLOCK, else -1
-  uint32_t needs;     // cpu features (cpuid.h) the method executes
-  const char* instr;  // the instruction named in "not available" errors
+  int clock_id;  // for K_VDSO_CLOCK and K_SYS_CLOCK, else -1
 };
 
 extern const method method_table[];
 extern const int method_table_len;
 
+// What a kind of read executes that a CPU may lack: the one table every caller
+// checks (cpu_lacks(), cpuid.h) before the first read of a method, so no
+// instruction runs on a CPU without it (that would be SIGILL). A switch, so
+// the compiler flags a kind left out, and constexpr, so a hot read's check
+// folds to one feature test.
+constexpr requirement method_requires(method_kind k) {
+  switch (k) {
+    // RDTSC is in every x86-64 CPU.
+    case K_RDTSC: return {true, 0, "rdtsc"};
+    case K_RDTSCP:
+    case K_SKEWED_RDTSCP:
+    case K_PVCLOCK_RDTSCP: return {true, FEATURE_RDTSCP, "rdtscp"};
+    case K_LFENCE_RDTSC: return {true, FEATURE_SSE2, "lfence"};
+    case K_MFENCE_RDTSC: return {true, FEATURE_SSE2, "mfence"};
+    case K_RDPID: return {true, FEATURE_RDPID, "rdpid"};
+    // The vDSO's reader takes the TSC as rdtsc_ordered() does
+    // (arch/x86/include/asm/tsc.h): RDTSCP where present, else LFENCE;RDTSC.
+    case K_PVCLOCK_VDSO: return {true, FEATURE_SSE2, "lfence"};
+    // System calls and libc (the vDSO): nothing a CPU may lack.
+    case K_GETCPU:
+    case K_VDSO_CLOCK:
+    case K_SYS_CLOCK:
+    case K_GETTIMEOFDAY:
+    case K_TIME: return {false, 0, nullptr};
+  }
+  return {false, 0, nullptr};
+}
+constexpr requirement method_requires(const method& m) { return method_requires(m.kind); }
+
 // Reads the method once. Returns 0 or -errno. For TSC reads the value is in
 // cycles; for clocks in nanoseconds (gettimeofday and time scaled to ns); for
-// rdpid and getcpu the CPU number. The caller has checked `needs`.
+// rdpid and getcpu the CPU number. The caller has checked method_requires().
 int method_read(const method& m, uint64_t* value);
 
 // The per-CPU offset skewed_rdtscp subtracts (indexed by the CPU number in

@@ -63,12 +63,39 @@ int64_t mono_ns() {
 // other state, so worker threads share it harmlessly.
 std::atomic<const uint8_t*> page{nullptr};
 
+// The host keeps a record's version odd only across the few stores of one
+// update (kvm_setup_guest_pvclock(), arch/x86/kvm/x86.c), so a reader still
+// seeing it move after this many tries faces something else (a test's buffer
+// left odd, a writer that died mid-update) and gives up rather than spin.
+constexpr int READ_TRIES = 1000;
+
+// One record under the version seqlock, with an ordered TSC read inside it.
+int read_record(const uint8_t* base, int index, pvclock_record* out, uint64_t* tsc) {
+  const uint8_t* p = base + size_t(index) * PVCLOCK_STRIDE;
+  for (int i = 0; i < READ_TRIES; i++) {
+    // pvclock_read_begin(): the version with bit 0 cleared, so a read that
+    // began mid-update can never match the re-read.
+    uint32_t v = ld32(p) & ~1u;
+    compiler_barrier();
+    load_fields(p, out);
+    *tsc = ordered_tsc();
+    compiler_barrier();
+    if (ld32(p) == v) {  // pvclock_read_retry()
+      out->version = v;
+      return 0;
+    }
+  }
+  return -EAGAIN;
+}
+
 }  // namespace
 
 // Why a forked child: a load from an unbacked vclock page raises SIGBUS
 // (vvar_vclock_fault() returns VM_FAULT_SIGBUS, arch/x86/entry/vdso/vma.c),
-// and user space has no other way to ask (/proc/self/mem gives EIO and
-// process_vm_readv EFAULT on these VM_PFNMAP pages, kernel-facts §2.2). A
+// and user space has no other way to ask: /proc/self/mem (mem_rw(),
+// fs/proc/base.c) and process_vm_readv (mm/process_vm_access.c) both go
+// through get_user_pages, whose check_vma_flags() (mm/gup.c) refuses this
+// VM_IO|VM_PFNMAP mapping, so they give EIO and EFAULT (seen on a 6.18 guest). A
 // SIGBUS/SIGSEGV handler with sigsetjmp would be process-wide state inside a
 // Node process: V8 installs its own SIGSEGV handler for WebAssembly bounds
 // traps, and a fault on another thread while ours is installed would land in
@@ -114,22 +141,20 @@ double pvclock_tsc_hz(uint32_t mul, int8_t shift) {
   return shift < 0 ? hz * double(1ull << -shift) : hz / double(1ull << shift);
 }
 
-int pvclock_read_record(const uint8_t* base, int index, pvclock_record* out, uint64_t* tsc, int max_tries) {
-  const uint8_t* p = base + size_t(index) * PVCLOCK_STRIDE;
-  for (int i = 0; i < max_tries; i++) {
-    // pvclock_read_begin(): the version with bit 0 cleared, so a read that
-    // began mid-update can never match the re-read.
-    uint32_t v = ld32(p) & ~1u;
-    compiler_barrier();
-    load_fields(p, out);
-    *tsc = ordered_tsc();
-    compiler_barrier();
-    if (ld32(p) == v) {  // pvclock_read_retry()
-      out->version = v;
-      return 0;
-    }
+int pvclock_read_all(const uint8_t* base, int nrecords, pvclock_record* records, uint64_t* ns_at, uint64_t* tsc,
+                     int* failed) {
+  for (int i = 0; i < nrecords; i++) {
+    uint64_t ignored = 0;
+    int rc = read_record(base, i, &records[i], &ignored);
+    if (rc != 0) return *failed = i, rc;
   }
-  return -EAGAIN;
+  // One TSC value for every record, read inside vCPU 0's seqlock as the
+  // vDSO's reader would take it.
+  pvclock_record r0;
+  int rc = read_record(base, 0, &r0, tsc);
+  if (rc != 0) return *failed = 0, rc;
+  for (int i = 0; i < nrecords; i++) ns_at[i] = pvclock_ns_at(records[i], *tsc);
+  return 0;
 }
 
 int pvclock_set_page(uint64_t addr) {
@@ -160,9 +185,11 @@ int pvclock_vdso_read(uint64_t* ns) {
     if (!(ld8(p + 29) & PVCLOCK_TSC_STABLE_BIT)) return -EOPNOTSUPP;
     pvclock_record rec;
     load_fields(p, &rec);
-    // As in the source of vread_pvclock(), no clamp of a negative TSC delta
-    // (the 6.18 vDSO binary has one, a cmovs, kernel-facts §2.1; with the
-    // stable bit the record dates from the master-clock snapshot, long past).
+    // As in the source of vread_pvclock() and __pvclock_read_cycles(), no
+    // clamp of a negative TSC delta. (A disassembled 6.18 vDSO showed one, a
+    // cmovs, whose source line we could not find; with the stable bit the
+    // record dates from the master-clock snapshot, long past, so it does not
+    // fire.)
     r = pvclock_ns_at(rec, ordered_tsc());
     compiler_barrier();
   } while (ld32(p) != v);
@@ -176,8 +203,9 @@ int pvclock_rdtscp_read(uint64_t* ns) {
   for (;;) {
     uint32_t aux;
     // RDTSCP returns the TSC and TSC_AUX in one instruction, so the CPU
-    // number belongs to the TSC value (unlike getcpu, which is not ordered;
-    // kernel-facts §5). Linux puts (node << 12) | cpu in TSC_AUX
+    // number belongs to the TSC value (unlike getcpu: the vDSO's
+    // vdso_read_cpunode(), arch/x86/include/asm/segment.h, uses RDPID or LSL,
+    // neither ordered against memory). Linux puts (node << 12) | cpu in TSC_AUX
     // (setup_getcpu(), arch/x86/kernel/cpu/common.c).
     uint64_t tsc = rdtscp(&aux);
     uint32_t cpu = tsc_aux_cpu(aux);
@@ -199,8 +227,17 @@ int pvclock_rdtscp_read(uint64_t* ns) {
   }
 }
 
-int pvclock_pair_read(int (*read)(uint64_t*), int clock_id, int tries, pvclock_pair* out) {
+pvclock_reader pvclock_reader_of(method_kind k) {
+  switch (k) {
+    case K_PVCLOCK_VDSO: return pvclock_vdso_read;
+    case K_PVCLOCK_RDTSCP: return pvclock_rdtscp_read;
+    default: return nullptr;
+  }
+}
+
+int pvclock_pair_read(pvclock_reader read, int clock_id, int tries, pvclock_pair* out) {
   bool have = false;
+  if (tries < 1) tries = 1;
   for (int i = 0; i < tries; i++) {
     pvclock_pair p{};
     int rc = clock_read(clock_id, &p.before_ns);

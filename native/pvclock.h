@@ -15,6 +15,8 @@
 #pragma once
 #include <cstdint>
 
+#include "methods.h"
+
 namespace clocklab {
 
 constexpr int PVCLOCK_STRIDE = 64;       // sizeof(struct pvclock_vsyscall_time_info) on x86_64
@@ -54,10 +56,16 @@ uint64_t pvclock_ns_at(const pvclock_record& r, uint64_t tsc);
 // fraction kept (a double), since the kernel's integer kHz drops it.
 double pvclock_tsc_hz(uint32_t mul, int8_t shift);
 
-// One record read under the version seqlock, with an ordered TSC read inside
-// it (pvclock_read_begin()/pvclock_read_retry(), asm/pvclock.h). Returns 0,
-// or -EAGAIN after `max_tries` odd or changed versions.
-int pvclock_read_record(const uint8_t* base, int index, pvclock_record* out, uint64_t* tsc, int max_tries);
+// The first `nrecords` records, each read under the version seqlock
+// (pvclock_read_begin()/pvclock_read_retry(), arch/x86/include/asm/pvclock.h),
+// then vCPU 0's record again with one ordered TSC read inside its seqlock:
+// *tsc is that read, and ns_at[i] what record i gives for it, so the records
+// can be compared at one instant. Returns 0, or -EAGAIN with *failed the
+// record whose version kept moving (odd or changed on every try).
+int pvclock_read_all(const uint8_t* base, int nrecords, pvclock_record* records, uint64_t* ns_at, uint64_t* tsc,
+                     int* failed);
+// What pvclock_read_all executes: its ordered TSC read is the vDSO reader's.
+constexpr requirement PVCLOCK_READ_REQUIRES = method_requires(K_PVCLOCK_VDSO);
 
 // The page the two read methods use; set once from TypeScript. Setting
 // probes the address first and refuses (-EFAULT) a page that faults, so the
@@ -71,19 +79,27 @@ const uint8_t* pvclock_page();
 // no page is set.
 int pvclock_vdso_read(uint64_t* ns);
 
-// The proposal: RDTSCP gives TSC and CPU together; read that CPU's record;
-// retry when the version moved or tsc < tsc_timestamp. -ENXIO without a page,
-// -ERANGE for a CPU past the page. The caller has checked RDTSCP.
+// The rdtscp-based proposal: RDTSCP gives TSC and CPU together; read that
+// CPU's record; retry when the version moved or tsc < tsc_timestamp. -ENXIO
+// without a page, -ERANGE for a CPU past the page, -ENODATA for a CPU whose
+// record was never written. The caller has checked RDTSCP.
 int pvclock_rdtscp_read(uint64_t* ns);
 
-// The tightest (smallest bracket) of `tries` triples clock, read(), clock:
-// used to measure the offset and rate of pvclock against a Linux clock.
+// The algorithm behind a pvclock method: pvclock_vdso_read for
+// K_PVCLOCK_VDSO, pvclock_rdtscp_read for K_PVCLOCK_RDTSCP, nullptr for a
+// method that is not a pvclock read.
+using pvclock_reader = int (*)(uint64_t* ns);
+pvclock_reader pvclock_reader_of(method_kind k);
+
+// The tightest (smallest bracket) of `tries` triples clock, read(), clock
+// (at least one): used to measure the offset and rate of pvclock against a
+// Linux clock.
 struct pvclock_pair {
   int64_t before_ns;
   uint64_t value_ns;
   int64_t after_ns;
 };
-int pvclock_pair_read(int (*read)(uint64_t*), int clock_id, int tries, pvclock_pair* out);
+int pvclock_pair_read(pvclock_reader read, int clock_id, int tries, pvclock_pair* out);
 
 // The watch loop: polls every record for `seconds`.
 struct pvclock_watch_counts {
@@ -105,6 +121,8 @@ struct pvclock_torn_event {
 
 // Returns 0; `counts` has `nrecords` entries, `events` room for
 // `max_events` (extra torn reads are counted, not kept; *nevents the kept).
+// A caller that names no limit keeps PVCLOCK_WATCH_EVENTS.
+constexpr int PVCLOCK_WATCH_EVENTS = 1000;
 int pvclock_watch(const uint8_t* base, int nrecords, double seconds, pvclock_watch_counts* counts,
                   pvclock_torn_event* events, int max_events, int* nevents);
 

@@ -1,6 +1,6 @@
 // check.ts: the result of `clocklab check`: is this machine's time healthy?
 import { z } from 'zod';
-import { Disturbance, Finding, resultHead } from './common.js';
+import { Disturbance, Finding, resultHead, type FindingT } from './common.js';
 
 export const CheckStatus = z.enum(['ok', 'warn', 'fail', 'skipped']);
 
@@ -12,6 +12,10 @@ export const CheckItem = z.object({
   advice: z.string().nullable().describe('what to do, where something is wrong'),
   evidence: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
   elapsedMs: z.number(),
+  findings: z
+    .array(Finding)
+    .optional()
+    .describe('the verdict as finding codes: the first is the verdict (summary and advice are its sentences), any more its details; absent in reports of earlier versions'),
 });
 
 export const CheckOptions = z.object({
@@ -33,3 +37,8 @@ export const CheckResult = z.object({
 export type CheckStatusT = z.infer<typeof CheckStatus>;
 export type CheckItemT = z.infer<typeof CheckItem>;
 export type CheckResultT = z.infer<typeof CheckResult>;
+
+/** A check as the runner returns it: codes and figures, no prose
+ * (src/findings/phrase.ts phraseCheck adds the title, summary and advice). */
+export type CheckItemRawT = Pick<CheckItemT, 'name' | 'status' | 'evidence' | 'elapsedMs'> & { findings: FindingT[] };
+export type CheckResultRawT = Omit<CheckResultT, 'checks'> & { checks: CheckItemRawT[] };

@@ -2,7 +2,8 @@
 // turn, side by side, and which one this machine should use, with the evidence.
 import { z } from 'zod';
 import { BenchResult } from './bench.js';
-import { Disturbance, Finding, resultHead } from './common.js';
+import { MIN_SPEEDUP_RATIO, SIGN_TEST_ALPHA } from '../findings/thresholds.js';
+import { Disturbance, Finding, resultHead, type FindingT } from './common.js';
 import { Gate } from './gate.js';
 import { WarpResult, WarpVerdict } from './warp.js';
 
@@ -58,7 +59,7 @@ export const ClockVerdict = z.object({
   clear: z
     .boolean()
     .describe(
-      'the ratio passes 1.05 and the noise of a control read, and the faster won consistently: every run (one round) or every round / a one-sided sign test at p <= 0.05',
+      `the ratio passes ${MIN_SPEEDUP_RATIO} and the noise of a control read, and the faster won consistently: every run (one round) or every round / a one-sided sign test at p <= ${SIGN_TEST_ALPHA}`,
     ),
 });
 
@@ -71,6 +72,7 @@ export const Recommendation = z.object({
   clocks: z.array(ClockVerdict),
   safety: z.array(Safety),
   reasons: z.array(z.string()).describe('the evidence, one sentence each'),
+  findings: z.array(Finding).optional().describe('the reasons as finding codes, in the same order; absent in reports of earlier versions'),
 });
 
 export const CompareOptions = z.object({
@@ -113,3 +115,8 @@ export type ClockVerdictT = z.infer<typeof ClockVerdict>;
 export type RecommendationT = z.infer<typeof Recommendation>;
 export type CompareOptionsT = z.infer<typeof CompareOptions>;
 export type CompareResultT = z.infer<typeof CompareResult>;
+
+/** The recommendation as the runner returns it: its reasons as codes only
+ * (src/findings/phrase.ts phraseCompare adds the sentences). */
+export type RecommendationRawT = Omit<RecommendationT, 'reasons' | 'findings'> & { findings: FindingT[] };
+export type CompareResultRawT = Omit<CompareResultT, 'recommendation'> & { recommendation: RecommendationRawT };

@@ -1,6 +1,7 @@
 // warp.ts: the result of `clocklab warp`: did any method go backwards across CPUs?
 import { z } from 'zod';
-import { Disturbance, Finding, resultHead, U64String } from './common.js';
+import { SELF_TEST_TOLERANCE } from '../findings/thresholds.js';
+import { Disturbance, Finding, resultHead, U64String, type FindingT } from './common.js';
 
 /** held: no warp; finding: warps where the contract allows them (plain
  * RDTSC, wall clocks); failed: a warp of a method that must be monotonic. */
@@ -57,8 +58,9 @@ export const WarpSelfTest = z.object({
   largestCycles: z.number().nullable().describe('the largest warp found, or null'),
   toCpu: z.number().int().nullable().describe('the CPU of the lower read of the largest warp'),
   fromCpu: z.number().int().nullable(),
-  passed: z.boolean().describe('warps only into skewCpu, the largest within 10% of skewCycles'),
+  passed: z.boolean().describe(`warps only into skewCpu, the largest within ${SELF_TEST_TOLERANCE * 100}% of skewCycles`),
   reason: z.string(),
+  finding: Finding.optional().describe('the reason as a finding code; absent in reports of earlier versions'),
 });
 
 export const WarpOptions = z.object({
@@ -87,3 +89,8 @@ export type WarpOptionsT = z.infer<typeof WarpOptions>;
 export type WarpResultT = z.infer<typeof WarpResult>;
 export type WarpSelfTestT = z.infer<typeof WarpSelfTest>;
 export type TscOffsetT = z.infer<typeof TscOffset>;
+
+/** The self-test as the runner returns it: its reason as a code only
+ * (src/findings/phrase.ts phraseWarp adds the sentence). */
+export type WarpSelfTestRawT = Omit<WarpSelfTestT, 'reason' | 'finding'> & { finding: FindingT };
+export type WarpResultRawT = Omit<WarpResultT, 'selfTest'> & { selfTest: WarpSelfTestRawT | null };

@@ -7,6 +7,8 @@
 // onRun as runs finish).
 import { UnsupportedError, UsageError } from '../errors.js';
 import type { RunnerContext } from './progress.js';
+import { finding } from '../findings/codes.js';
+import { BENCH_STEAL_NOTE_PERCENT, LIKE_SYSCALL_RATIO, SPREAD_MIN_RUNS, SPREAD_NOTE_PERCENT } from '../findings/thresholds.js';
 import { METHODS, nativeIndex, type MethodSpec } from '../methods.js';
 import { loadBinding, type Binding } from '../native/binding.js';
 import { methodAvailability } from '../probes/availability.js';
@@ -44,12 +46,6 @@ export const MAX_TOTAL_SECONDS = 3 * 3600;
 /** Loops in the probe that projects how long a run will take. */
 const PROBE_LOOPS = 10_000;
 
-/** Steal above this share of the pinned CPU's time during the run is worth a sentence. */
-const STEAL_WARN_PERCENT = 1;
-/** Spread (max-min)/median above this is worth a sentence. */
-const SPREAD_NOTE_PERCENT = 25;
-/** A vDSO clock within this factor of its raw-syscall twin costs like a syscall. */
-const LIKE_SYSCALL_RATIO = 0.7;
 
 /** The median of a non-empty list (the mean of the middle two for an even count). */
 export function median(values: readonly number[]): number {
@@ -247,15 +243,11 @@ export function benchFindings(
   cpuCount: number | null = null,
 ): FindingT[] {
   const findings: FindingT[] = [];
-  if (dist.stealPercent >= STEAL_WARN_PERCENT) {
-    findings.push({ code: 'BENCH_STEAL', severity: 'warn', args: { stealPercent: dist.stealPercent, cpus: dist.cpus.join(',') } });
+  if (dist.stealPercent >= BENCH_STEAL_NOTE_PERCENT) {
+    findings.push(finding('BENCH_STEAL', 'warn', { stealPercent: dist.stealPercent, cpus: dist.cpus.join(',') }));
   }
   if (dist.clocksourceBefore !== dist.clocksourceAfter) {
-    findings.push({
-      code: 'BENCH_CLOCKSOURCE_CHANGED',
-      severity: 'warn',
-      args: { before: dist.clocksourceBefore, after: dist.clocksourceAfter },
-    });
+    findings.push(finding('BENCH_CLOCKSOURCE_CHANGED', 'warn', { before: dist.clocksourceBefore, after: dist.clocksourceAfter }));
   }
   const byId = new Map(methods.map((m) => [m.method, m]));
   for (const m of methods) {
@@ -264,33 +256,31 @@ export function benchFindings(
     if (twin?.status === 'measured' && !['process_cputime', 'thread_cputime'].includes(m.method)) {
       const ratio = m.summary.medianNsPerLoop / twin.summary.medianNsPerLoop;
       if (ratio >= LIKE_SYSCALL_RATIO) {
-        findings.push({
-          code: 'BENCH_VDSO_LIKE_SYSCALL',
-          severity: 'warn',
-          args: {
+        findings.push(
+          finding('BENCH_VDSO_LIKE_SYSCALL', 'warn', {
             method: m.method,
             nsPerLoop: round2(m.summary.medianNsPerLoop),
             syscallMethod: twin.method,
             syscallNsPerLoop: round2(twin.summary.medianNsPerLoop),
             clocksource: dist.clocksourceAfter,
-          },
-        });
+          }),
+        );
       }
     }
   }
   // One sentence for every scattered method, not one each.
   const scattered = methods.flatMap((m) =>
-    m.status === 'measured' && m.runs.length >= 3 && m.summary.spreadPercent > SPREAD_NOTE_PERCENT
+    m.status === 'measured' && m.runs.length >= SPREAD_MIN_RUNS && m.summary.spreadPercent > SPREAD_NOTE_PERCENT
       ? [`${m.method} ${m.summary.spreadPercent.toFixed(0)}%`]
       : [],
   );
   if (scattered.length > 0) {
-    findings.push({ code: 'BENCH_SPREAD', severity: 'info', args: { methods: scattered.join(', '), count: scattered.length } });
+    findings.push(finding('BENCH_SPREAD', 'info', { methods: scattered.join(', '), count: scattered.length }));
   }
   // More runnable tasks than CPUs before the bench: the pinned thread will be
   // preempted now and then, and a preempted run gains a whole time slice.
   if (cpuCount !== null && dist.loadAverageBefore[0] > cpuCount) {
-    findings.push({ code: 'BENCH_LOADED', severity: 'warn', args: { loadAverage: dist.loadAverageBefore[0], cpus: cpuCount } });
+    findings.push(finding('BENCH_LOADED', 'warn', { loadAverage: dist.loadAverageBefore[0], cpus: cpuCount }));
   }
   return findings;
 }

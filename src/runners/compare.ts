@@ -6,6 +6,9 @@ import { checkCanSwitch, ClocksourceSwitcher, defaultContext, readAvailable, rea
 import { UnsupportedError, UsageError } from '../errors.js';
 import type { MethodSpec } from '../methods.js';
 import { onlineCpus, requireOnline } from '../probes/cpus.js';
+import { finding } from '../findings/codes.js';
+import { phraseCompare } from '../findings/phrase.js';
+import { MIN_SPEEDUP_RATIO, SIGN_TEST_ALPHA, STEAL_LIMIT_PERCENT } from '../findings/thresholds.js';
 import { loadBinding, type Binding } from '../native/binding.js';
 import { startDisturbance } from '../probes/disturbance.js';
 import { probeMachine, realInputs, type MachineFacts, type ProbeInputs } from '../probes/machine.js';
@@ -14,9 +17,10 @@ import type { FindingT } from '../results/common.js';
 import type {
   ClockVerdictT,
   ClocksourceRunT,
+  CompareResultRawT,
   CompareResultT,
   CompareRowT,
-  RecommendationT,
+  RecommendationRawT,
   SafetyT,
   SwitchRecordT,
 } from '../results/compare.js';
@@ -68,14 +72,10 @@ const SETTLE = {
 
 /** The clocks people use; the recommendation is about these. */
 const KEY_CLOCKS = ['monotonic', 'realtime'] as const;
-/** A difference smaller than this is not worth a fleet change. */
-const MIN_RATIO = 1.05;
 /** Reads that do not go through the clocksource: their ratio between
  * clocksources is the run-to-run noise of this machine, and a clock's
  * difference must beat it to count. */
 const CONTROLS = ['rdtscp', 'lfence_rdtsc', 'rdtsc'] as const;
-/** Steal above this share of the measuring CPU's time makes figures suspect. */
-const STEAL_LIMIT_PERCENT = 5;
 
 export async function runCompare(options: CompareOptions): Promise<CompareResultT> {
   const binding = options.binding ?? loadBinding();
@@ -172,9 +172,9 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
   const methodIds = options.methods.map((m) => m.id);
   const comparison = compareRows(runs, methodIds);
   const findings: FindingT[] = [];
-  if (end !== original) findings.push({ code: 'COMPARE_NOT_RESTORED', severity: 'fail', args: { original, now: end } });
+  if (end !== original) findings.push(finding('COMPARE_NOT_RESTORED', 'fail', { original, now: end }));
   const recommendation = recommend(runs, comparison, facts, original, findings);
-  return {
+  const raw: CompareResultRawT = {
     schema: 'clocklab/1',
     command: 'compare',
     startedAt,
@@ -202,6 +202,8 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
     disturbance: disturbance.finish(cpus),
     findings,
   };
+  // PHRASING: recommendation.reasons from its codes; to move up to the command layer.
+  return phraseCompare(raw);
 }
 
 interface Figures {
@@ -298,7 +300,7 @@ function clockVerdict(runs: readonly ClocksourceRunT[], method: string, minRatio
   const ratio = lo.f.median > 0 ? hi.f.median / lo.f.median : null;
   // Consistent: with one round, every run of the faster beat every run of
   // the slower; with more, the faster won so many rounds that chance is
-  // unlikely (one-sided sign test, p <= 0.05; below 5 rounds that means all).
+  // unlikely (a one-sided sign test at SIGN_TEST_ALPHA; below 5 rounds that means all).
   // A round is won on the fastest run of each: a disturbance only ever adds
   // time, so a round's minimum is its least disturbed figure.
   const rounds = [...new Set(runs.map((r) => r.round))];
@@ -313,7 +315,7 @@ function clockVerdict(runs: readonly ClocksourceRunT[], method: string, minRatio
       const b = inRound(hi.cs);
       return a !== null && b !== null && a.min < b.min;
     }).length;
-    consistent = roundsWon === rounds.length || signTestP(rounds.length, roundsWon) <= 0.05;
+    consistent = roundsWon === rounds.length || signTestP(rounds.length, roundsWon) <= SIGN_TEST_ALPHA;
   }
   const clear = ratio !== null && ratio >= minRatio && consistent;
   return {
@@ -394,51 +396,50 @@ function recommend(
   facts: MachineFacts,
   original: string,
   findings: FindingT[],
-): RecommendationT {
+): RecommendationRawT {
   void rows;
   const drift = controlDrift(runs);
-  const minRatio = Math.max(MIN_RATIO, 1 + (drift?.drift ?? 0));
+  const minRatio = Math.max(MIN_SPEEDUP_RATIO, 1 + (drift?.drift ?? 0));
   const clocks = KEY_CLOCKS.map((c) => clockVerdict(runs, c, minRatio));
   const gs = groups(runs);
   const safety = gs.map((g) => safetyOf(g.cs, g.turns.find((t) => t.warp) ?? g.turns[0], facts));
-  const reasons: string[] = [];
-  const none = (why: string): RecommendationT => {
+  // The reasons, in order: codes and figures (src/findings/sentences.ts words them).
+  const reasons: FindingT[] = [];
+  const none = (why: FindingT): RecommendationRawT => {
     reasons.push(why);
-    return { level: 'none', clocksource: null, clocks, safety, reasons };
+    return { level: 'none', clocksource: null, clocks, safety, findings: reasons };
   };
   const stolen = runs.filter((r) => r.bench.disturbance.stealPercent > STEAL_LIMIT_PERCENT);
   for (const r of stolen) {
-    findings.push({ code: 'COMPARE_STEAL', severity: 'warn', args: { clocksource: r.clocksource, stealPercent: r.bench.disturbance.stealPercent } });
+    findings.push(finding('COMPARE_STEAL', 'warn', { clocksource: r.clocksource, stealPercent: r.bench.disturbance.stealPercent }));
   }
-  if (drift && drift.drift > MIN_RATIO - 1) {
-    reasons.push(
-      `${drift.method}, which does not read the clocksource, differs by ${(drift.drift * 100).toFixed(0)}% between clocksources: that is this run's noise, and a clock's difference must exceed it`,
-    );
-  }
-  if (gs.length < 2) return none(`only ${gs[0]?.cs ?? 'no clocksource'} was measured; a recommendation needs two to compare`);
+  if (drift && drift.drift > MIN_SPEEDUP_RATIO - 1) reasons.push(finding('COMPARE_CONTROL_DRIFT', 'info', { method: drift.method, drift: drift.drift }));
+  if (gs.length < 2) return none(finding('COMPARE_ONE_CLOCKSOURCE', 'info', { clocksource: gs[0]?.cs ?? null }));
   const missing = clocks.filter((c) => c.fastest === null).map((c) => c.method);
-  if (missing.length > 0) return none(`${missing.join(' and ')} not measured on every clocksource; include them in --methods`);
+  if (missing.length > 0) return none(finding('COMPARE_CLOCKS_UNMEASURED', 'warn', { methods: missing.join(',') }));
   for (const c of clocks) {
-    reasons.push(
-      `${c.method}: ${c.fastest} ${c.fastestNsPerLoop?.toFixed(2)} ns/loop against ${c.slowest} ${c.slowestNsPerLoop?.toFixed(2)} ns/loop ` +
-        `(${c.slowest} ${c.ratio?.toFixed(2)}x slower${c.roundsWon !== null ? `; ${c.fastest} faster in ${c.roundsWon} of ${c.rounds} rounds` : ''}${c.clear ? '' : ', within run-to-run noise'})`,
-    );
+    const { method, fastest, slowest, fastestNsPerLoop, slowestNsPerLoop, ratio, rounds, roundsWon, clear } = c;
+    reasons.push(finding('COMPARE_CLOCK', 'info', { method, fastest, slowest, fastestNsPerLoop, slowestNsPerLoop, ratio, rounds, roundsWon, clear }));
   }
   const winners = new Set(clocks.map((c) => c.fastest));
-  if (winners.size > 1) return none('monotonic and realtime disagree on which clocksource is faster: not enough evidence to recommend either');
+  if (winners.size > 1) return none(finding('COMPARE_CLOCKS_DISAGREE', 'info', { methods: KEY_CLOCKS.join(',') }));
   const best = clocks[0]!.fastest!;
   if (!clocks.every((c) => c.clear)) {
-    return none(`${best} is not faster by a clear margin (${clocks.some((c) => c.roundsWon !== null) ? 'faster in every round, or in so many that chance is unlikely' : 'every run faster'}, and by ${Math.round((minRatio - 1) * 100)}% or more): not enough evidence to recommend a change from '${original}'; run more --rounds, on a quieter machine`);
+    const byRounds = clocks.some((c) => c.roundsWon !== null);
+    return none(finding('COMPARE_NOT_CLEAR', 'info', { clocksource: best, byRounds, minRatio, original }));
   }
   const s = safety.find((x) => x.clocksource === best)!;
   const bad = s.evidence.filter((e) => e.ok === false);
   if (bad.length > 0) {
-    return none(`${best} is faster but not safe here: ${bad.map((e) => `${e.fact} (${e.detail})`).join('; ')}`);
+    // Quoted from the safety evidence, as recommendation.safety records it.
+    return none(finding('COMPARE_UNSAFE', 'warn', { clocksource: best, evidence: bad.map((e) => `${e.fact} (${e.detail})`).join('; ') }));
   }
   const unknown = s.evidence.filter((e) => e.ok === null);
-  for (const e of unknown) reasons.push(`${best}: ${e.fact} unknown (${e.detail})`);
-  if (stolen.length > 0) reasons.push(`steal time above ${STEAL_LIMIT_PERCENT}% during ${stolen.map((r) => r.clocksource).join(', ')}: the figures are disturbed`);
-  if (best === original) reasons.push(`${best} is already the current clocksource: nothing to change`);
+  for (const e of unknown) reasons.push(finding('COMPARE_SAFETY_UNKNOWN', 'info', { clocksource: best, fact: e.fact, detail: e.detail }));
+  if (stolen.length > 0) {
+    reasons.push(finding('COMPARE_STEAL_DISTURBED', 'warn', { clocksources: stolen.map((r) => r.clocksource).join(','), limitPercent: STEAL_LIMIT_PERCENT }));
+  }
+  if (best === original) reasons.push(finding('COMPARE_ALREADY_CURRENT', 'info', { clocksource: best }));
   const level = unknown.length > 0 || stolen.length > 0 ? 'lean' : 'recommend';
-  return { level, clocksource: best, clocks, safety, reasons };
+  return { level, clocksource: best, clocks, safety, findings: reasons };
 }

@@ -6,6 +6,7 @@ import { flagDisagreements, probeMachine, realInputs, type ProbeInputs } from '.
 import { readSteal } from '../probes/procstat.js';
 import { openPvclockPage, pvclockUnavailableMessage } from '../probes/pvclock.js';
 import { tscFrequency } from '../probes/tscfreq.js';
+import { finding } from '../findings/codes.js';
 import type { FindingT } from '../results/common.js';
 import type { InfoResultT } from '../results/info.js';
 
@@ -26,14 +27,14 @@ export function runInfo(options: InfoOptions = {}): InfoResultT {
   const findings: FindingT[] = [];
   const disagreements = flagDisagreements(facts);
   for (const d of disagreements) {
-    findings.push({ code: 'FLAG_DISAGREEMENT', severity: 'warn', args: { flag: d.flag, cpuid: d.cpuid, cpuinfo: d.cpuinfo } });
+    findings.push(finding('FLAG_DISAGREEMENT', 'warn', { flag: d.flag, cpuid: d.cpuid, cpuinfo: d.cpuinfo }));
   }
   const f = facts.machine.tscFlags;
   if (!f.constant_tsc || !f.nonstop_tsc) {
-    findings.push({ code: 'TSC_NOT_CONSTANT', severity: 'warn', args: { constant_tsc: f.constant_tsc, nonstop_tsc: f.nonstop_tsc } });
+    findings.push(finding('TSC_NOT_CONSTANT', 'warn', { constant_tsc: f.constant_tsc, nonstop_tsc: f.nonstop_tsc }));
   }
   if (!facts.machine.clocksources.available.includes('tsc')) {
-    findings.push({ code: 'TSC_CLOCKSOURCE_MISSING', severity: 'warn', args: { available: facts.machine.clocksources.available.join(' ') } });
+    findings.push(finding('TSC_CLOCKSOURCE_MISSING', 'warn', { available: facts.machine.clocksources.available.join(' ') }));
   }
   const pvclock = pvclockFacts(binding, inputs);
   const clocks = Object.entries(CLOCKS).map(([name, id]) => {

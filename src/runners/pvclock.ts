@@ -4,6 +4,7 @@
 // an unchanged version? Returns a result; never prints.
 import { CLOCKS } from '../clocks.js';
 import { UnsupportedError } from '../errors.js';
+import { finding } from '../findings/codes.js';
 import { nativeIndex } from '../methods.js';
 import type { RunnerContext } from './progress.js';
 import { loadBinding, type Binding, type NativePvclockRecord } from '../native/binding.js';
@@ -204,7 +205,7 @@ function beginPvclock(options: PvclockOptions) {
   if (page.state !== 'readable') throw new UnsupportedError(pvclockUnavailableMessage(page, facts.hypervisor?.signature ?? null));
   const findings: FindingT[] = [];
   const loc = page.location;
-  if (!loc.verifiedLayout) findings.push({ code: 'PVCLOCK_LAYOUT_UNVERIFIED', severity: 'info', args: { detail: loc.detail } });
+  if (!loc.verifiedLayout) findings.push(finding('PVCLOCK_LAYOUT_UNVERIFIED', 'info', { detail: loc.detail }));
 
   const nrecords = Math.max(...page.vcpus) + 1;
   const read = binding.pvclockRead(options.pageBytes, nrecords);
@@ -225,14 +226,14 @@ function beginPvclock(options: PvclockOptions) {
   }
   const agreement = { sameParameters: differing.size === 0, differingFields: [...differing], commonTsc: read.tsc.toString(), maxNsDifference };
   if (differing.size > 0 || maxNsDifference !== 0) {
-    findings.push({ code: 'PVCLOCK_RECORDS_DISAGREE', severity: 'warn', args: { fields: [...differing].join(', ') || 'none', maxNsDifference } });
+    findings.push(finding('PVCLOCK_RECORDS_DISAGREE', 'warn', { fields: [...differing].join(', ') || 'none', maxNsDifference }));
   }
   const stableBit = (r0.flags & 1) !== 0;
-  if (!stableBit) findings.push({ code: 'PVCLOCK_STABLE_BIT_CLEAR', severity: 'warn', args: {} });
-  if (records.some((r) => r.flagNames.includes('GUEST_STOPPED'))) findings.push({ code: 'PVCLOCK_GUEST_STOPPED', severity: 'info', args: {} });
+  if (!stableBit) findings.push(finding('PVCLOCK_STABLE_BIT_CLEAR', 'warn', {}));
+  if (records.some((r) => r.flagNames.includes('GUEST_STOPPED'))) findings.push(finding('PVCLOCK_GUEST_STOPPED', 'info', {}));
   const current = facts.machine.clocksources.current;
   const vdso = { currentClocksource: current, stableBit, pageInUse: current === 'kvm-clock' && stableBit };
-  if (!vdso.pageInUse) findings.push({ code: 'PVCLOCK_PAGE_NOT_IN_USE', severity: 'info', args: { clocksource: current ?? 'unknown', stableBit } });
+  if (!vdso.pageInUse) findings.push(finding('PVCLOCK_PAGE_NOT_IN_USE', 'info', { clocksource: current ?? 'unknown', stableBit }));
 
   const methods: Array<'pvclock_vdso' | 'pvclock_rdtscp'> = [];
   if (stableBit) methods.push('pvclock_vdso');
@@ -244,7 +245,7 @@ function beginPvclock(options: PvclockOptions) {
   } catch (err) {
     // The stable bit can clear between the read above and the window.
     if (!isErrno(err, EOPNOTSUPP)) throw err;
-    findings.push({ code: 'PVCLOCK_STABLE_BIT_CLEAR', severity: 'warn', args: {} });
+    findings.push(finding('PVCLOCK_STABLE_BIT_CLEAR', 'warn', {}));
   }
 
   const watchOptions: WatchOptions | null =
@@ -268,8 +269,8 @@ function finishPvclock(begun: ReturnType<typeof beginPvclock>, watch: PvclockWat
     watch.counts = watch.counts.filter((c) => page.vcpus.includes(c.vcpu));
     const tornReads = watch.counts.reduce((a, c) => a + c.tornReads, 0);
     const oddReads = watch.counts.reduce((a, c) => a + c.oddReads, 0);
-    if (tornReads > 0) findings.push({ code: 'PVCLOCK_TORN_READ', severity: 'fail', args: { tornReads, seconds: watch.seconds } });
-    if (oddReads > 0) findings.push({ code: 'PVCLOCK_ODD_READS', severity: 'info', args: { oddReads } });
+    if (tornReads > 0) findings.push(finding('PVCLOCK_TORN_READ', 'fail', { tornReads, seconds: watch.seconds }));
+    if (oddReads > 0) findings.push(finding('PVCLOCK_ODD_READS', 'info', { oddReads }));
   }
 
   return {

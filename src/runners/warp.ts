@@ -7,6 +7,9 @@
 // (native/warp.cc, after arch/x86/kernel/tsc_sync.c check_tsc_warp()).
 import { UnsupportedError, UsageError } from '../errors.js';
 import type { RunnerContext } from './progress.js';
+import { finding } from '../findings/codes.js';
+import { phraseWarp } from '../findings/phrase.js';
+import { SELF_TEST_TOLERANCE } from '../findings/thresholds.js';
 import { METHODS, nativeIndex, type MethodSpec } from '../methods.js';
 import { loadBinding, type Binding } from '../native/binding.js';
 import { onlineCpus, requireOnline } from '../probes/cpus.js';
@@ -17,8 +20,9 @@ import type { FindingT } from '../results/common.js';
 import type {
   TscOffsetT,
   WarpMethodResultT,
+  WarpResultRawT,
   WarpResultT,
-  WarpSelfTestT,
+  WarpSelfTestRawT,
   WarpVerdictT,
 } from '../results/warp.js';
 import { WarpPool, WarpState } from './warp-pool.js';
@@ -63,8 +67,6 @@ export function isWarpCheckable(m: MethodSpec): boolean {
 const OFFSET_SAMPLES = 200_000;
 const OFFSET_BUDGET_MS = 500;
 const PROGRESS_MS = 200;
-/** The self-test passes when the largest warp is within this of the skew. */
-export const SELF_TEST_TOLERANCE = 0.1;
 
 const u64 = (v: bigint): string => BigInt.asUintN(64, v).toString();
 
@@ -135,7 +137,7 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultT> {
   const results: WarpMethodResultT[] = [];
   let offsets: TscOffsetT[] | null = null;
 
-  if (cpus.length === 1) findings.push({ code: 'WARP_ONE_CPU', severity: 'info', args: { cpu: cpus[0] ?? 0 } });
+  if (cpus.length === 1) findings.push(finding('WARP_ONE_CPU', 'info', { cpu: cpus[0] ?? 0 }));
 
   const disturbance = startDisturbance(inputs.source);
   // An already-aborted signal starts no worker at all.
@@ -158,7 +160,7 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultT> {
       let contract: string = selfTest ? 'self-test' : m.contract;
       if (m.requires.includes('constant_tsc') && !constantTsc) {
         contract = 'unordered';
-        findings.push({ code: 'WARP_NO_CONSTANT_TSC', severity: 'warn', args: { method: m.id } });
+        findings.push(finding('WARP_NO_CONSTANT_TSC', 'warn', { method: m.id }));
       }
       const unit = m.unit === 'cycles' ? 'cycles' : 'ns';
       results.push(await checkMethod(binding, pool, cpus, m, contract, unit, options, toNs, results.length, methods.length * options.durationSeconds));
@@ -175,7 +177,7 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultT> {
   for (const r of results) {
     if (r.status !== 'measured') continue;
     const idle = r.readsPerCpu.filter((x) => x.reads === 0).map((x) => x.cpu);
-    if (idle.length > 0) findings.push({ code: 'WARP_IDLE_CPU', severity: 'warn', args: { method: r.method, cpus: idle.join(',') } });
+    if (idle.length > 0) findings.push(finding('WARP_IDLE_CPU', 'warn', { method: r.method, cpus: idle.join(',') }));
     if (r.warps === 0 || !r.largest) continue;
     const args = {
       method: r.method,
@@ -186,14 +188,14 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultT> {
       fromCpu: r.largest.fromCpu,
       toCpu: r.largest.toCpu,
     };
-    if (r.verdict === 'failed' && !selfTest) findings.push({ code: 'WARP_MONOTONIC', severity: 'fail', args });
-    else if (r.contract === 'unordered') findings.push({ code: 'WARP_UNORDERED', severity: 'info', args });
-    else if (r.contract === 'may-step') findings.push({ code: 'WARP_MAY_STEP', severity: 'warn', args });
+    if (r.verdict === 'failed' && !selfTest) findings.push(finding('WARP_MONOTONIC', 'fail', args));
+    else if (r.contract === 'unordered') findings.push(finding('WARP_UNORDERED', 'info', args));
+    else if (r.contract === 'may-step') findings.push(finding('WARP_MAY_STEP', 'warn', args));
   }
 
   const selfTestResult = selfTest ? judgeSelfTest(selfTest, results[0]) : null;
   const failed = selfTestResult ? !selfTestResult.passed : results.some((r) => r.status === 'measured' && r.verdict === 'failed');
-  return {
+  const raw: WarpResultRawT = {
     schema: 'clocklab/1',
     command: 'warp',
     startedAt,
@@ -212,6 +214,8 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultT> {
     findings,
     selfTest: selfTestResult,
   };
+  // PHRASING: selfTest.reason from its code; to move up to the command layer.
+  return phraseWarp(raw);
 }
 
 async function checkMethod(
@@ -327,28 +331,31 @@ async function measureOffsets(
   return out;
 }
 
-function judgeSelfTest(selfTest: { skewCycles: number; skewCpu: number }, r: WarpMethodResultT | undefined): WarpSelfTestT {
+function judgeSelfTest(selfTest: { skewCycles: number; skewCpu: number }, r: WarpMethodResultT | undefined): WarpSelfTestRawT {
   const base = { skewCycles: selfTest.skewCycles, skewCpu: selfTest.skewCpu };
   if (!r || r.status !== 'measured') {
-    return { ...base, warps: 0, largestCycles: null, fromCpu: null, toCpu: null, passed: false, reason: r ? r.reason : 'nothing was measured' };
+    return { ...base, warps: 0, largestCycles: null, fromCpu: null, toCpu: null, passed: false, finding: finding('WARP_SELF_TEST_UNMEASURED', 'fail', { reason: r ? r.reason : null }) };
   }
   const largest = r.largest ? Number(r.largest.amount) : null;
   const found = { ...base, warps: r.warps, largestCycles: largest, fromCpu: r.largest?.fromCpu ?? null, toCpu: r.largest?.toCpu ?? null };
   const skew = Math.abs(selfTest.skewCycles);
   if (r.warps === 0 || largest === null) {
-    return { ...found, passed: false, reason: skew === 0 ? 'no warps, as expected with no skew (nothing to find)' : `no warp found, though CPU ${selfTest.skewCpu} was skewed by ${selfTest.skewCycles} cycles` };
+    return {
+      ...found,
+      passed: false,
+      finding: skew === 0 ? finding('WARP_SELF_TEST_NO_SKEW', 'fail', {}) : finding('WARP_SELF_TEST_MISSED', 'fail', { skewCpu: selfTest.skewCpu, skewCycles: selfTest.skewCycles }),
+    };
   }
   // A positive skew makes skewCpu's reads lower: warps into it. A negative
   // one makes them higher: warps out of it.
   const into = selfTest.skewCycles > 0;
-  const stray = r.pairs.filter((p) => (into ? p.toCpu !== selfTest.skewCpu : p.fromCpu !== selfTest.skewCpu));
-  if (stray.length > 0) {
-    const p = stray[0];
-    return { ...found, passed: false, reason: `warps between unexpected CPUs: cpu ${p?.fromCpu} -> cpu ${p?.toCpu} (${p?.warps} warps)` };
+  const stray = r.pairs.find((p) => (into ? p.toCpu !== selfTest.skewCpu : p.fromCpu !== selfTest.skewCpu));
+  if (stray) {
+    return { ...found, passed: false, finding: finding('WARP_SELF_TEST_STRAY', 'fail', { fromCpu: stray.fromCpu, toCpu: stray.toCpu, warps: stray.warps }) };
   }
   const off = Math.abs(largest - skew) / Math.max(1, skew);
   if (off > SELF_TEST_TOLERANCE) {
-    return { ...found, passed: false, reason: `the largest warp, ${largest} cycles, is ${(off * 100).toFixed(1)}% away from the skew of ${skew} cycles (tolerance ${SELF_TEST_TOLERANCE * 100}%)` };
+    return { ...found, passed: false, finding: finding('WARP_SELF_TEST_OFF', 'fail', { largestCycles: largest, skewCycles: skew, off, tolerance: SELF_TEST_TOLERANCE }) };
   }
-  return { ...found, passed: true, reason: `found ${r.warps} warps into CPU ${selfTest.skewCpu}, the largest ${largest} cycles: ${(off * 100).toFixed(1)}% from the skew of ${skew} cycles` };
+  return { ...found, passed: true, finding: finding('WARP_SELF_TEST_FOUND', 'info', { warps: r.warps, skewCpu: selfTest.skewCpu, largestCycles: largest, skewCycles: skew, off }) };
 }

@@ -2,7 +2,8 @@
 // model shares (findings, the regression gate, figures). See ../model.ts.
 import type { DisturbanceT, FindingT, MachineT } from '../../results/common.js';
 import type { GateT } from '../../results/gate.js';
-import { phrase } from '../findings.js';
+import { phrase } from '../../findings/sentences.js';
+import { STEAL_LIMIT_PERCENT } from '../../findings/thresholds.js';
 
 export type Verdict = 'passed' | 'failed' | 'info';
 
@@ -154,14 +155,10 @@ export function machineSection(m: MachineT, startedAt: string): Section {
 
 const yn = (b: boolean): string => (b ? 'yes' : 'no');
 
-/** Steal above this share of the CPUs' wall time makes figures suspect (the
- * same line as the check command's, src/runners/check/judge.ts). */
-export const STEAL_WARN_PERCENT = 5;
-
 /** What could have disturbed the run, as a section and the warnings it earns. */
 export function disturbanceParts(d: DisturbanceT): { section: Section; warnings: string[] } {
   const warnings: string[] = [];
-  if (d.stealPercent > STEAL_WARN_PERCENT) {
+  if (d.stealPercent > STEAL_LIMIT_PERCENT) {
     warnings.push(`steal time was ${d.stealPercent.toFixed(1)}% of the CPUs' time during the run: the hypervisor ran something else, so figures may be inflated`);
   }
   if (d.clocksourceBefore !== d.clocksourceAfter) {

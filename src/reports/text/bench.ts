@@ -1,6 +1,5 @@
 // bench.ts: `clocklab bench` for a person at a terminal: the thread's line for
 // every run, then one table. Pure functions of the result.
-import '../findings-bench.js';
 import type { BenchMethodResultT, BenchResultT, BenchRunT } from '../../results/bench.js';
 import { pc, renderFindings, table, tag } from './style.js';
 

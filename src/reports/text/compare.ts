@@ -1,22 +1,10 @@
 // compare.ts (text): the compare result for a terminal: each clocksource's
 // bench figures, then one table side by side with ratios (and warp verdicts),
 // then the recommendation and its evidence. Pure: result in, string out.
-import { definePhrases } from '../findings.js';
 import type { ClocksourceRunT, CompareResultT } from '../../results/compare.js';
 import { renderBenchSummary } from './bench.js';
 import { bad, ok, pc, renderFindings, table, tag, warn } from './style.js';
 import { warpLine } from './warp.js';
-
-definePhrases({
-  COMPARE_NOT_RESTORED: (a) => ({
-    text: `The clocksource is '${String(a['now'])}' after the run; it was '${String(a['original'])}'.`,
-    advice: 'Run `sudo clocklab restore`, or write the original name to current_clocksource.',
-  }),
-  COMPARE_STEAL: (a) => ({
-    text: `Steal time was ${String(a['stealPercent'])}% while ${String(a['clocksource'])} was measured.`,
-    advice: 'The host took CPU time from this guest during the run; rerun when the host is quieter.',
-  }),
-});
 
 const ns = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : x.toFixed(2));
 

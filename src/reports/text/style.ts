@@ -6,7 +6,7 @@
 import Table from 'cli-table3';
 import picocolors from 'picocolors';
 import type { DisturbanceT, FindingT } from '../../results/common.js';
-import { phrase } from '../findings.js';
+import { phrase } from '../../findings/sentences.js';
 
 const plain = picocolors.createColors(false);
 const coloured = picocolors.createColors(true);

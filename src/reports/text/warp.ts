@@ -1,6 +1,5 @@
 // warp.ts: `clocklab warp` for a person at a terminal: one line per method
 // that can be pasted into a bug report, a table, the offsets, the findings.
-import '../warp-findings.js';
 import type { WarpMethodResultT, WarpResultT } from '../../results/warp.js';
 import { disturbanceLine, pc, renderFindings, table, tag } from './style.js';
 

@@ -26,9 +26,15 @@ export function loadCompareRecommendation(file: string): { from: string; value: 
  * `from` names where the result came from (a file, or the library caller). */
 export function recommendationFromCompare(result: CompareResultT, from: string): { from: string; value: Recommendation } {
   const rec = result.recommendation;
-  const basis =
-    rec.level === 'none' || rec.clocksource === null
-      ? `the stored comparison made no recommendation: ${rec.reasons.join(' ')}`
-      : `a stored comparison ${rec.level === 'recommend' ? 'recommends' : 'leans to'} ${rec.clocksource}: ${rec.reasons[0] ?? ''}`;
-  return { from, value: { clocksource: rec.level === 'none' ? null : rec.clocksource, basis } };
+  const made = rec.level !== 'none' && rec.clocksource !== null;
+  // The stored reasons are quoted as the file has them: all of them when it
+  // made no recommendation, else the first (the one that decided).
+  const storedReason = made ? (rec.reasons[0] ?? '') : rec.reasons.join(' ');
+  return {
+    from,
+    value: {
+      clocksource: rec.level === 'none' ? null : rec.clocksource,
+      basis: { basis: 'stored', storedLevel: rec.level, storedClocksource: rec.clocksource, storedReason, from },
+    },
+  };
 }

@@ -8,7 +8,9 @@ import { startDisturbance } from '../../probes/disturbance.js';
 import { probeMachine, realInputs, type ProbeInputs } from '../../probes/machine.js';
 import { openPvclockPage } from '../../probes/pvclock.js';
 import type { BenchResultT } from '../../results/bench.js';
-import type { CheckItemT, CheckResultT } from '../../results/check.js';
+import { finding } from '../../findings/codes.js';
+import { phraseCheck } from '../../findings/phrase.js';
+import type { CheckItemRawT, CheckItemT, CheckResultRawT, CheckResultT } from '../../results/check.js';
 import type { MachineT } from '../../results/common.js';
 import type { PvclockResultT } from '../../results/pvclock.js';
 import type { WarpResultT } from '../../results/warp.js';
@@ -94,15 +96,6 @@ function realCollectors(binding: Binding, inputs: ProbeInputs, signal: AbortSign
   };
 }
 
-const TITLES: Record<CheckItemT['name'], string> = {
-  vdso: 'clock_gettime stays in the vDSO',
-  warp: 'no clock that must be monotonic goes backwards across CPUs',
-  tsc: 'the TSC is constant, non-stop, invariant and trusted by the kernel',
-  pvclock: 'the KVM pvclock page is stable, consistent across vCPUs and never torn',
-  clocksource: 'the clocksource in use is the recommended one',
-  disturbance: 'the host left the CPUs alone during the check',
-};
-
 export async function runCheck(options: CheckRunOptions): Promise<CheckResultT> {
   const { warpSeconds } = options;
   const binding = options.binding ?? loadBinding();
@@ -112,14 +105,14 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckResultT> 
   const t0 = performance.now();
   const { machine } = probeMachine(inputs);
   const disturbance = startDisturbance(inputs.source);
-  const checks: CheckItemT[] = [];
+  const checks: CheckItemRawT[] = [];
   const names: Array<CheckItemT['name']> = ['vdso', 'warp', 'tsc', 'pvclock', 'clocksource', 'disturbance'];
   const run = async (name: CheckItemT['name'], judge: () => Verdict | Promise<Verdict>): Promise<void> => {
     options.signal?.throwIfAborted();
     options.onProgress?.({ done: checks.length, total: names.length, unit: 'steps', label: name });
     const started = performance.now();
     const v = await judge();
-    checks.push({ name, title: TITLES[name], ...v, elapsedMs: Math.round(performance.now() - started) });
+    checks.push({ name, ...v, elapsedMs: Math.round(performance.now() - started) });
   };
 
   await run('vdso', async () => judgeVdso(await collect.bench(machine), machine.clocksources.current));
@@ -136,26 +129,20 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckResultT> 
   await run('pvclock', () => {
     const p = collect.pvclock(machine);
     if (p === null) {
-      return {
-        status: 'skipped',
-        summary: machine.hypervisor?.signature === 'KVMKVMKVM' ? 'no pvclock page is mapped (kvm-clock was never used since boot)' : 'not a KVM guest: there is no pvclock page',
-        advice: null,
-        evidence: { hypervisor: machine.hypervisor?.signature ?? null },
-      };
+      const code = machine.hypervisor?.signature === 'KVMKVMKVM' ? 'CHECK_PVCLOCK_NO_PAGE' : 'CHECK_PVCLOCK_NOT_KVM';
+      return { status: 'skipped', findings: [finding(code, 'info', {})], evidence: { hypervisor: machine.hypervisor?.signature ?? null } };
     }
     return judgePvclock(p);
   });
   await run('clocksource', () => {
-    const rec = options.recommendation ?? null;
-    const value = rec ? { ...rec.value, basis: `${rec.value.basis} (from ${rec.from})` } : recommendFromTsc(machine);
-    return judgeClocksource(machine, value);
+    return judgeClocksource(machine, options.recommendation?.value ?? recommendFromTsc(machine));
   });
   const d = disturbance.finish(machine.onlineCpus);
   await run('disturbance', () => judgeDisturbance(d));
 
   const statuses = new Set(checks.map((c) => c.status));
   const verdict = statuses.has('fail') ? 'unhealthy' : statuses.has('warn') ? 'warnings' : 'healthy';
-  return {
+  const raw: CheckResultRawT = {
     schema: 'clocklab/1',
     command: 'check',
     startedAt,
@@ -171,4 +158,6 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckResultT> 
     disturbance: d,
     findings: [],
   };
+  // PHRASING: the prose fields (title, summary, advice) from the codes; to move up to the command layer.
+  return phraseCheck(raw);
 }

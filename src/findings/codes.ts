@@ -1,0 +1,169 @@
+// codes.ts: which findings can clocklab report, and what figures does each
+// carry? One zod object of arguments per code: the TypeScript types of the
+// arguments come from it, runners build findings through `finding()` so a
+// wrong argument is a compile error, and a finding read back from a
+// report.json is checked against it before it is phrased.
+//
+// On the wire a finding stays `{ code: string, severity, args }`
+// (src/results/common.ts): a report written by a later clocklab with a code
+// this one does not know still parses.
+import { z } from 'zod';
+import type { FindingT } from '../results/common.js';
+
+const s = z.string();
+const n = z.number();
+const b = z.boolean();
+const sn = z.string().nullable();
+const nn = z.number().nullable();
+
+/** Lists travel as one string, items joined by ',' (as CPU lists do). */
+const list = z.string();
+
+/** A warp of one method: how many, the largest, and between which CPUs. */
+const warpArgs = { method: s, warps: n, amount: s, unit: s, amountNs: n, fromCpu: n, toCpu: n };
+
+/** Why the clocksource check recommends what it does. `stored`: from a
+ * stored `clocklab compare` (its level, clocksource and reason, and where it
+ * came from); the others are judged from this machine's TSC flags. */
+const basisArgs = {
+  basis: z.enum(['tsc-sound', 'tsc-untrusted', 'none-qualifies', 'stored']),
+  storedLevel: z.enum(['recommend', 'lean', 'none']).nullable(),
+  storedClocksource: sn,
+  storedReason: sn,
+  from: sn,
+};
+
+export const FINDING_ARGS = {
+  // info: the machine's flags
+  FLAG_DISAGREEMENT: z.object({ flag: s, cpuid: b, cpuinfo: b }),
+  TSC_NOT_CONSTANT: z.object({ constant_tsc: b, nonstop_tsc: b }),
+  TSC_CLOCKSOURCE_MISSING: z.object({ available: s }),
+
+  // bench
+  BENCH_STEAL: z.object({ stealPercent: n, cpus: list }),
+  BENCH_CLOCKSOURCE_CHANGED: z.object({ before: sn, after: sn }),
+  BENCH_VDSO_LIKE_SYSCALL: z.object({ method: s, nsPerLoop: n, syscallMethod: s, syscallNsPerLoop: n, clocksource: sn }),
+  /** `methods`: each scattered method with its spread, e.g. `rdtsc 31%, monotonic 40%`. */
+  BENCH_SPREAD: z.object({ methods: s, count: n }),
+  BENCH_LOADED: z.object({ loadAverage: n, cpus: n }),
+
+  // warp
+  WARP_MONOTONIC: z.object(warpArgs),
+  WARP_UNORDERED: z.object(warpArgs),
+  WARP_MAY_STEP: z.object(warpArgs),
+  WARP_ONE_CPU: z.object({ cpu: n }),
+  WARP_NO_CONSTANT_TSC: z.object({ method: s }),
+  WARP_IDLE_CPU: z.object({ method: s, cpus: list }),
+  // warp --self-test: the verdict on the planted skew (selfTest.finding)
+  /** `reason`: why the method was not measured, as the method's result says. */
+  WARP_SELF_TEST_UNMEASURED: z.object({ reason: sn }),
+  WARP_SELF_TEST_NO_SKEW: z.object({}),
+  WARP_SELF_TEST_MISSED: z.object({ skewCpu: n, skewCycles: n }),
+  WARP_SELF_TEST_STRAY: z.object({ fromCpu: n, toCpu: n, warps: n }),
+  /** `off` and `tolerance` are fractions of the skew. */
+  WARP_SELF_TEST_OFF: z.object({ largestCycles: n, skewCycles: n, off: n, tolerance: n }),
+  WARP_SELF_TEST_FOUND: z.object({ warps: n, skewCpu: n, largestCycles: n, skewCycles: n, off: n }),
+
+  // compare
+  COMPARE_NOT_RESTORED: z.object({ original: s, now: s }),
+  COMPARE_STEAL: z.object({ clocksource: s, stealPercent: n }),
+  // compare's recommendation: its reasons, in order (recommendation.findings)
+  /** `drift`: the control's largest ratio between clocksources, minus 1. */
+  COMPARE_CONTROL_DRIFT: z.object({ method: s, drift: n }),
+  COMPARE_ONE_CLOCKSOURCE: z.object({ clocksource: sn }),
+  COMPARE_CLOCKS_UNMEASURED: z.object({ methods: list }),
+  COMPARE_CLOCK: z.object({
+    method: s,
+    fastest: sn,
+    slowest: sn,
+    fastestNsPerLoop: nn,
+    slowestNsPerLoop: nn,
+    ratio: nn,
+    rounds: n,
+    roundsWon: nn,
+    clear: b,
+  }),
+  COMPARE_CLOCKS_DISAGREE: z.object({ methods: list }),
+  /** `byRounds`: judged on rounds won (several rounds), not on every run. */
+  COMPARE_NOT_CLEAR: z.object({ clocksource: s, byRounds: b, minRatio: n, original: s }),
+  /** `evidence`: the safety evidence against it, as recommendation.safety records it. */
+  COMPARE_UNSAFE: z.object({ clocksource: s, evidence: s }),
+  COMPARE_SAFETY_UNKNOWN: z.object({ clocksource: s, fact: s, detail: s }),
+  COMPARE_STEAL_DISTURBED: z.object({ clocksources: list, limitPercent: n }),
+  COMPARE_ALREADY_CURRENT: z.object({ clocksource: s }),
+
+  // pvclock
+  PVCLOCK_RECORDS_DISAGREE: z.object({ fields: s, maxNsDifference: n }),
+  PVCLOCK_STABLE_BIT_CLEAR: z.object({}),
+  PVCLOCK_GUEST_STOPPED: z.object({}),
+  PVCLOCK_PAGE_NOT_IN_USE: z.object({ clocksource: s, stableBit: b }),
+  PVCLOCK_LAYOUT_UNVERIFIED: z.object({ detail: s }),
+  PVCLOCK_TORN_READ: z.object({ tornReads: n, seconds: n }),
+  PVCLOCK_ODD_READS: z.object({ oddReads: n }),
+
+  // check: each check's verdict (checks[].findings[0]) and its details
+  CHECK_VDSO_UNMEASURED: z.object({}),
+  CHECK_VDSO_OK: z.object({ monotonicNs: n, realtimeNs: n, syscallNs: n }),
+  /** `monotonic`, `realtime`: whether that clock fell back. */
+  CHECK_VDSO_FALLBACK: z.object({ monotonic: b, realtime: b, monotonicNs: n, realtimeNs: n, syscallNs: n, clocksource: sn }),
+  CHECK_WARP_UNMEASURED: z.object({}),
+  CHECK_WARP_ONE_CPU: z.object({ cpus: list }),
+  /** Details: a CHECK_WARP_ALLOWED for each method that warped as its contract allows. */
+  CHECK_WARP_HELD: z.object({ methods: list, cpus: list }),
+  CHECK_WARP_ALLOWED: z.object({ method: s, warps: n }),
+  /** Details: a CHECK_WARP_WENT_BACK for each method that must be monotonic and warped. */
+  CHECK_WARP_BACKWARDS: z.object({ methods: list }),
+  CHECK_WARP_WENT_BACK: z.object({ method: s, warps: n, fromCpu: nn, toCpu: nn, amount: sn, unit: s }),
+  CHECK_TSC_OK: z.object({ kernelLogRead: b }),
+  CHECK_TSC_UNTRUSTED: z.object({ constantTsc: b, nonstopTsc: b, invariantTsc: b, tscAvailable: b, kernelLogSays: sn }),
+  CHECK_PVCLOCK_NOT_KVM: z.object({}),
+  CHECK_PVCLOCK_NO_PAGE: z.object({}),
+  CHECK_PVCLOCK_OK: z.object({ vcpus: n, seconds: n }),
+  CHECK_PVCLOCK_UNHEALTHY: z.object({ tornReads: n, stableBit: b, recordsDisagree: b, differingFields: list, maxNsDifference: n }),
+  CHECK_CLOCKSOURCE_NONE: z.object(basisArgs),
+  CHECK_CLOCKSOURCE_OK: z.object({ current: s, ...basisArgs }),
+  CHECK_CLOCKSOURCE_DIFFERS: z.object({ current: sn, recommended: s, ...basisArgs }),
+  CHECK_DISTURBANCE_OK: z.object({ stealPercent: n, loadAverage: n }),
+  CHECK_DISTURBANCE_STEAL: z.object({ stealPercent: n }),
+};
+
+/** Every finding code clocklab emits. */
+export type FindingCode = keyof typeof FINDING_ARGS;
+
+/** The arguments of each code. */
+export type FindingArgsMap = { [C in FindingCode]: z.infer<(typeof FINDING_ARGS)[C]> };
+export type FindingArgs<C extends FindingCode> = FindingArgsMap[C];
+
+/** Why the clocksource check recommends what it does (see basisArgs). */
+export type RecommendationBasis = FindingArgs<'CHECK_CLOCKSOURCE_NONE'>;
+
+/** A finding of one code, its arguments typed. */
+export interface Finding<C extends FindingCode = FindingCode> {
+  code: C;
+  severity: FindingT['severity'];
+  args: FindingArgs<C>;
+}
+
+/** Any finding: a union over the codes, told apart by `code`. */
+export type AnyFinding = { [C in FindingCode]: Finding<C> }[FindingCode];
+
+/** Builds a finding; its arguments are checked against its code by tsc. */
+export function finding<C extends FindingCode>(code: C, severity: FindingT['severity'], args: FindingArgs<C>): FindingT & Finding<C> {
+  return { code, severity, args };
+}
+
+export function isFindingCode(code: string): code is FindingCode {
+  return Object.hasOwn(FINDING_ARGS, code);
+}
+
+/** The schemas, typed per code so that indexing with a generic code keeps
+ * the code and its arguments together. */
+const SCHEMAS: { [C in FindingCode]: z.ZodType<FindingArgs<C>> } = FINDING_ARGS;
+
+/** The arguments of a finding read back from a result, checked against its
+ * code; null for an unknown code or arguments that do not fit it. */
+export function argsOf<C extends FindingCode>(f: FindingT, code: C): FindingArgs<C> | null {
+  if (f.code !== code) return null;
+  const parsed = SCHEMAS[code].safeParse(f.args);
+  return parsed.success ? parsed.data : null;
+}

@@ -1,0 +1,293 @@
+// sentences.ts: what each finding says to a person, and what to do about it.
+// One table for every code (tsc fails on a code without a sentence); every
+// report format, and the prose fields of the results (src/findings/phrase.ts),
+// take their sentences from here.
+import type { FindingT } from '../results/common.js';
+import { argsOf, isFindingCode, type FindingArgs, type FindingCode, type RecommendationBasis } from './codes.js';
+
+export interface Phrase {
+  /** What was seen, one sentence. */
+  text: string;
+  /** What to do about it, or null when nothing needs doing. */
+  advice: string | null;
+}
+
+type Sentences = { [C in FindingCode]: (a: FindingArgs<C>) => Phrase };
+
+/** A list argument ('a,b') joined for reading. */
+const items = (s: string, sep: string): string => s.split(',').filter((x) => x !== '').join(sep);
+const fixed = (x: number | null, digits: number): string => (x === null ? '-' : x.toFixed(digits));
+const said = (text: string, advice: string | null = null): Phrase => ({ text, advice });
+
+/** The largest warp of a warp finding: amount, unit, ns for cycles, the CPUs. */
+const largest = (a: FindingArgs<'WARP_MONOTONIC'>): string => {
+  const ns = a.unit === 'cycles' ? ` (${a.amountNs} ns)` : '';
+  return `${a.amount} ${a.unit}${ns}, cpu ${a.fromCpu} -> cpu ${a.toCpu}`;
+};
+
+/** Why the clocksource check recommends what it does, in words. */
+export function basisText(a: RecommendationBasis): string {
+  switch (a.basis) {
+    case 'tsc-sound':
+      return 'the TSC is constant, non-stop and invariant, so tsc reads in the vDSO without the pvclock indirection';
+    case 'tsc-untrusted':
+      return 'the TSC is not trustworthy here, and kvm-clock corrects for it';
+    case 'none-qualifies':
+      return 'neither tsc nor kvm-clock qualifies';
+    case 'stored': {
+      const said =
+        a.storedLevel === 'none' || a.storedLevel === null || a.storedClocksource === null
+          ? `the stored comparison made no recommendation: ${a.storedReason ?? ''}`
+          : `a stored comparison ${a.storedLevel === 'recommend' ? 'recommends' : 'leans to'} ${a.storedClocksource}: ${a.storedReason ?? ''}`;
+      return `${said} (from ${a.from ?? 'unknown'})`;
+    }
+  }
+}
+
+/** The check's titles: what each health check asks, one line. */
+export const CHECK_TITLES = {
+  vdso: 'clock_gettime stays in the vDSO',
+  warp: 'no clock that must be monotonic goes backwards across CPUs',
+  tsc: 'the TSC is constant, non-stop, invariant and trusted by the kernel',
+  pvclock: 'the KVM pvclock page is stable, consistent across vCPUs and never torn',
+  clocksource: 'the clocksource in use is the recommended one',
+  disturbance: 'the host left the CPUs alone during the check',
+} as const;
+
+const SENTENCES: Sentences = {
+  FLAG_DISAGREEMENT: (a) =>
+    said(
+      `CPUID says ${a.flag} is ${a.cpuid ? 'present' : 'absent'} but /proc/cpuinfo says ${a.cpuinfo ? 'present' : 'absent'}.`,
+      'The hypervisor or a clearcpuid= boot option filters one view; trust /proc/cpuinfo for what the kernel uses.',
+    ),
+  TSC_NOT_CONSTANT: (a) =>
+    said(
+      `The TSC is not constant and non-stop (constant_tsc=${a.constant_tsc}, nonstop_tsc=${a.nonstop_tsc}).`,
+      'Do not use tsc as the clocksource here; TSC reads across CPUs or power states are not comparable.',
+    ),
+  TSC_CLOCKSOURCE_MISSING: (a) =>
+    said(`tsc is not among the available clocksources (${a.available}); the kernel may have marked it unstable.`, "Look for 'Marking TSC unstable' in dmesg."),
+
+  BENCH_STEAL: (a) =>
+    said(
+      `The hypervisor stole ${a.stealPercent}% of CPU ${a.cpus}'s time during the bench; the figures include that wait.`,
+      'Run again when the host is quieter, or compare ratios measured in the same run rather than absolute ns/loop.',
+    ),
+  BENCH_CLOCKSOURCE_CHANGED: (a) =>
+    said(
+      `The clocksource changed during the bench, from ${String(a.before)} to ${String(a.after)}; runs before and after are not comparable.`,
+      'Run again with nothing switching the clocksource (clocklab compare switches it on purpose, one clocksource per bench).',
+    ),
+  BENCH_VDSO_LIKE_SYSCALL: (a) =>
+    said(
+      `${a.method} costs ${a.nsPerLoop} ns/loop, like its raw syscall ${a.syscallMethod} (${a.syscallNsPerLoop} ns/loop): the vDSO is falling back to the system call (clocksource ${String(a.clocksource)}).`,
+      'The vDSO reads only clocksources with a vDSO clock mode (tsc; kvm-clock only with the pvclock stable bit): see clocklab info and clocklab compare.',
+    ),
+  BENCH_SPREAD: (a) =>
+    said(
+      `Runs scattered by more than a quarter of the median (spread): ${a.methods}.`,
+      'Quote the median (or the min, which nothing can make too fast), or run again with more --runs on a quieter CPU (--cpu).',
+    ),
+  BENCH_LOADED: (a) =>
+    said(
+      `The load average was ${a.loadAverage} on ${a.cpus} CPUs before the bench: other tasks were waiting for a CPU, and a run that is preempted gains a whole time slice.`,
+      'Run on an idle machine for figures to quote; ratios between methods of the same run hold up better than absolute ns/loop.',
+    ),
+
+  WARP_MONOTONIC: (a) =>
+    said(
+      `${a.method} went backwards across CPUs ${a.warps} times, by up to ${largest(a)}; it must be monotonic.`,
+      'Report it with this output: a clock that goes backwards breaks timeouts and orderings. Check dmesg for TSC messages and compare clocksources with `clocklab compare`.',
+    ),
+  WARP_UNORDERED: (a) =>
+    said(
+      `Plain ${a.method} went backwards ${a.warps} times, by up to ${largest(a)}: it is not ordered against the lock, so it can run ahead of earlier loads.`,
+      'Expected, not a fault of the TSC: use RDTSCP or LFENCE;RDTSC where the order of reads matters, as the kernel does (rdtsc_ordered()).',
+    ),
+  WARP_MAY_STEP: (a) =>
+    said(
+      `${a.method} went backwards ${a.warps} times, by up to ${largest(a)}; a wall clock may be stepped by NTP or settimeofday.`,
+      'Measure intervals with CLOCK_MONOTONIC, not a wall clock.',
+    ),
+  WARP_ONE_CPU: (a) =>
+    said(
+      `Only CPU ${a.cpu} was checked: a cross-CPU warp cannot occur with one CPU, so this run only shows that the method never went backwards on that CPU.`,
+    ),
+  WARP_NO_CONSTANT_TSC: (a) =>
+    said(
+      `${a.method} was checked, but this CPU lacks constant_tsc: its reads are only comparable across CPUs where the TSCs tick together, so a warp is a finding here, not a failure.`,
+      'Do not rely on TSC reads across CPUs on this machine.',
+    ),
+  WARP_IDLE_CPU: (a) =>
+    said(`For ${a.method}, CPU ${a.cpus} made no reads: the check did not cover it.`, 'Run again on a quieter machine, or for longer (--duration).'),
+  WARP_SELF_TEST_UNMEASURED: (a) => said(a.reason ?? 'nothing was measured'),
+  WARP_SELF_TEST_NO_SKEW: () => said('no warps, as expected with no skew (nothing to find)'),
+  WARP_SELF_TEST_MISSED: (a) => said(`no warp found, though CPU ${a.skewCpu} was skewed by ${a.skewCycles} cycles`),
+  WARP_SELF_TEST_STRAY: (a) => said(`warps between unexpected CPUs: cpu ${a.fromCpu} -> cpu ${a.toCpu} (${a.warps} warps)`),
+  WARP_SELF_TEST_OFF: (a) =>
+    said(
+      `the largest warp, ${a.largestCycles} cycles, is ${(a.off * 100).toFixed(1)}% away from the skew of ${a.skewCycles} cycles (tolerance ${a.tolerance * 100}%)`,
+    ),
+  WARP_SELF_TEST_FOUND: (a) =>
+    said(`found ${a.warps} warps into CPU ${a.skewCpu}, the largest ${a.largestCycles} cycles: ${(a.off * 100).toFixed(1)}% from the skew of ${a.skewCycles} cycles`),
+
+  COMPARE_NOT_RESTORED: (a) =>
+    said(`The clocksource is '${a.now}' after the run; it was '${a.original}'.`, 'Run `sudo clocklab restore`, or write the original name to current_clocksource.'),
+  COMPARE_STEAL: (a) =>
+    said(
+      `Steal time was ${a.stealPercent}% while ${a.clocksource} was measured.`,
+      'The host took CPU time from this guest during the run; rerun when the host is quieter.',
+    ),
+  COMPARE_CONTROL_DRIFT: (a) =>
+    said(
+      `${a.method}, which does not read the clocksource, differs by ${(a.drift * 100).toFixed(0)}% between clocksources: that is this run's noise, and a clock's difference must exceed it`,
+    ),
+  COMPARE_ONE_CLOCKSOURCE: (a) => said(`only ${a.clocksource ?? 'no clocksource'} was measured; a recommendation needs two to compare`),
+  COMPARE_CLOCKS_UNMEASURED: (a) => said(`${items(a.methods, ' and ')} not measured on every clocksource; include them in --methods`),
+  COMPARE_CLOCK: (a) =>
+    said(
+      `${a.method}: ${String(a.fastest)} ${fixed(a.fastestNsPerLoop, 2)} ns/loop against ${String(a.slowest)} ${fixed(a.slowestNsPerLoop, 2)} ns/loop ` +
+        `(${String(a.slowest)} ${fixed(a.ratio, 2)}x slower${a.roundsWon !== null ? `; ${String(a.fastest)} faster in ${a.roundsWon} of ${a.rounds} rounds` : ''}${a.clear ? '' : ', within run-to-run noise'})`,
+    ),
+  COMPARE_CLOCKS_DISAGREE: (a) =>
+    said(`${items(a.methods, ' and ')} disagree on which clocksource is faster: not enough evidence to recommend either`),
+  COMPARE_NOT_CLEAR: (a) =>
+    said(
+      `${a.clocksource} is not faster by a clear margin (${a.byRounds ? 'faster in every round, or in so many that chance is unlikely' : 'every run faster'}, and by ${Math.round((a.minRatio - 1) * 100)}% or more): not enough evidence to recommend a change from '${a.original}'; run more --rounds, on a quieter machine`,
+    ),
+  COMPARE_UNSAFE: (a) => said(`${a.clocksource} is faster but not safe here: ${a.evidence}`),
+  COMPARE_SAFETY_UNKNOWN: (a) => said(`${a.clocksource}: ${a.fact} unknown (${a.detail})`),
+  COMPARE_STEAL_DISTURBED: (a) => said(`steal time above ${a.limitPercent}% during ${items(a.clocksources, ', ')}: the figures are disturbed`),
+  COMPARE_ALREADY_CURRENT: (a) => said(`${a.clocksource} is already the current clocksource: nothing to change`),
+
+  PVCLOCK_RECORDS_DISAGREE: (a) =>
+    said(
+      `The vCPUs' pvclock records disagree (fields: ${a.fields}); one TSC value gives up to ${a.maxNsDifference} ns difference.`,
+      'A reader that uses only vCPU 0 (the vDSO) is then not exact on the other vCPUs; expect the stable bit to be clear.',
+    ),
+  PVCLOCK_STABLE_BIT_CLEAR: () =>
+    said(
+      "vCPU 0's record lacks PVCLOCK_TSC_STABLE_BIT: the vDSO will not read the page and falls back to the clock_gettime syscall.",
+      'The host is not in KVM master-clock mode (host clocksource not tsc, or vCPU TSCs unmatched).',
+    ),
+  PVCLOCK_GUEST_STOPPED: () => said('A record carries PVCLOCK_GUEST_STOPPED: the host paused this guest and the guest has not cleared it yet.'),
+  PVCLOCK_PAGE_NOT_IN_USE: (a) =>
+    said(
+      `The vDSO does not read this page now (clocksource ${a.clocksource}, stable bit ${a.stableBit ? 'set' : 'clear'}); it is still mapped because kvm-clock was used since boot.`,
+    ),
+  PVCLOCK_LAYOUT_UNVERIFIED: (a) =>
+    said(`The page was found by a layout taken from kernel history: ${a.detail}.`, 'vCPU 0 held a plausible record there; check the figures against dmesg "tsc: Detected".'),
+  PVCLOCK_TORN_READ: (a) =>
+    said(
+      `${a.tornReads} torn read(s) in ${a.seconds} s: a record changed while its version stayed the same.`,
+      'A seqlock reader cannot detect this; report the host kernel and hypervisor (the host must make the version odd around every update of a record: arch/x86/kvm/x86.c, kvm_setup_guest_pvclock).',
+    ),
+  PVCLOCK_ODD_READS: (a) =>
+    said(`${a.oddReads} read(s) saw an odd version: the host was updating the record, and the seqlock made the reader retry.`),
+
+  CHECK_VDSO_UNMEASURED: () => said('could not time monotonic, realtime and the syscall'),
+  CHECK_VDSO_OK: (a) =>
+    said(`reads stay in the vDSO: monotonic ${a.monotonicNs.toFixed(1)} ns, realtime ${a.realtimeNs.toFixed(1)} ns, syscall ${a.syscallNs.toFixed(1)} ns`),
+  CHECK_VDSO_FALLBACK: (a) => {
+    const figures = `monotonic ${a.monotonicNs.toFixed(1)} ns, realtime ${a.realtimeNs.toFixed(1)} ns, syscall ${a.syscallNs.toFixed(1)} ns`;
+    const fell = [...(a.monotonic ? ['monotonic'] : []), ...(a.realtime ? ['realtime'] : [])].join(' and ');
+    const why =
+      a.clocksource === 'kvm-clock'
+        ? 'on kvm-clock the vDSO falls back when the pvclock page lacks PVCLOCK_TSC_STABLE_BIT (arch/x86/include/asm/vdso/gettimeofday.h, vread_pvclock); run `clocklab pvclock`'
+        : a.clocksource === 'tsc'
+          ? 'on tsc the vDSO falls back when the kernel has marked the TSC unstable; look for "Marking TSC unstable" in dmesg'
+          : `clocksource ${a.clocksource ?? 'unknown'} has no vDSO mode, so every read is a system call`;
+    return said(
+      `${fell} cost like the system call (${figures}): the vDSO fell back`,
+      `${why}; a clocksource with a vDSO mode (tsc, or kvm-clock with the stable bit) restores ~10x cheaper reads`,
+    );
+  },
+  CHECK_WARP_UNMEASURED: () => said('no method could be warp-checked'),
+  CHECK_WARP_ONE_CPU: () => said('one CPU only: time cannot go backwards across CPUs'),
+  CHECK_WARP_HELD: (a) => said(`${items(a.methods, ', ')} held across CPUs ${a.cpus}`),
+  CHECK_WARP_ALLOWED: (a) => said(`${a.method} ${a.warps} warps (allowed by its contract)`),
+  CHECK_WARP_BACKWARDS: () =>
+    said(
+      'time went backwards across CPUs',
+      'applications will see time go backwards; switch to a clocksource that holds (`clocklab compare --warp`) and report the host',
+    ),
+  CHECK_WARP_WENT_BACK: (a) =>
+    said(
+      a.fromCpu !== null && a.toCpu !== null && a.amount !== null
+        ? `${a.method}: cpu ${a.fromCpu} -> cpu ${a.toCpu} ${a.amount} ${a.unit} backwards (${a.warps} warps)`
+        : `${a.method}: ${a.warps} warps`,
+    ),
+  CHECK_TSC_OK: (a) =>
+    said(`constant, non-stop and invariant; tsc is an available clocksource${a.kernelLogRead ? '' : ' (kernel log not readable)'}`),
+  CHECK_TSC_UNTRUSTED: (a) => {
+    const problems = [
+      ...(a.constantTsc ? [] : ['no constant_tsc']),
+      ...(a.nonstopTsc ? [] : ['no nonstop_tsc']),
+      ...(a.invariantTsc ? [] : ['no invariant TSC (CPUID 0x80000007 EDX[8])']),
+      ...(a.tscAvailable ? [] : ['tsc missing from available_clocksource']),
+      ...(a.kernelLogSays !== null ? [`the kernel log says "${a.kernelLogSays}"`] : []),
+    ];
+    return said(
+      `TSC: ${problems.join('; ')}`,
+      'do not rely on the TSC here: keep kvm-clock (or the best-rated clocksource) and treat raw TSC reads as CPU-local',
+    );
+  },
+  CHECK_PVCLOCK_NOT_KVM: () => said('not a KVM guest: there is no pvclock page'),
+  CHECK_PVCLOCK_NO_PAGE: () => said('no pvclock page is mapped (kvm-clock was never used since boot)'),
+  CHECK_PVCLOCK_OK: (a) => said(`${a.vcpus} vCPU records agree, stable bit set, no torn read in ${a.seconds} s`),
+  CHECK_PVCLOCK_UNHEALTHY: (a) => {
+    // The advice of the first problem, in this order: a torn read is the worst.
+    const found: Phrase[] = [
+      ...(a.tornReads > 0
+        ? [
+            said(
+              `${a.tornReads} torn read(s): a record changed under an unchanged even version`,
+              'the host writes the pvclock page without the version protocol (arch/x86/kvm/x86.c, kvm_setup_guest_pvclock); report the host kernel',
+            ),
+          ]
+        : []),
+      ...(a.stableBit
+        ? []
+        : [
+            said(
+              "vCPU 0's record lacks PVCLOCK_TSC_STABLE_BIT",
+              'KVM is out of master-clock mode (host TSC unstable or vCPU TSCs unmatched): on kvm-clock every clock_gettime is now a system call; prefer tsc if the TSC is sound, and check the host',
+            ),
+          ]),
+      ...(a.recordsDisagree
+        ? [
+            said(
+              `the vCPUs' records disagree (${items(a.differingFields, ', ') || 'ns'}; up to ${a.maxNsDifference} ns)`,
+              'with the stable bit set every vCPU should carry the same record (KVM master clock); reads on different vCPUs can disagree: prefer tsc, and check the host',
+            ),
+          ]
+        : []),
+    ];
+    return said(found.map((p) => p.text).join('; '), found[0]?.advice ?? null);
+  },
+  CHECK_CLOCKSOURCE_NONE: (a) => said(`no recommendation: ${basisText(a)}`),
+  CHECK_CLOCKSOURCE_OK: (a) => said(`${a.current} is in use, as recommended (${basisText(a)})`),
+  CHECK_CLOCKSOURCE_DIFFERS: (a) =>
+    said(
+      `${a.current ?? 'unknown'} is in use, but ${a.recommended} is recommended (${basisText(a)})`,
+      `switch with \`echo ${a.recommended} > /sys/devices/system/clocksource/clocksource0/current_clocksource\`, or boot with clocksource=${a.recommended}`,
+    ),
+  CHECK_DISTURBANCE_OK: (a) => said(`steal ${a.stealPercent}% during the check, load ${a.loadAverage} before it`),
+  CHECK_DISTURBANCE_STEAL: (a) =>
+    said(
+      `the host stole ${a.stealPercent}% of the CPUs' time during the check`,
+      'figures from this run are noisy; rerun when the host is quieter before trusting a cost',
+    ),
+};
+
+/** The sentence of a code whose arguments have been checked. */
+function phraseAs<C extends FindingCode>(f: FindingT, code: C): Phrase | null {
+  const args = argsOf(f, code);
+  return args === null ? null : SENTENCES[code](args);
+}
+
+/** A finding, phrased. A code this version does not know, or arguments that
+ * do not fit it (a report from another version), are shown as they are. */
+export function phrase(f: FindingT): Phrase {
+  return (isFindingCode(f.code) ? phraseAs(f, f.code) : null) ?? { text: `${f.code} ${JSON.stringify(f.args)}`, advice: null };
+}

@@ -14,13 +14,15 @@ import { renderHtml as htmlOfModel } from './reports/html.js';
 import { renderJunit as junitOfModel, type JunitOptions } from './reports/junit.js';
 import { renderMarkdown as markdownOfModel } from './reports/markdown.js';
 import { reportModel } from './reports/model.js';
-import { renderBenchText } from './reports/text/bench.js';
-import { renderCheckText } from './reports/text/check.js';
-import { renderCompareText } from './reports/text/compare.js';
-import { renderInfoText } from './reports/text/info.js';
-import { renderMethodsText } from './reports/text/methods.js';
-import { renderPvclockText } from './reports/text/pvclock.js';
-import { renderWarpText } from './reports/text/warp.js';
+import {
+  renderBenchText,
+  renderCheckText,
+  renderCompareText,
+  renderInfoText,
+  renderMethodsText,
+  renderPvclockText,
+  renderWarpText,
+} from './reports/text.js';
 import { withColor } from './reports/text/style.js';
 import { BenchResult as BenchResultSchema, type BenchResultT, type BenchRunT } from './results/bench.js';
 import { CheckResult as CheckResultSchema, type CheckResultT } from './results/check.js';

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultContext, readAvailable } from '../src/clocksource/switch.js';
 import { compareOptionsFrom } from '../src/cli/commands/compare.js';
 import { UsageError } from '../src/errors.js';
-import { renderCompareText } from '../src/reports/text/compare.js';
+import { renderCompareText } from '../src/reports/text.js';
 import { CompareResult } from '../src/results/compare.js';
 import { runCompare, signTestP, type CompareOptions } from '../src/runners/compare.js';
 import { current, fingerprint, putBack, tempStateDir } from './helpers/clocksource.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../src/errors.js';
 import { applyGate, compareToBaseline, loadBaseline, machineDifferences } from '../src/gate/baseline.js';
-import { renderGateText } from '../src/reports/text/gate.js';
+import { renderGateText } from '../src/reports/text.js';
 import { benchResult, infoResult, machine, warpResult } from './fixtures/results.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clocklab-gate-'));

@@ -13,7 +13,7 @@ import { CheckFailed, UsageError } from '../errors.js';
 import { SCHEMA_VERSION, type MachineT } from '../results/common.js';
 import type { GateComparisonT, GateStatusT, GateT } from '../results/gate.js';
 import { ReportResult, type ReportResultT } from '../results/report.js';
-import { renderGateText } from '../reports/text/gate.js';
+import { renderGateText } from '../reports/text.js';
 import { emit, type OutputOptions } from '../cli/output.js';
 
 export const DEFAULT_THRESHOLD_PERCENT = 10;

@@ -1,8 +1,10 @@
-// model.ts: what every report file shows, whatever the command: a verdict,
-// warnings, tables, charts and checks (the types are in model/common.ts).
-// Each command turns its result into this once (src/reports/model/<command>.ts);
-// summary.md, junit.xml and report.html are generic functions of it, so a new
-// command is one function and one case below.
+// model.ts: what every report shows, whatever the command: a verdict,
+// warnings, sections (tables, status lines, facts, notes), charts and checks
+// (the types are in model/common.ts). Each command turns its result into this
+// once (src/reports/model/<command>.ts); the terminal's text, summary.md,
+// junit.xml and report.html are generic functions of it, so a new command is
+// one function and one case below.
+import type { MethodsResultT } from '../results/methods.js';
 import { ReportResult, type ReportResultT } from '../results/report.js';
 import { benchModel } from './model/bench.js';
 import { checkModel } from './model/check.js';
@@ -10,14 +12,17 @@ import { pvclockModel } from './model/pvclock.js';
 import { compareModel } from './model/compare.js';
 import type { ReportModel } from './model/common.js';
 import { infoModel } from './model/info.js';
+import { methodsModel } from './model/methods.js';
 import { warpModel } from './model/warp.js';
 
 export * from './model/common.js';
 
 /** One function per command. Adding a command: its result in
- * src/results/report.ts's union, its case here (tsc insists on it). */
-function modelOf(r: ReportResultT): ReportModel {
+ * src/results/report.ts's union, its case here (tsc insists on it). `methods`
+ * has no report files, only the terminal's text. */
+export function modelOf(r: ReportResultT | MethodsResultT): ReportModel {
   switch (r.command) {
+    case 'methods': return methodsModel(r);
     case 'info': return infoModel(r);
     case 'bench': return benchModel(r);
     case 'warp': return warpModel(r);

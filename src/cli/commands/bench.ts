@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { emitGated, loadBaseline, withGateOptions, type GateOptions } from '../../gate/baseline.js';
 import { METHODS, parseMethodList } from '../../methods.js';
-import { formatRunLine, methodWidth, renderBenchSummary } from '../../reports/text/bench.js';
+import { formatRunLine, methodWidth, renderBenchSummary } from '../../reports/text.js';
 import { DEFAULT_LOOPS, DEFAULT_METHOD_IDS, DEFAULT_RUNS, runBench } from '../../runners/bench.js';
 import { createProgress, type Progress } from '../progress.js';
 import { prepareOutput, withOutputOptions, type OutputOptions } from '../output.js';

@@ -2,7 +2,7 @@
 // Exit 1 on any failed check (and on a warning with --strict).
 import type { Command } from 'commander';
 import { CheckFailed, UsageError } from '../../errors.js';
-import { renderCheckText } from '../../reports/text/check.js';
+import { renderCheckText } from '../../reports/text.js';
 import { DEFAULT_WARP_SECONDS, runCheck, type CheckRunOptions } from '../../runners/check/index.js';
 import { loadCompareRecommendation } from '../../runners/check/compare-file.js';
 import { emit, prepareOutput, withOutputOptions, type OutputOptions } from '../output.js';

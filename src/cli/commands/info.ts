@@ -1,6 +1,6 @@
 // info.ts: `clocklab info`, wired: options -> runInfo -> report.
 import type { Command } from 'commander';
-import { renderInfoText } from '../../reports/text/info.js';
+import { renderInfoText } from '../../reports/text.js';
 import { runInfo } from '../../runners/info.js';
 import { emit, prepareOutput, withOutputOptions, type OutputOptions } from '../output.js';
 

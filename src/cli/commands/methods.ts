@@ -1,6 +1,6 @@
 // methods.ts: `clocklab methods`, wired: runMethods -> report.
 import type { Command } from 'commander';
-import { renderMethodsText } from '../../reports/text/methods.js';
+import { renderMethodsText } from '../../reports/text.js';
 import { runMethods } from '../../runners/methods.js';
 import { emit, type OutputOptions } from '../output.js';
 

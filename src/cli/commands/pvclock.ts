@@ -2,7 +2,7 @@
 // exit 1 after printing when --watch saw a torn read.
 import { InvalidArgumentError, type Command } from 'commander';
 import { CheckFailed, UsageError } from '../../errors.js';
-import { renderPvclockText } from '../../reports/text/pvclock.js';
+import { renderPvclockText } from '../../reports/text.js';
 import { runPvclockAsync } from '../../runners/pvclock.js';
 import { emit, prepareOutput, withOutputOptions, type OutputOptions } from '../output.js';
 import { createProgress } from '../progress.js';

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { parseCpuList } from '../../cpulist.js';
 import { CheckFailed, UsageError } from '../../errors.js';
 import { findMethod, parseMethodList, type MethodSpec } from '../../methods.js';
-import { renderWarpText } from '../../reports/text/warp.js';
+import { renderWarpText } from '../../reports/text.js';
 import { DEFAULT_WARP_METHODS, isWarpCheckable, runWarp, type WarpRunOptions } from '../../runners/warp.js';
 import { emit, prepareOutput, withOutputOptions, type OutputOptions } from '../output.js';
 import { createProgress } from '../progress.js';

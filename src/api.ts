@@ -19,13 +19,7 @@ import { renderHtml as htmlOfModel } from './reports/html.js';
 import { renderJunit as junitOfModel, type JunitOptions } from './reports/junit.js';
 import { renderMarkdown as markdownOfModel } from './reports/markdown.js';
 import { reportModel } from './reports/model.js';
-import { renderBenchText } from './reports/text/bench.js';
-import { renderCheckText } from './reports/text/check.js';
-import { renderCompareText } from './reports/text/compare.js';
-import { renderInfoText } from './reports/text/info.js';
-import { renderMethodsText } from './reports/text/methods.js';
-import { renderPvclockText } from './reports/text/pvclock.js';
-import { renderWarpText } from './reports/text/warp.js';
+import { textReport } from './reports/text.js';
 import { withColor } from './reports/text/style.js';
 import { BenchResult as BenchResultSchema, type BenchResultT, type BenchRunT } from './results/bench.js';
 import { CheckResult as CheckResultSchema, type CheckResultT } from './results/check.js';
@@ -254,31 +248,23 @@ function parseJson(text: string): unknown {
  * `{ color: true }` asks for the terminal colours the CLI uses. */
 export function renderText(result: AnyResult, options: { color?: boolean } = {}): string {
   const r: AnyResult = result;
-  return withColor(options.color ?? false, () => {
-    switch (r.command) {
-      case 'info': return renderInfoText(r);
-      case 'methods': return renderMethodsText(r);
-      case 'bench': return renderBenchText(r);
-      case 'warp': return renderWarpText(r);
-      case 'compare': return renderCompareText(r);
-      case 'check': return renderCheckText(r);
-      case 'pvclock': return renderPvclockText(r);
-    }
-    throw new UsageError(`renderText(): not a clocklab result (command ${JSON.stringify((r as { command?: unknown }).command)})`);
-  });
+  if (typeof r !== 'object' || r === null || !['info', 'methods', 'bench', 'warp', 'compare', 'check', 'pvclock'].includes(r.command)) {
+    throw new UsageError(`renderText(): not a clocklab result (command ${JSON.stringify((r as { command?: unknown } | null)?.command)})`);
+  }
+  return withColor(options.color ?? false, () => textReport(r));
 }
 
 /** summary.md: the verdict, warnings and tables, for a CI job summary or a PR comment. */
 export function renderMarkdown(result: ReportResult): string {
-  return markdownOfModel(reportModel(result));
+  return markdownOfModel(reportModel(result, verdictOf(result)));
 }
 
 /** junit.xml: one testcase per check, for CI test tabs. */
 export function renderJunit(result: ReportResult, options: JunitOptions = {}): string {
-  return junitOfModel(reportModel(result), options);
+  return junitOfModel(reportModel(result, verdictOf(result)), options);
 }
 
 /** report.html: one self-contained page (Chart.js inlined, nothing fetched). */
 export function renderHtml(result: ReportResult, options: { chartJs?: string } = {}): string {
-  return htmlOfModel(reportModel(result), { chartJs: options.chartJs ?? chartJsSource() });
+  return htmlOfModel(reportModel(result, verdictOf(result)), { chartJs: options.chartJs ?? chartJsSource() });
 }

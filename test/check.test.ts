@@ -1,6 +1,7 @@
 // `clocklab check` on the real machine, and with each failing condition
 // injected at the evidence's source so the same judging, reporting and exit
 // code path runs.
+import { phraseWarp } from '../src/findings/phrase.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,7 +113,7 @@ describe('clocklab check on this machine', () => {
 
   it('refuses a bad --duration and a --compare file that is not a compare report, exit 2', () => {
     expect(runCli(['check', '--duration', '0']).code).toBe(2);
-    expect(runCli(['check', '--duration', 'x']).stderr).toMatch(/--duration must be a positive number/);
+    expect(runCli(['check', '--duration', 'x']).stderr).toMatch(/--duration must be a number of seconds above 0 and at most 3600, got 'x'/);
     const r = runCli(['check', '--compare', '/proc/cpuinfo']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--compare \/proc\/cpuinfo/);
@@ -142,7 +143,7 @@ describe('clocklab check with a fault injected', () => {
     const warp: Collectors['warp'] = async (_m, methods, seconds) => {
       binding.setTscSkew(1, 100_000);
       try {
-        return await runWarp({ methods: [...methods, SKEWED_RDTSCP], cpus: null, durationSeconds: seconds, offsets: false, selfTest: null });
+        return phraseWarp(await runWarp({ methods: [...methods, SKEWED_RDTSCP], cpus: null, durationSeconds: seconds, offsets: false, selfTest: null }));
       } finally {
         binding.setTscSkew(1, 0);
       }

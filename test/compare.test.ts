@@ -10,12 +10,16 @@ import { compare as compareCommand } from '../src/commands/compare.js';
 import { parseOptions } from '../src/commands/options.js';
 import { findMethod, type MethodSpec } from '../src/methods.js';
 import { UsageError } from '../src/errors.js';
-import { renderCompareText } from '../src/reports/text/compare.js';
+import { textReport } from '../src/reports/text.js';
 import { CompareResult } from '../src/results/compare.js';
-import { runCompare, signTestP, type CompareOptions } from '../src/runners/compare.js';
+import { runCompare as measureCompare, signTestP, type CompareOptions } from '../src/runners/compare.js';
+import { phraseCompare } from '../src/findings/phrase.js';
 import { current, fingerprint, putBack, tempStateDir } from './helpers/clocksource.js';
 import { fakeBench, fakeWarp } from './helpers/fake-runners.js';
 import { unmet } from './helpers/needs.js';
+
+/** The runner, with the sentences the command adds. */
+const runCompare = async (o: CompareOptions) => phraseCompare(await measureCompare(o));
 
 const START = current();
 const AVAILABLE = readAvailable(defaultContext());
@@ -116,7 +120,7 @@ describe.skipIf(needSwitch)('compare on the real machine', () => {
     expect(r.recommendation.clocksource).toBe('tsc');
     expect(r.recommendation.reasons.join('\n')).toMatch(/monotonic: tsc 20\.\d+ ns\/loop against kvm-clock 40\.\d+ ns\/loop \(kvm-clock 2\.00x slower\)/);
     expect(r.recommendation.reasons.join('\n')).toContain('warp check unknown (not run (add --warp))');
-    const text = renderCompareText(r);
+    const text = textReport(r);
     expect(text).toContain('is faster and safe on the evidence gathered, but the evidence is incomplete');
   });
 
@@ -126,7 +130,7 @@ describe.skipIf(needSwitch)('compare on the real machine', () => {
     const tsc = r.recommendation.safety.find((s) => s.clocksource === 'tsc');
     expect(tsc?.safe).toBe(true);
     expect(tsc?.evidence.map((e) => e.fact)).toEqual(['constant_tsc', 'nonstop_tsc', 'invariant TSC', 'tsc offered by the kernel', 'warp check']);
-    const text = renderCompareText(r);
+    const text = textReport(r);
     expect(text).toMatch(/method\s+│ tsc ns\/loop\s+│ kvm-clock ns\/loop\s+│ kvm-clock\/tsc\s+│ warp tsc\s+│ warp kvm-clock/);
     expect(text).toMatch(/│ monotonic\s+│\s+20\.0\d │\s+40\.\d+ │\s+2\.00x │ held\s+│ held/);
     expect(text).toContain('[OK]   recommended clocksource: tsc');
@@ -147,7 +151,7 @@ describe.skipIf(needSwitch)('compare on the real machine', () => {
     const r = await runCompare({ ...base(tempStateDir()), warp: WARP, runBench: fakeBench({ fixed: same }), runWarp: fakeWarp() });
     expect(r.recommendation.level).toBe('none');
     expect(r.recommendation.reasons.at(-1)).toMatch(/not faster by a clear margin.*not enough evidence/);
-    expect(renderCompareText(r)).toContain('[WARN] no recommendation: the evidence is not enough');
+    expect(textReport(r)).toContain('[WARN] no recommendation: the evidence is not enough');
   });
 
   it('a clock difference smaller than the drift of a control read (rdtscp) is not evidence', async () => {
@@ -188,7 +192,8 @@ describe('compare options, parsed by the command', () => {
     const o = parse({ clocksources: ['tsc', 'kvm-clock'], loops: 1000, runs: 2 })();
     expect(o).toMatchObject({ clocksources: ['tsc', 'kvm-clock'], loops: 1000, runs: 2, rounds: 2, cpu: 0, warp: null, currentOnly: false });
     expect(o.methods.map((m) => m.id)).toEqual(['monotonic', 'realtime', 'monotonic_raw', 'boottime', 'sys_monotonic', 'gettimeofday', 'rdtscp']);
-    expect(parse({ warp: true })().warp).toMatchObject({ durationSeconds: 1, cpus: undefined });
+    expect(parse({ warp: true })().warp).toMatchObject({ durationSeconds: 1 });
+    expect(parse({ warp: true })().warp?.cpus).toBeUndefined();
     expect(parse({ warp: true })().warp?.methods.map((m) => m.id)).toEqual(['monotonic', 'realtime', 'rdtscp', 'lfence_rdtsc']);
   });
   it('refuses bad numbers and methods with a UsageError naming the option', () => {

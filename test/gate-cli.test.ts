@@ -109,6 +109,6 @@ describe('clocklab bench --baseline', () => {
   it('a threshold that is not a positive number: exit 2', () => {
     const r = bench('--threshold', '-5');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("argument '-5' is invalid. expected a percentage above 0");
+    expect(r.stderr).toContain('--threshold must be a percentage above 0 (at most 10000), got -5');
   });
 });

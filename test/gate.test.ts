@@ -9,7 +9,7 @@ import { applyGate, compareToBaseline, machineDifferences } from '../src/gate/co
 import { storedReportProblem } from '../src/commands/stored-report.js';
 import { main } from '../src/cli/main.js';
 import { PIPED } from './helpers/cli.js';
-import { renderGateText } from '../src/reports/text/gate.js';
+import { renderGateText } from '../src/reports/text.js';
 import { benchResult, infoResult, machine, warpResult } from './fixtures/results.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clocklab-gate-'));

@@ -2,6 +2,7 @@
 // opened in real headless Chromium (Debian's, driven by playwright-core): the
 // charts must be drawn, with no console error and no request beyond the
 // file itself; a screenshot is saved to test-artifacts/ for a human to look at.
+import { modelFor } from './helpers/model.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareToBaseline } from '../src/gate/compare.js';
 import { chartJsSource } from '../src/reports/files.js';
 import { renderHtml } from '../src/reports/html.js';
-import { reportModel } from '../src/reports/model.js';
 import { benchResult, warpResult } from './fixtures/results.js';
 import { runCli } from './helpers/cli.js';
 import { unmet } from './helpers/needs.js';
@@ -84,7 +84,7 @@ describe.skipIf(unmet({ chromium: true }))('report.html in headless Chromium', (
       expect(r.code, r.stderr).toBe(0);
       file = join(out, 'report.html');
     } else {
-      writeFileSync(file, renderHtml(reportModel(result), { chartJs: chartJsSource() }));
+      writeFileSync(file, renderHtml(modelFor(result), { chartJs: chartJsSource() }));
     }
     const { page, errors, requests } = await openReport(file);
     // Each canvas has pixels painted: Chart.js drew into it.
@@ -132,7 +132,7 @@ describe.skipIf(unmet({ chromium: true }))('report.html in headless Chromium', (
 
   it('the CSP really forbids fetching (a planted image is blocked)', async () => {
     const file = join(ARTIFACTS, 'csp-probe.html');
-    const html = renderHtml(reportModel(warpResult(false)), { chartJs: chartJsSource() }).replace('</body>', '<img src="http://127.0.0.1:9/x.png"></body>');
+    const html = renderHtml(modelFor(warpResult(false)), { chartJs: chartJsSource() }).replace('</body>', '<img src="http://127.0.0.1:9/x.png"></body>');
     writeFileSync(file, html);
     const page = await browser.newPage();
     const errors: string[] = [];

@@ -2,6 +2,7 @@
 // renderers on small fixture results: summary.md and junit.xml as inline
 // snapshots, junit.xml against the JUnit XSD, report.html's structure, and
 // the shipped JSON Schema against the zod schemas and fixture results.
+import { modelFor } from './helpers/model.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,6 @@ import { chartJsSource } from '../src/reports/files.js';
 import { CSP, renderHtml } from '../src/reports/html.js';
 import { renderJunit } from '../src/reports/junit.js';
 import { renderMarkdown } from '../src/reports/markdown.js';
-import { reportModel } from '../src/reports/model.js';
 import { reportJsonSchemaText } from '../src/results/report.js';
 import { benchResult, checkResult, infoResult, warpResult } from './fixtures/results.js';
 import { noXmllint, validateXml } from './helpers/xml.js';
@@ -66,7 +66,7 @@ describe('the JSON Schema', () => {
 
 describe('summary.md', () => {
   it('puts the verdict first, then checks and tables', () => {
-    const md = renderMarkdown(reportModel(gatedBench()));
+    const md = renderMarkdown(modelFor(gatedBench()));
     expect(md.split('\n')[0]).toBe('## clocklab bench: ❌ failed');
     expect(md).toContain('> [!WARNING]\n> the baseline ran with clocksource kvm-clock, this run with tsc');
     expect(md).toContain('| regression rdtsc | ❌ failed | rdtsc regressed: median 9.50 ns/loop against baseline 4.75 ns/loop (+100.0%, threshold 10%) |');
@@ -74,7 +74,7 @@ describe('summary.md', () => {
   });
 
   it('a warp run, inline snapshot', () => {
-    expect(renderMarkdown(reportModel(warpResult(true)))).toMatchInlineSnapshot(`
+    expect(renderMarkdown(modelFor(warpResult(true)))).toMatchInlineSnapshot(`
       "## clocklab warp: ❌ failed
 
       A clock that must be monotonic went backwards: monotonic.
@@ -91,11 +91,11 @@ describe('summary.md', () => {
 
       Every CPU of 0,1 read each method under a shared lock for 2 s; a warp is a read lower than the last one stored by any CPU.
 
-      | method | contract | reads | reads/s | warps | largest warp | CPU pair | verdict |
-      | --- | --- | ---: | ---: | ---: | ---: | --- | --- |
-      | rdtsc | unordered | 4000000 | 2000000 | 12 | 1843 cycles (754 ns) | 1 -> 0 | finding |
-      | rdtscp | monotonic | 4000000 | 2000000 | 0 | - | - | held |
-      | monotonic | monotonic | 4000000 | 2000000 | 3 | 1843 ns | 1 -> 0 | failed |
+      | method | contract | reads | reads/s | reads per CPU | warps | largest warp | CPU pair | verdict |
+      | --- | --- | ---: | ---: | --- | ---: | ---: | --- | --- |
+      | rdtsc | unordered | 4,000,000 | 2,000,000 | 0: 2,000,000, 1: 2,000,000 | 12 | 1843 cycles (753.8 ns) | 1 -> 0 | finding |
+      | rdtscp | monotonic | 4,000,000 | 2,000,000 | 0: 2,000,000, 1: 2,000,000 | 0 | - | - | held |
+      | monotonic | monotonic | 4,000,000 | 2,000,000 | 0: 2,000,000, 1: 2,000,000 | 3 | 1,843 ns | 1 -> 0 | FAILED |
 
       ### Warps per CPU pair
 
@@ -108,12 +108,11 @@ describe('summary.md', () => {
 
       | item | value |
       | --- | --- |
-      | started | 2026-11-25T08:02:00.000Z |
       | host | guest-1 |
-      | CPU | AMD EPYC (family 25 model 1 stepping 1) |
-      | online CPUs | 2 |
+      | CPU | AMD EPYC (AuthenticAMD, family 25 model 1 stepping 1) |
+      | online CPUs | 0,1 (2) |
       | kernel | 6.18.0 x64 |
-      | hypervisor | KVMKVMKVM |
+      | hypervisor | KVMKVMKVM (max leaf 0x40000001) |
       | clocksource | tsc (available: tsc, kvm-clock) |
       | TSC | constant_tsc yes, nonstop_tsc yes, invariant yes, rdtscp yes |
 
@@ -121,9 +120,8 @@ describe('summary.md', () => {
 
       | item | value |
       | --- | --- |
-      | CPUs used | 0,1 |
+      | steal during run | 1.0 ms (0.10% of CPUs 0,1) |
       | load average before | 0.50 0.40 0.30 |
-      | steal during run | 1.0 ms (0.10%) |
       | clocksource before / after | tsc / tsc |
 
       <sub>clocklab warp, started 2026-11-25T08:02:00.000Z. Charts: report.html; every figure: report.json.</sub>
@@ -133,8 +131,8 @@ describe('summary.md', () => {
 
   it('keeps table cells inside their table', () => {
     const r = benchResult({ 'a|b<script>': 1 });
-    const md = renderMarkdown(reportModel(r));
-    expect(md).toContain('| a\\|b&lt;script> | measured |');
+    const md = renderMarkdown(modelFor(r));
+    expect(md).toContain('| a\\|b&lt;script> | 1.00 |');
   });
 });
 
@@ -147,7 +145,7 @@ describe('junit.xml', () => {
   };
 
   it('a warp run: one testcase per method, inline snapshot', () => {
-    expect(renderJunit(reportModel(warpResult(true)))).toMatchInlineSnapshot(`
+    expect(renderJunit(modelFor(warpResult(true)))).toMatchInlineSnapshot(`
       "<?xml version="1.0" encoding="UTF-8"?>
       <testsuites name="clocklab" tests="3" failures="1" errors="0" skipped="0" time="0.000">
         <testsuite name="clocklab warp" tests="3" failures="1" errors="0" skipped="0" time="0.000" timestamp="2026-11-25T08:02:00.000Z">
@@ -175,7 +173,7 @@ describe('junit.xml', () => {
   });
 
   it('a warp of a monotonic clock is a failure carrying the figures', () => {
-    const doc = parser.parse(renderJunit(reportModel(warpResult(true))));
+    const doc = parser.parse(renderJunit(modelFor(warpResult(true))));
     const suite = doc.testsuites.testsuite;
     expect(suite.tests).toBe('3');
     expect(suite.failures).toBe('1');
@@ -185,12 +183,12 @@ describe('junit.xml', () => {
   });
 
   it('a held warp run has no failure', () => {
-    const doc = parser.parse(renderJunit(reportModel(warpResult(false))));
+    const doc = parser.parse(renderJunit(modelFor(warpResult(false))));
     expect(doc.testsuites.testsuite.failures).toBe('0');
   });
 
   it('a regression is a failure, one testcase per method', () => {
-    const doc = parser.parse(renderJunit(reportModel(gatedBench())));
+    const doc = parser.parse(renderJunit(modelFor(gatedBench())));
     const cases: Array<{ name: string; failure?: { message: string }; skipped?: unknown }> = doc.testsuites.testsuite.testcase;
     // rdtsc, monotonic and rdpid from the run, boottime from the baseline.
     expect(cases.map((c) => c.name)).toEqual(['regression rdtsc', 'regression monotonic', 'regression rdpid', 'regression boottime']);
@@ -209,7 +207,7 @@ describe('junit.xml', () => {
       ['nasty.xml', { ...nasty, gate: compareToBaseline(benchResult({ rdtsc: 1 }), nasty, 10, 'b&<.json') }],
       ['unknown.xml', { command: 'future', startedAt: 'soon' }],
     ] as const) {
-      const v = validateXml(write(name, renderJunit(reportModel(r))));
+      const v = validateXml(write(name, renderJunit(modelFor(r))));
       expect(v.output).toContain('validates');
       expect(v.ok).toBe(true);
     }
@@ -224,7 +222,7 @@ describe('junit.xml', () => {
 });
 
 describe('report.html', () => {
-  const html = renderHtml(reportModel(gatedBench()), { chartJs: chartJsSource() });
+  const html = renderHtml(modelFor(gatedBench()), { chartJs: chartJsSource() });
 
   it('is one file that cannot fetch: CSP, Chart.js inline, no URL to load', () => {
     expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="${CSP.replace(/'/g, '&#39;')}">`);
@@ -242,7 +240,7 @@ describe('report.html', () => {
   });
 
   it('escapes what the result holds', () => {
-    const h = renderHtml(reportModel(benchResult({ '</script><b>x': 2 })), { chartJs: '' });
+    const h = renderHtml(modelFor(benchResult({ '</script><b>x': 2 })), { chartJs: '' });
     expect(h).not.toContain('</script><b>');
     expect(h).toContain('&lt;/script&gt;&lt;b&gt;x');
   });
@@ -250,39 +248,39 @@ describe('report.html', () => {
 
 describe('the report model', () => {
   it('a result of an unknown command still gets a report saying so', () => {
-    const m = reportModel({ schema: 'clocklab/1', command: 'future', startedAt: 'x' });
+    const m = modelFor({ schema: 'clocklab/1', command: 'future', startedAt: 'x' });
     expect(m.command).toBe('future');
     expect(m.verdict).toBe('info');
     expect(m.warnings[0]).toContain('does not match the report schema');
   });
 
   it('warp: a warp the contract allows passes, a monotonic one fails', () => {
-    const m = reportModel(warpResult(true));
+    const m = modelFor(warpResult(true));
     expect(m.checks.map((c) => [c.name, c.status])).toEqual([
       ['warp rdtsc', 'passed'],
       ['warp rdtscp', 'passed'],
       ['warp monotonic', 'failed'],
     ]);
     expect(m.verdict).toBe('failed');
-    expect(reportModel(warpResult(false)).verdict).toBe('passed');
+    expect(modelFor(warpResult(false)).verdict).toBe('passed');
   });
 
   it('check: a warning passes, and fails under --strict as the exit code does', () => {
-    const m = reportModel(checkResult(false));
+    const m = modelFor(checkResult(false));
     expect(m.checks.map((c) => [c.name, c.status])).toEqual([
       ['check vdso', 'passed'],
       ['check tsc', 'passed'],
       ['check pvclock', 'skipped'],
     ]);
     expect(m.verdict).toBe('passed');
-    const strict = reportModel(checkResult(true));
+    const strict = modelFor(checkResult(true));
     expect(strict.checks[1]?.status).toBe('failed');
     expect(strict.verdict).toBe('failed');
     expect(strict.checks[1]?.details).toContain('advice: look at dmesg');
   });
 
   it('bench without a baseline judges nothing', () => {
-    const m = reportModel(benchResult());
+    const m = modelFor(benchResult());
     expect(m.verdict).toBe('info');
     expect(m.checks).toEqual([]);
   });

@@ -3,6 +3,7 @@
 // this machine with every CPU reading, and never leaves a worker running.
 import { describe, expect, it } from 'vitest';
 import type * as WarpModule from '../src/runners/warp.js';
+import type * as PhraseModule from '../src/findings/phrase.js';
 import type * as PoolModule from '../src/runners/warp-pool.js';
 import type * as MethodsModule from '../src/methods.js';
 import type * as BindingModule from '../src/native/binding.js';
@@ -11,7 +12,10 @@ import { onlineCpus } from '../src/probes/cpus.js';
 import { fromDist } from './helpers/dist.js';
 import { unmet } from './helpers/needs.js';
 
-const { runWarp } = await fromDist<typeof WarpModule>('runners/warp.js');
+const { runWarp: measureWarp } = await fromDist<typeof WarpModule>('runners/warp.js');
+const { phraseWarp } = await fromDist<typeof PhraseModule>('findings/phrase.js');
+/** The runner, with the sentences the command adds (the self-test's reason). */
+const runWarp = async (o: WarpModule.WarpRunOptions) => phraseWarp(await measureWarp(o));
 const { WarpPool, WarpState } = await fromDist<typeof PoolModule>('runners/warp-pool.js');
 const { findMethod, nativeIndex } = await fromDist<typeof MethodsModule>('methods.js');
 const { loadBinding } = await fromDist<typeof BindingModule>('native/binding.js');

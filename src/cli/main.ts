@@ -84,7 +84,7 @@ function register<N extends CommandName>(program: Command, cli: CliCommand<N>, d
       process.off('SIGINT', onSigint);
     }
     const verdict = (command.verdict as (r: unknown) => Verdict)(result);
-    emit(result, values, cli.text as (r: unknown) => string);
+    emit(result, verdict, values, cli.text as (r: unknown) => string);
     outcome.verdict = verdict;
   });
 }

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { writeReportFiles } from '../reports/files.js';
+import type { Verdict } from '../results/verdict.js';
 import { withColor } from '../reports/text/style.js';
 
 export interface OutputOptions {
@@ -68,11 +69,11 @@ function makeDirs(dir: string): void {
 }
 
 /** Writes the result: --out gets report.json, summary.md, junit.xml and
- * report.html; stdout gets --json's object or the text report. */
-export function emit<R>(result: R, options: OutputOptions, renderText: (r: R) => string): void {
+ * report.html (headed by the verdict); stdout gets --json's object or the text report. */
+export function emit<R>(result: R, verdict: Verdict, options: OutputOptions, renderText: (r: R) => string): void {
   if (options.out !== undefined) {
     writeFileSync(join(options.out, 'report.json'), JSON.stringify(result, null, 2) + '\n');
-    writeReportFiles(options.out, result);
+    writeReportFiles(options.out, result, verdict);
   }
   if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else process.stdout.write(withColor(colorOutput, () => renderText(result)));

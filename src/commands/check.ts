@@ -1,6 +1,7 @@
 // check.ts (command): is this machine's time healthy? Its options, run and
 // verdict, once, for the library and the CLI.
 import { z } from 'zod';
+import { phraseCheck } from '../findings/phrase.js';
 import type { CheckResultT } from '../results/check.js';
 import { recommendationFromCompare } from '../runners/check/compare-file.js';
 import { runCheck, type Collectors } from '../runners/check/index.js';
@@ -32,9 +33,9 @@ export const check = defineCommand({
   name: 'check',
   summary: "is this machine's time healthy? (a gate in seconds)",
   options: checkOptions,
-  run(o, deps: CheckDeps = {}): Promise<CheckResultT> {
+  async run(o, deps: CheckDeps = {}): Promise<CheckResultT> {
     const recommendation = o.compare ? recommendationFromCompare(o.compare, o.compareName ?? `a compare run of ${o.compare.startedAt}`) : null;
-    return runCheck({ warpSeconds: o.durationSeconds, strict: o.strict, recommendation, ...deps });
+    return phraseCheck(await runCheck({ warpSeconds: o.durationSeconds, strict: o.strict, recommendation, ...deps }));
   },
   verdict(result) {
     const strict = result.options.strict;

@@ -5,15 +5,10 @@
 import type { z } from 'zod';
 import type { Binding } from '../native/binding.js';
 import type { ProbeInputs } from '../probes/machine.js';
+import type { Verdict } from '../results/verdict.js';
 import type { Progress } from '../runners/progress.js';
 
-/** Whether a result passed, and what failed. The CLI exits 1 on a failed
- * verdict, assertPassed throws, and every report heads with it. */
-export interface Verdict {
-  passed: boolean;
-  /** One line per thing that failed, e.g. `a method that must be monotonic went backwards: rdtscp`. */
-  failures: string[];
-}
+export type { Verdict };
 
 export const PASSED: Verdict = { passed: true, failures: [] };
 

@@ -1,6 +1,7 @@
 // compare.ts (command): which clocksource should this machine use? Its
 // options, run and verdict, once, for the library and the CLI.
 import { z } from 'zod';
+import { phraseCompare } from '../findings/phrase.js';
 import type { CompareResultT } from '../results/compare.js';
 import { runCompare, type BenchRunner, type WarpRunner } from '../runners/compare.js';
 import type { SwitchContext } from '../clocksource/switch.js';
@@ -70,7 +71,7 @@ export const compare = defineCommand({
       warp: o.warp ? { methods: o.warp.methods, cpus: o.warp.cpus ?? null, durationSeconds: o.warp.durationSeconds } : null,
       ...deps,
     });
-    return applyGate(result, o);
+    return applyGate(phraseCompare(result), o);
   },
   verdict(result) {
     const failures: string[] = [];

@@ -87,17 +87,23 @@ function optionOf(issue: z.core.$ZodIssue): string | null {
 /** One issue as a message template: `{loops} must be ...`. */
 function describeIssue(issue: z.core.$ZodIssue): string {
   const option = optionOf(issue);
+  if (issue.code === 'invalid_union') {
+    // `true`, `false` or an object of parts: an object that fails names the
+    // part at fault; anything else is the wrong kind of value.
+    const inner = issue.errors.flat().find((i) => i.path.length > 0 || i.code === 'unrecognized_keys');
+    if (inner) return describeIssue({ ...inner, path: [...issue.path, ...inner.path] });
+    return `{${option ?? 'options'}} must be true, false or an object of its parts, got ${show(issue.input)}`;
+  }
   if (issue.code === 'unrecognized_keys') {
     const prefix = option ? `${option}.` : '';
     return `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${prefix}${k}'`).join(', ')}`;
   }
-  if (option === null) return issue.message === 'Invalid input: expected object, received number' || issue.code === 'invalid_type' ? 'the options must be an object' : issue.message;
-  // A message of our builders says what is wrong ("must be ..."); one of a
-  // refinement may be a whole sentence that names its options itself.
-  if (/^must /.test(issue.message)) return `{${option}} ${issue.message}`;
-  if (issue.message.includes(`{${option.split('.')[0]}`)) return issue.message;
-  if (issue.code === 'invalid_type') return `{${option}} must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}, got ${show((issue as { input?: unknown }).input)}`;
-  return issue.message.startsWith('unknown ') ? issue.message : `{${option}}: ${issue.message}`;
+  if (option === null) return issue.code === 'invalid_type' ? `the options must be an object, got ${show(issue.input)}` : issue.message;
+  if (issue.code === 'invalid_type') return `{${option}} must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}, got ${show(issue.input)}`;
+  // Our builders say what is wrong ("must be ..."); a refinement's sentence
+  // either names its options itself or gets the option in front.
+  if (issue.message.startsWith('must ')) return `{${option}} ${issue.message}`;
+  return /\{[A-Za-z]/.test(issue.message) || issue.message.startsWith('unknown ') ? issue.message : `{${option}}: ${issue.message}`;
 }
 
 /**
@@ -105,7 +111,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  * every default filled in. Throws UsageError naming the first bad option.
  */
 export function parseOptions<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const r = schema.safeParse(input ?? {});
+  const r = schema.safeParse(input ?? {}, { reportInput: true });
   if (r.success) return r.data;
   const issue = r.error.issues[0];
   throw new UsageError(issue ? describeIssue(issue) : 'invalid options');

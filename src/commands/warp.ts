@@ -2,6 +2,7 @@
 // Its options, run and verdict, once, for the library and the CLI.
 import { z } from 'zod';
 import type { WarpResultT } from '../results/warp.js';
+import { phraseWarp } from '../findings/phrase.js';
 import { isWarpCheckable, runWarp } from '../runners/warp.js';
 import { defineCommand, type RunDeps } from './command.js';
 import { cpuList, flag, methodList, seconds, show, wholeNumber } from './options.js';
@@ -19,6 +20,13 @@ const skewCycles = z.custom<number>((v) => typeof v === 'number' && Number.isSaf
   error: (i) => `must be a non-zero whole number of cycles, got ${show(i.input)}`,
 });
 
+const selfTestPart = z.strictObject({
+  /** Cycles the skewed CPU's reads are lowered by. */
+  skewCycles: skewCycles.default(WARP_DEFAULTS.skewCycles),
+  /** The CPU skewed; default the second CPU checked. */
+  skewCpu: wholeNumber(0, 4095).nullable().default(null),
+});
+
 export const warpOptions = z.strictObject({
   /** Methods to check, or 'all' (every method with a warp contract). */
   methods: methodList(isWarpCheckable).prefault([...WARP_DEFAULT_METHODS]),
@@ -31,11 +39,9 @@ export const warpOptions = z.strictObject({
   /** Prove the checker: skew one CPU's reads of an internal RDTSCP method and
    * check that the warp found has that size and CPU pair. */
   selfTest: z
-    .union([flag(), z.strictObject({ skewCycles: skewCycles.optional(), skewCpu: wholeNumber(0, 4095).optional() })])
+    .union([flag(), selfTestPart])
     .prefault(false)
-    .transform((st) =>
-      st === false ? null : { skewCycles: (st === true ? undefined : st.skewCycles) ?? WARP_DEFAULTS.skewCycles, skewCpu: (st === true ? undefined : st.skewCpu) ?? null },
-    ),
+    .transform((st) => (st === false ? null : st === true ? selfTestPart.parse({}) : st)),
 });
 
 export type WarpCommandOptions = z.input<typeof warpOptions>;
@@ -44,8 +50,8 @@ export const warp = defineCommand({
   name: 'warp',
   summary: 'does any way of reading time go backwards across CPUs?',
   options: warpOptions,
-  run(o, deps: RunDeps = {}): Promise<WarpResultT> {
-    return runWarp({
+  async run(o, deps: RunDeps = {}): Promise<WarpResultT> {
+    const raw = await runWarp({
       methods: o.methods,
       cpus: o.cpus ?? null,
       durationSeconds: o.durationSeconds ?? (o.selfTest ? WARP_DEFAULTS.selfTestDurationSeconds : WARP_DEFAULTS.durationSeconds),
@@ -53,6 +59,7 @@ export const warp = defineCommand({
       selfTest: o.selfTest,
       ...deps,
     });
+    return phraseWarp(raw);
   },
   verdict(result) {
     const failures: string[] = [];

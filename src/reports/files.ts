@@ -8,6 +8,7 @@ import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import { reportModel } from './model.js';
+import type { Verdict } from '../results/verdict.js';
 
 let chartJsCache: string | null = null;
 
@@ -21,9 +22,10 @@ export function chartJsSource(): string {
   return chartJsCache;
 }
 
-/** Writes summary.md, junit.xml and report.html for `result` into `dir`. */
-export function writeReportFiles(dir: string, result: unknown): void {
-  const model = reportModel(result);
+/** Writes summary.md, junit.xml and report.html for `result` into `dir`,
+ * headed by the verdict of the command that made it. */
+export function writeReportFiles(dir: string, result: unknown, verdict: Verdict): void {
+  const model = reportModel(result, verdict);
   writeFileSync(join(dir, 'summary.md'), renderMarkdown(model));
   writeFileSync(join(dir, 'junit.xml'), renderJunit(model));
   writeFileSync(join(dir, 'report.html'), renderHtml(model, { chartJs: chartJsSource() }));

@@ -1,9 +1,9 @@
 // html.ts: report.html, one self-contained file a person opens from a CI
 // artifact: the verdict, charts drawn by Chart.js (inlined, never fetched),
-// and every figure again as HTML tables so the page is useful without
-// JavaScript. A Content-Security-Policy forbids any fetch, so the page
+// and every section again (tables, status lines, facts) so the page is useful
+// without JavaScript. A Content-Security-Policy forbids any fetch, so the page
 // provably works offline. Pure: the model and Chart.js's source in, HTML out.
-import type { Chart, Check, ReportModel, Section } from './model.js';
+import { shows, spans, type Block, type Chart, type Check, type ReportModel, type Section, type Status, type StatusItem, type Table, type Text } from './model.js';
 
 export interface HtmlOptions {
   /** The text of chart.js's UMD build (dist/chart.umd.min.js). */
@@ -23,11 +23,49 @@ function scriptText(s: string): string {
   return s.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 }
 
-function table(s: Section): string {
-  const numeric = s.table.numeric ?? [];
-  const head = s.table.head.every((h) => h === '') ? '' : `<thead><tr>${s.table.head.map((h, i) => `<th${numeric[i] ? ' class="n"' : ''}>${esc(h)}</th>`).join('')}</tr></thead>`;
-  const rows = s.table.rows.map((r) => `<tr>${r.map((c, i) => (i === 0 && head === '' ? `<th>${esc(c)}</th>` : `<td${numeric[i] ? ' class="n"' : ''}>${esc(c)}</td>`)).join('')}</tr>`).join('\n');
-  return `<section><h2>${esc(s.title)}</h2>${s.text ? `<p>${esc(s.text)}</p>` : ''}<table>${head}<tbody>\n${rows}\n</tbody></table></section>`;
+/** Text with its tones as classes (see STYLE). */
+function rich(t: Text): string {
+  return spans(t)
+    .map((x) => (typeof x === 'string' ? esc(x) : `<span class="t-${x.tone}">${esc(x.text)}</span>`))
+    .join('');
+}
+
+function table(t: Table): string {
+  if (t.rows.length === 0) return '';
+  const n = (i: number): string => (t.columns[i]?.numeric ? ' class="n"' : '');
+  const head = `<thead><tr>${t.columns.map((c, i) => `<th${n(i)}>${esc(c.head)}</th>`).join('')}</tr></thead>`;
+  const rows = t.rows.map((r) => `<tr>${r.map((c, i) => `<td${n(i)}>${rich(c)}</td>`).join('')}</tr>`).join('\n');
+  return `<table>${head}<tbody>\n${rows}\n</tbody></table>`;
+}
+
+const TAG: Record<Status, string> = { ok: 'OK', warn: 'WARN', fail: 'FAIL', skip: 'SKIP', info: 'INFO' };
+
+function block(b: Block): string {
+  switch (b.kind) {
+    case 'note':
+      return `<p>${rich(b.text)}</p>`;
+    case 'table':
+      return table(b.table);
+    case 'facts':
+      if (b.facts.length === 0) return '';
+      return `<table><tbody>\n${b.facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${rich(v)}</td></tr>`).join('\n')}\n</tbody></table>`;
+    case 'lines':
+      // Folded: many runs would push the tables out of sight.
+      return b.lines.length === 0 ? '' : `<details><summary>${b.lines.length} lines</summary><pre>${esc(b.lines.join('\n'))}</pre></details>`;
+    case 'status': {
+      const li = (i: StatusItem): string => {
+        const more = [...(i.advice ? [`<div class="advice">${esc(i.advice)}</div>`] : []), ...(i.details ?? []).map((d) => `<div>${esc(d)}</div>`)].join('');
+        return `<li class="${i.status}"><span class="tag">${TAG[i.status]}</span> ${i.name !== undefined ? `<b>${esc(i.name)}</b> ` : ''}${rich(i.text)}${more}</li>`;
+      };
+      return b.items.length === 0 ? '' : `<ul class="status">\n${b.items.map(li).join('\n')}\n</ul>`;
+    }
+  }
+}
+
+function section(s: Section): string {
+  const body = s.blocks.filter((b) => shows(b, 'html')).map(block).join('');
+  if (body === '') return '';
+  return `<section>${s.title ? `<h2>${esc(s.title)}</h2>` : ''}${body}</section>`;
 }
 
 function checks(cs: readonly Check[]): string {
@@ -119,6 +157,12 @@ figure { margin: 0; border: 1px solid #d0d7de; border-radius: .4rem; padding: .5
 figcaption { font-weight: 600; margin-bottom: .25rem; } .unit { font-weight: normal; color: #57606a; }
 .chart { position: relative; }
 footer { margin-top: 2rem; color: #57606a; font-size: .85rem; }
+ul.status { list-style: none; padding-left: 0; margin: .25rem 0; } ul.status li { margin: .15rem 0; }
+.tag { font: 600 .8rem ui-monospace, monospace; padding: 0 .3rem; border-radius: .2rem; color: #fff; background: #57606a; }
+li.ok .tag { background: #1a7f37; } li.warn .tag { background: #bf8700; } li.fail .tag { background: #cf222e; } li.info .tag { background: #0969da; }
+.advice { color: #57606a; }
+.t-ok { color: #1a7f37; } .t-bad { color: #cf222e; font-weight: 600; } .t-warn { color: #9a6700; } .t-dim { color: #57606a; } .t-strong { font-weight: 600; }
+pre { background: #f6f8fa; padding: .5rem; overflow-x: auto; }
 `;
 
 export function renderHtml(m: ReportModel, options: HtmlOptions): string {
@@ -146,7 +190,7 @@ ${m.warnings.map((w) => `<p class="warning">Warning: ${esc(w)}</p>`).join('\n')}
 </header>
 ${checks(m.checks)}
 ${charts}
-${m.sections.map(table).join('\n')}
+${m.sections.filter((s) => shows(s, 'html')).map(section).filter((x) => x !== '').join('\n')}
 <footer>clocklab ${esc(m.command)}, started ${esc(m.startedAt)}. Every figure is in report.json beside this file.</footer>
 ${script}
 </body>

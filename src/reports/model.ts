@@ -1,23 +1,29 @@
-// model.ts: what every report file shows, whatever the command: a verdict,
-// warnings, tables, charts and checks (the types are in model/common.ts).
-// Each command turns its result into this once (src/reports/model/<command>.ts);
-// summary.md, junit.xml and report.html are generic functions of it, so a new
-// command is one function and one case below.
+// model.ts: what every report shows, whatever the command: a verdict,
+// warnings, sections (tables, status lines, facts, notes), charts and checks
+// (the types are in model/common.ts). Each command turns its result into this
+// once (src/reports/model/<command>.ts); the terminal's text, summary.md,
+// junit.xml and report.html are generic functions of it, so a new command is
+// one function and one case below.
+import type { MethodsResultT } from '../results/methods.js';
 import { ReportResult, type ReportResultT } from '../results/report.js';
 import { benchModel } from './model/bench.js';
 import { checkModel } from './model/check.js';
 import { pvclockModel } from './model/pvclock.js';
 import { compareModel } from './model/compare.js';
-import type { ReportModel } from './model/common.js';
+import type { ModelBody, ReportModel } from './model/common.js';
+import type { Verdict as CommandVerdict } from '../results/verdict.js';
 import { infoModel } from './model/info.js';
+import { methodsModel } from './model/methods.js';
 import { warpModel } from './model/warp.js';
 
 export * from './model/common.js';
 
 /** One function per command. Adding a command: its result in
- * src/results/report.ts's union, its case here (tsc insists on it). */
-function modelOf(r: ReportResultT): ReportModel {
+ * src/results/report.ts's union, its case here (tsc insists on it). `methods`
+ * has no report files, only the terminal's text. */
+export function modelOf(r: ReportResultT | MethodsResultT): ModelBody {
   switch (r.command) {
+    case 'methods': return methodsModel(r);
     case 'info': return infoModel(r);
     case 'bench': return benchModel(r);
     case 'warp': return warpModel(r);
@@ -28,19 +34,24 @@ function modelOf(r: ReportResultT): ReportModel {
 }
 
 /**
- * The report model of any result. A result that is not (yet) in the report
+ * The report model of any result, headed by the verdict of the command that
+ * made it (never judged again here): failed, passed, or info where the
+ * result has nothing to judge. A result that is not (yet) in the report
  * union, or does not match its schema, still gets a model: its findings and
  * a warning that says what is wrong, so --out never fails after a long run.
  */
-export function reportModel(result: unknown): ReportModel {
+export function reportModel(result: unknown, verdict: CommandVerdict): ReportModel {
   const parsed = ReportResult.safeParse(result);
-  if (parsed.success) return modelOf(parsed.data);
+  if (parsed.success) {
+    const body = modelOf(parsed.data);
+    return { ...body, verdict: !verdict.passed ? 'failed' : body.checks.length > 0 ? 'passed' : 'info' };
+  }
   const o = typeof result === 'object' && result !== null ? (result as Record<string, unknown>) : {};
   const command = typeof o['command'] === 'string' ? o['command'] : 'unknown';
   return {
     title: `clocklab ${command}`,
     command,
-    verdict: 'info',
+    verdict: verdict.passed ? 'info' : 'failed',
     headline: 'This result has no report model yet; report.json holds all of it.',
     startedAt: typeof o['startedAt'] === 'string' ? o['startedAt'] : '',
     warnings: [`the ${command} result does not match the report schema: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`],

@@ -7,7 +7,7 @@ import { UnsupportedError, UsageError } from '../errors.js';
 import type { MethodSpec } from '../methods.js';
 import { onlineCpus, requireOnline } from '../probes/cpus.js';
 import { finding } from '../findings/codes.js';
-import { phraseCompare } from '../findings/phrase.js';
+import { phraseWarp } from '../findings/phrase.js';
 import { MIN_SPEEDUP_RATIO, SIGN_TEST_ALPHA, STEAL_LIMIT_PERCENT } from '../findings/thresholds.js';
 import { loadBinding, type Binding } from '../native/binding.js';
 import { startDisturbance } from '../probes/disturbance.js';
@@ -77,7 +77,7 @@ const KEY_CLOCKS = ['monotonic', 'realtime'] as const;
  * difference must beat it to count. */
 const CONTROLS = ['rdtscp', 'lfence_rdtsc', 'rdtsc'] as const;
 
-export async function runCompare(options: CompareOptions): Promise<CompareResultT> {
+export async function runCompare(options: CompareOptions): Promise<CompareResultRawT> {
   const binding = options.binding ?? loadBinding();
   const inputs = options.inputs ?? realInputs(binding);
   if (!inputs.cpuid) throw new UnsupportedError(`clocklab needs an x86 CPU; this is ${process.arch}`);
@@ -102,7 +102,8 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
     checkCanSwitch(ctx);
   }
   const bench = options.runBench ?? runBench;
-  const warp = options.warp ? (options.runWarp ?? runWarp) : null;
+  // Its warp runs have no self-test, so typing them as results adds no prose.
+  const warp = options.warp ? (options.runWarp ?? ((o: WarpRunOptions) => runWarp(o).then(phraseWarp))) : null;
   const warpOptions = options.warp;
   if (!options.currentOnly) {
     // Refuses (exit 3) before anything is measured: not root, or another run holds the lock.
@@ -202,8 +203,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
     disturbance: disturbance.finish(cpus),
     findings,
   };
-  // PHRASING: recommendation.reasons from its codes; to move up to the command layer.
-  return phraseCompare(raw);
+  return raw;
 }
 
 interface Figures {

@@ -8,7 +8,6 @@
 import { UnsupportedError, UsageError } from '../errors.js';
 import type { RunnerContext } from './progress.js';
 import { finding } from '../findings/codes.js';
-import { phraseWarp } from '../findings/phrase.js';
 import { SELF_TEST_TOLERANCE } from '../findings/thresholds.js';
 import { METHODS, nativeIndex, type MethodSpec } from '../methods.js';
 import { loadBinding, type Binding } from '../native/binding.js';
@@ -115,7 +114,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-export async function runWarp(options: WarpRunOptions): Promise<WarpResultT> {
+export async function runWarp(options: WarpRunOptions): Promise<WarpResultRawT> {
   const binding = options.binding ?? loadBinding();
   if (!binding.isX86) throw new UnsupportedError(`clocklab warp needs an x86 CPU; this is ${process.arch}`);
   const layout = binding.warpLayout;
@@ -214,8 +213,7 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultT> {
     findings,
     selfTest: selfTestResult,
   };
-  // PHRASING: selfTest.reason from its code; to move up to the command layer.
-  return phraseWarp(raw);
+  return raw;
 }
 
 async function checkMethod(

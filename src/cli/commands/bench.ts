@@ -2,9 +2,8 @@
 // line of every run as it finishes, then the summary table.
 import { BENCH_DEFAULTS, BENCH_DEFAULT_METHODS } from '../../commands/bench.js';
 import { METHODS } from '../../methods.js';
-import { formatRunLine, methodWidth, renderBenchSummary } from '../../reports/text/bench.js';
-import { renderGateText } from '../../reports/text/gate.js';
 import { defineCli } from '../command.js';
+import { formatRunLine, methodWidth, textReport } from '../../reports/text.js';
 import { GATE_FLAGS } from './gate.js';
 
 export const benchCli = defineCli({
@@ -37,7 +36,7 @@ bench report: refused before measuring); 3 the CPU or kernel lacks a method aske
 for by name (with --methods all it is skipped and said so); 130 interrupted.`,
   output: 'report',
   // The run lines were printed as the runs finished.
-  text: (r) => renderBenchSummary(r) + renderGateText(r.gate),
+  text: (r) => textReport(r, { skip: ['runs'] }),
   live(options, write, pauseProgress) {
     const width = methodWidth(options.methods.map((m) => m.id));
     return {

@@ -1,7 +1,7 @@
 // check.ts (cli): `clocklab check`'s flags and help.
 import { CHECK_DEFAULTS } from '../../commands/check.js';
-import { renderCheckText } from '../../reports/text/check.js';
 import { defineCli } from '../command.js';
+import { textReport } from '../../reports/text.js';
 
 export const checkCli = defineCli({
   name: 'check',
@@ -22,5 +22,5 @@ export const checkCli = defineCli({
   ],
   after: '\nExit codes: 0 healthy (or warnings); 1 a check failed (or warned, with --strict); 2 bad usage; 3 cannot; 130 interrupted.',
   output: 'report',
-  text: renderCheckText,
+  text: (r) => textReport(r),
 });

@@ -1,8 +1,7 @@
 // compare.ts (cli): `clocklab compare`'s flags and help.
 import { COMPARE_DEFAULTS, COMPARE_DEFAULT_METHODS, COMPARE_DEFAULT_WARP_METHODS } from '../../commands/compare.js';
-import { renderCompareText } from '../../reports/text/compare.js';
-import { renderGateText } from '../../reports/text/gate.js';
 import { defineCli } from '../command.js';
+import { textReport } from '../../reports/text.js';
 import { GATE_FLAGS } from './gate.js';
 
 const d = COMPARE_DEFAULTS;
@@ -32,5 +31,5 @@ export const compareCli = defineCli({
     'Exit codes: 0 done, 1 a monotonic method warped or a regression past --threshold, 2 bad usage, 3 cannot (not root, no such clocksource, busy),\n' +
     '130 interrupted (the clocksource is restored first).',
   output: 'report',
-  text: (r) => renderCompareText(r) + renderGateText(r.gate),
+  text: (r) => textReport(r),
 });

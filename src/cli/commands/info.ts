@@ -1,11 +1,11 @@
 // info.ts (cli): `clocklab info`: no flags of its own.
-import { renderInfoText } from '../../reports/text/info.js';
 import { defineCli } from '../command.js';
+import { textReport } from '../../reports/text.js';
 
 export const infoCli = defineCli({
   name: 'info',
   description: "what this machine's clocks are made of: CPU, TSC flags, hypervisor, TSC frequency, clocksources",
   flags: [],
   output: 'report',
-  text: renderInfoText,
+  text: (r) => textReport(r),
 });

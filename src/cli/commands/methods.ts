@@ -1,8 +1,8 @@
 // methods.ts (cli): `clocklab methods`. --json only: a list of what can run
 // is not a measurement, so it has no report files (--out) and is not in the
 // report schema's union.
-import { renderMethodsText } from '../../reports/text/methods.js';
 import { defineCli } from '../command.js';
+import { textReport } from '../../reports/text.js';
 
 export const methodsCli = defineCli({
   name: 'methods',
@@ -14,5 +14,5 @@ names the missing instruction and its CPUID bit, or the clock the kernel lacks.
 Contracts: monotonic (a warp fails), may-step (wall clock), unordered (plain
 RDTSC), per-thread (CPU time), not-time (the CPU number).`,
   output: 'json',
-  text: renderMethodsText,
+  text: (r) => textReport(r),
 });

@@ -1,7 +1,7 @@
 // pvclock.ts (cli): `clocklab pvclock`'s flags and help.
 import { PVCLOCK_DEFAULTS } from '../../commands/pvclock.js';
-import { renderPvclockText } from '../../reports/text/pvclock.js';
 import { defineCli } from '../command.js';
+import { textReport } from '../../reports/text.js';
 
 export const pvclockCli = defineCli({
   name: 'pvclock',
@@ -18,5 +18,5 @@ export const pvclockCli = defineCli({
   ],
   after: '\nExit codes: 0 read; 1 a torn read seen; 2 bad usage; 3 no pvclock page here (not a KVM guest, or the page is not mapped); 130 interrupted.',
   output: 'report',
-  text: renderPvclockText,
+  text: (r) => textReport(r),
 });

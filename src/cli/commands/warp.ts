@@ -1,7 +1,7 @@
 // warp.ts (cli): `clocklab warp`'s flags and help.
 import { WARP_DEFAULTS, WARP_DEFAULT_METHODS } from '../../commands/warp.js';
-import { renderWarpText } from '../../reports/text/warp.js';
 import { defineCli } from '../command.js';
+import { textReport } from '../../reports/text.js';
 
 const { durationSeconds, selfTestDurationSeconds, skewCycles } = WARP_DEFAULTS;
 
@@ -31,5 +31,5 @@ export const warpCli = defineCli({
   ],
   after: '\nExit codes: 0 held (or only findings); 1 a method that must be monotonic warped, or the self-test missed; 2 bad usage; 3 cannot (not x86, a CPU not allowed); 130 interrupted.',
   output: 'report',
-  text: renderWarpText,
+  text: (r) => textReport(r),
 });

@@ -1,8 +1,8 @@
 // model/check.ts: `clocklab check` as a report model: one check per health
-// check (vDSO, warp, TSC, pvclock, clocksource, disturbance), its evidence
-// as the details.
+// check (vDSO, warp, TSC, pvclock, clocksource, disturbance), its line with
+// advice where something is wrong, its evidence as the details.
 import type { CheckItemT, CheckResultT } from '../../results/check.js';
-import { disturbanceParts, findingsSection, machineSection, type Check, type ReportModel, type Section } from './common.js';
+import { disturbanceParts, findingsSection, machineSection, type Check, type ModelBody, type Section, type Status, type Text } from './common.js';
 
 /** A warning fails the gate only under --strict, as it does the exit code. */
 function status(item: CheckItemT, strict: boolean): Check['status'] {
@@ -14,7 +14,9 @@ function status(item: CheckItemT, strict: boolean): Check['status'] {
   }
 }
 
-export function checkModel(r: CheckResultT): ReportModel {
+const LINE_STATUS: Record<CheckItemT['status'], Status> = { ok: 'ok', warn: 'warn', fail: 'fail', skipped: 'skip' };
+
+export function checkModel(r: CheckResultT): ModelBody {
   const checks: Check[] = r.checks.map((c) => ({
     name: `check ${c.name}`,
     classname: 'clocklab.check',
@@ -28,21 +30,32 @@ export function checkModel(r: CheckResultT): ReportModel {
       .filter((s) => s !== '')
       .join('\n'),
   }));
+  const strictFails = r.verdict === 'warnings' && r.options.strict;
+  const word: Text =
+    r.verdict === 'healthy' ? { text: 'healthy', tone: 'ok' } : r.verdict === 'warnings' ? { text: 'healthy, with warnings', tone: 'warn' } : { text: 'UNHEALTHY', tone: 'bad' };
   const dist = disturbanceParts(r.disturbance);
   const sections: Section[] = [
     {
       title: 'Health checks',
-      table: {
-        head: ['check', 'asks', 'status', 'summary', 'advice', 'ms'],
-        rows: r.checks.map((c) => [c.name, c.title, c.status, c.summary, c.advice ?? '', c.elapsedMs.toFixed(0)]),
-        numeric: [false, false, false, false, false, true],
-      },
+      blocks: [
+        // The terminal's first line; summary.md and report.html open with the verdict.
+        {
+          kind: 'note',
+          text: ['clocklab check: ', word, ` (${r.checks.length} checks in ${(r.elapsedMs / 1000).toFixed(1)} s, clocksource ${r.machine.clocksources.current ?? 'unknown'})`],
+          skip: ['markdown', 'html'],
+        },
+        {
+          kind: 'status',
+          items: r.checks.map((c) => ({ status: LINE_STATUS[c.status], name: c.name, text: c.summary, ...(c.advice && c.status !== 'ok' ? { advice: c.advice } : {}) })),
+        },
+        ...(strictFails ? [{ kind: 'note' as const, text: { text: '--strict: a warning fails the check', tone: 'bad' as const } }] : []),
+      ],
     },
-    machineSection(r.machine, r.startedAt),
-    dist.section,
+    machineSection(r.machine),
+    // The disturbance is one of the checks: the terminal has its line already.
+    { ...dist.section, skip: ['text'] },
+    ...findingsSection(r.findings),
   ];
-  const findings = findingsSection(r.findings);
-  if (findings) sections.push(findings);
   const warned = r.checks.filter((c) => c.status === 'warn').map((c) => c.name);
   const failed = r.checks.filter((c) => c.status === 'fail').map((c) => c.name);
   const headline =
@@ -54,7 +67,6 @@ export function checkModel(r: CheckResultT): ReportModel {
   return {
     title: 'clocklab check',
     command: 'check',
-    verdict: r.verdict === 'unhealthy' || (r.verdict === 'warnings' && r.options.strict) ? 'failed' : 'passed',
     headline,
     startedAt: r.startedAt,
     warnings: dist.warnings,

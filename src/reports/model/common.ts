@@ -1,5 +1,6 @@
 // model/common.ts: the report model's types, and the parts every command's
-// model shares (findings, the regression gate, figures). See ../model.ts.
+// model shares (findings, the regression gate, the machine, the disturbance,
+// figures). See ../model.ts.
 import type { DisturbanceT, FindingT, MachineT } from '../../results/common.js';
 import type { GateT } from '../../results/gate.js';
 import { phrase } from '../../findings/sentences.js';
@@ -7,18 +8,100 @@ import { STEAL_LIMIT_PERCENT } from '../../findings/thresholds.js';
 
 export type Verdict = 'passed' | 'failed' | 'info';
 
-export interface Table {
-  head: string[];
-  rows: string[][];
-  /** Which columns are figures (right-aligned). */
-  numeric?: boolean[];
+/** The formats that render a model's sections (junit.xml shows only its checks). */
+export type Format = 'text' | 'markdown' | 'html';
+
+/** What a piece of text means, for a format that can show it: the terminal
+ * colours it, report.html styles it, summary.md shows it plain. */
+export type Tone = 'ok' | 'warn' | 'bad' | 'dim' | 'strong';
+
+export type Span = string | { text: string; tone: Tone };
+
+/** Text, whole or in pieces, any of them toned. */
+export type Text = Span | readonly Span[];
+
+const isList = (t: Text): t is readonly Span[] => Array.isArray(t);
+
+/** Text as its pieces. */
+export function spans(t: Text): readonly Span[] {
+  return isList(t) ? t : [t];
 }
 
-export interface Section {
-  title: string;
-  /** A sentence above the table, or none. */
-  text?: string;
-  table: Table;
+/** Text without its tones. */
+export function plain(t: Text): string {
+  return spans(t)
+    .map((s) => (typeof s === 'string' ? s : s.text))
+    .join('');
+}
+
+/**
+ * One column of a table, defined once: its heading, whether it holds figures
+ * (right-aligned), and how a row fills it. Every format renders the same
+ * columns; docs/columns.md says what each one means.
+ */
+export interface Column<R> {
+  head: string;
+  numeric?: boolean;
+  cell: (row: R) => Text;
+}
+
+export interface Table {
+  columns: ReadonlyArray<{ head: string; numeric?: boolean }>;
+  rows: Text[][];
+}
+
+export function tableOf<R>(columns: ReadonlyArray<Column<R>>, rows: readonly R[]): Table {
+  return {
+    columns: columns.map((c) => (c.numeric ? { head: c.head, numeric: true } : { head: c.head })),
+    rows: rows.map((r) => columns.map((c) => c.cell(r))),
+  };
+}
+
+/** The `[OK]`, `[WARN]`, `[FAIL]`, `[SKIP]` and `[INFO]` of a status line. */
+export type Status = 'ok' | 'warn' | 'fail' | 'skip' | 'info';
+
+/** One line a person pastes: a status, what it is about, what was seen. */
+export interface StatusItem {
+  status: Status;
+  /** A method or check name; the terminal pads it to the longest in its list. */
+  name?: string;
+  text: Text;
+  /** What to do about it: a quieter line under it. */
+  advice?: string;
+  /** Evidence, one line each, under it. */
+  details?: string[];
+}
+
+interface Shown {
+  /** Formats that leave this out (every format shows it otherwise). */
+  skip?: readonly Format[];
+}
+
+export type Block = Shown &
+  (
+    | { kind: 'note'; text: Text }
+    | { kind: 'table'; table: Table }
+    /** Key and value pairs; `compact`: the terminal shows them on one quiet line. */
+    | { kind: 'facts'; facts: Array<[string, Text]>; compact?: boolean }
+    /** Lines shown as they are, in a fixed-width font: timing_test's run lines. */
+    | { kind: 'lines'; lines: string[] }
+    | { kind: 'status'; items: StatusItem[] }
+  );
+
+export interface Section extends Shown {
+  /** A name a caller can leave the section out by (`runs`, `gate`). */
+  id?: string;
+  /** A heading, or none: the section's blocks then follow the one before. */
+  title?: string;
+  /** The terminal shows the heading too. Without it the terminal prints the
+   * section bare: a command's own lines and tables, as they always were. */
+  textTitle?: boolean;
+  blocks: Block[];
+}
+
+/** Whether `format` shows a section or block. */
+export function shows(x: Shown, format: Format): boolean {
+  return !(x.skip ?? []).includes(format);
 }
 
 /**
@@ -55,6 +138,7 @@ export interface Check {
 export interface ReportModel {
   title: string;
   command: string;
+  /** From the command's verdict (src/reports/model.ts reportModel). */
   verdict: Verdict;
   /** One line under the verdict saying why. */
   headline: string;
@@ -66,41 +150,49 @@ export interface ReportModel {
   checks: Check[];
 }
 
-/** The findings of a result as a section: severity, sentence, advice. */
-export function findingsSection(findings: readonly FindingT[]): Section | null {
-  if (findings.length === 0) return null;
-  return {
-    title: 'Findings',
-    table: {
-      head: ['severity', 'finding', 'advice'],
-      rows: findings.map((f) => {
-        const p = phrase(f);
-        return [f.severity, p.text, p.advice ?? ''];
-      }),
-    },
-  };
+/** The findings of a result: a status line each, with its advice (no
+ * section when there are none). */
+export function findingsSection(findings: readonly FindingT[]): Section[] {
+  if (findings.length === 0) return [];
+  const items = findings.map((f): StatusItem => {
+    const p = phrase(f);
+    const status = f.severity === 'fail' ? 'fail' : f.severity === 'warn' ? 'warn' : 'info';
+    return p.advice ? { status, text: p.text, advice: p.advice } : { status, text: p.text };
+  });
+  return [{ title: 'Findings', blocks: [{ kind: 'status', items }] }];
 }
 
-/** Formats a figure for a table: 3 significant digits below 100, else whole. */
+/** Formats a figure for a sentence: 3 significant digits below 100, else whole. */
 export function fmt(n: number | null | undefined, digits = 2): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '-';
   return Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(digits);
 }
 
+/** ns/loop in a table: always two decimals, as timing_test prints it. */
+export const nsPerLoop = (n: number | null | undefined): string => (n === null || n === undefined ? '-' : n.toFixed(2));
+
+/** A count with thousands separators: 15,968,000. */
+export const count = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+const signedPercent = (p: number): string => `${p >= 0 ? '+' : ''}${p.toFixed(1)}%`;
+
+type Comparison = GateT['comparisons'][number];
+
+const GATE_COLUMNS: ReadonlyArray<Column<Comparison>> = [
+  { head: 'method', cell: (c) => c.key },
+  { head: 'baseline ns/loop', numeric: true, cell: (c) => nsPerLoop(c.baselineMedianNsPerLoop) },
+  { head: 'ns/loop', numeric: true, cell: (c) => nsPerLoop(c.medianNsPerLoop) },
+  { head: 'change', numeric: true, cell: (c) => (c.changePercent === null ? '-' : signedPercent(c.changePercent)) },
+  { head: 'status', cell: (c) => (c.status === 'regressed' ? { text: c.status, tone: 'bad' } : c.status) },
+];
+
 /** The regression gate's part of a report: a section, one check per
  * comparison, and its warnings. Shared by bench and compare. */
 export function gateParts(gate: GateT | undefined, command: string): { sections: Section[]; checks: Check[]; warnings: string[] } {
   if (gate === undefined) return { sections: [], checks: [], warnings: [] };
-  const rows = gate.comparisons.map((c) => [
-    c.key,
-    fmt(c.baselineMedianNsPerLoop),
-    fmt(c.medianNsPerLoop),
-    c.changePercent === null ? '-' : `${c.changePercent >= 0 ? '+' : ''}${c.changePercent.toFixed(1)}%`,
-    c.status,
-  ]);
   const checks: Check[] = gate.comparisons.map((c) => {
     const base = `median ${fmt(c.medianNsPerLoop)} ns/loop against baseline ${fmt(c.baselineMedianNsPerLoop)} ns/loop`;
-    const change = c.changePercent === null ? '' : ` (${c.changePercent >= 0 ? '+' : ''}${c.changePercent.toFixed(1)}%, threshold ${gate.thresholdPercent}%)`;
+    const change = c.changePercent === null ? '' : ` (${signedPercent(c.changePercent)}, threshold ${gate.thresholdPercent}%)`;
     const details = [
       `baseline: ${gate.baselineFile} (started ${gate.baselineStartedAt})`,
       `threshold: ${gate.thresholdPercent}% slower than the baseline's median`,
@@ -117,18 +209,39 @@ export function gateParts(gate: GateT | undefined, command: string): { sections:
         return { name: `regression ${c.key}`, classname: `clocklab.${command}.regression`, status: 'passed', message: `${c.key} ${c.status}: ${base}${change}`, details };
     }
   });
+  // The checks list every regression in summary.md and report.html, and
+  // their warnings head the page: the lines below are the terminal's.
+  const regressed: StatusItem[] = gate.comparisons
+    .filter((c) => c.status === 'regressed')
+    .map((c) => ({ status: 'fail', name: c.key, text: `${nsPerLoop(c.medianNsPerLoop)} ns/loop against baseline ${nsPerLoop(c.baselineMedianNsPerLoop)} (+${(c.changePercent ?? 0).toFixed(1)}%)` }));
+  const s = gate.regressions === 1 ? '' : 's';
+  const verdict: StatusItem =
+    gate.regressions > 0
+      ? { status: 'fail', text: `${gate.regressions} regression${s} past ${gate.thresholdPercent}%` }
+      : { status: 'ok', text: `no regression past ${gate.thresholdPercent}%` };
   return {
     sections: [
       {
+        id: 'gate',
         title: `Regression gate (threshold ${gate.thresholdPercent}%)`,
-        text: `Baseline ${gate.baselineFile}, started ${gate.baselineStartedAt}: ${gate.regressions} regression${gate.regressions === 1 ? '' : 's'}.`,
-        table: { head: ['method', 'baseline ns/loop', 'ns/loop', 'change', 'status'], rows, numeric: [false, true, true, true, false] },
+        textTitle: true,
+        blocks: [
+          { kind: 'note', text: `Baseline ${gate.baselineFile}, started ${gate.baselineStartedAt}.` },
+          { kind: 'status', items: gate.warnings.map((w) => ({ status: 'warn', text: w })), skip: ['markdown', 'html'] },
+          { kind: 'table', table: tableOf(GATE_COLUMNS, gate.comparisons) },
+          { kind: 'status', items: regressed, skip: ['markdown', 'html'] },
+          { kind: 'status', items: [verdict] },
+        ],
       },
     ],
     checks,
     warnings: gate.warnings,
   };
 }
+
+/** What a command's model builder returns: all but the verdict, which is
+ * the command's (src/commands/<name>.ts), never re-judged in a report. */
+export type ModelBody = Omit<ReportModel, 'verdict'>;
 
 /** The verdict from a list of checks: failed if any failed, passed if any
  * ran, info if there were none. */
@@ -137,23 +250,47 @@ export function verdictOf(checks: readonly Check[]): Verdict {
   return checks.some((c) => c.status === 'passed') ? 'passed' : 'info';
 }
 
+/** yes in green, no in red (where there is colour). */
+export const yesNo = (b: boolean): Span => (b ? { text: 'yes', tone: 'ok' } : { text: 'no', tone: 'bad' });
 
-/** Where and when: the machine as every report states it. */
-export function machineSection(m: MachineT, startedAt: string): Section {
-  const rows: string[][] = [
-    ['started', startedAt],
-    ['host', m.hostname],
-    ['CPU', m.cpu ? `${m.cpu.brand || m.cpu.vendor} (family ${m.cpu.family} model ${m.cpu.model} stepping ${m.cpu.stepping})` : 'not x86'],
-    ['online CPUs', String(m.onlineCpus.length)],
-    ['kernel', `${m.kernel.release} ${m.kernel.arch}`],
-    ['hypervisor', m.hypervisor ? m.hypervisor.signature : 'none'],
-    ['clocksource', `${m.clocksources.current ?? 'unknown'} (available: ${m.clocksources.available.join(', ') || 'none'})`],
-    ['TSC', `constant_tsc ${yn(m.tscFlags.constant_tsc)}, nonstop_tsc ${yn(m.tscFlags.nonstop_tsc)}, invariant ${yn(m.tscFlags.invariantTsc)}, rdtscp ${yn(m.tscFlags.rdtscp)}`],
-  ];
-  return { title: 'Machine', table: { head: ['', ''], rows } };
+/** The machine's identity, as every report states it; `clocklab info` adds to it. */
+export function machineFacts(m: MachineT): { identity: Array<[string, Text]>; clocksource: [string, Text] } {
+  const cpu = m.cpu ? `${m.cpu.brand || '(no brand string)'} (${m.cpu.vendor}, family ${m.cpu.family} model ${m.cpu.model} stepping ${m.cpu.stepping})` : 'not x86';
+  return {
+    identity: [
+      ['host', m.hostname],
+      ['CPU', cpu],
+      ['online CPUs', `${m.onlineCpus.join(',')} (${m.onlineCpus.length})`],
+      ['kernel', `${m.kernel.release} ${m.kernel.arch}`],
+      ['hypervisor', m.hypervisor ? `${m.hypervisor.signature} (max leaf 0x${m.hypervisor.maxLeaf.toString(16)})` : 'none (bare metal)'],
+    ],
+    clocksource: ['clocksource', `${m.clocksources.current ?? 'unknown'} (available: ${m.clocksources.available.join(', ') || 'none'})`],
+  };
 }
 
-const yn = (b: boolean): string => (b ? 'yes' : 'no');
+/** Where it ran: the machine, for summary.md and report.html (the terminal
+ * is on that machine, and `clocklab info` prints it there). */
+export function machineSection(m: MachineT): Section {
+  const { identity, clocksource } = machineFacts(m);
+  const t = m.tscFlags;
+  const tsc = `constant_tsc ${plain(yesNo(t.constant_tsc))}, nonstop_tsc ${plain(yesNo(t.nonstop_tsc))}, invariant ${plain(yesNo(t.invariantTsc))}, rdtscp ${plain(yesNo(t.rdtscp))}`;
+  return { title: 'Machine', skip: ['text'], blocks: [{ kind: 'facts', facts: [...identity, clocksource, ['TSC', tsc]] }] };
+}
+
+/** What could have disturbed a run: the facts (one quiet line in the terminal). */
+export function disturbanceBlock(d: DisturbanceT): Block {
+  const cpus = `CPU${d.cpus.length === 1 ? '' : 's'} ${d.cpus.join(',')}`;
+  const changed = d.clocksourceBefore !== d.clocksourceAfter ? ' (changed during the run)' : '';
+  return {
+    kind: 'facts',
+    compact: true,
+    facts: [
+      ['steal during run', `${(d.stealNs / 1e6).toFixed(1)} ms (${d.stealPercent.toFixed(2)}% of ${cpus})`],
+      ['load average before', d.loadAverageBefore.map((x) => x.toFixed(2)).join(' ')],
+      ['clocksource before / after', `${d.clocksourceBefore ?? 'unknown'} / ${d.clocksourceAfter ?? 'unknown'}${changed}`],
+    ],
+  };
+}
 
 /** What could have disturbed the run, as a section and the warnings it earns. */
 export function disturbanceParts(d: DisturbanceT): { section: Section; warnings: string[] } {
@@ -164,19 +301,5 @@ export function disturbanceParts(d: DisturbanceT): { section: Section; warnings:
   if (d.clocksourceBefore !== d.clocksourceAfter) {
     warnings.push(`the clocksource changed during the run (${d.clocksourceBefore ?? 'unknown'} -> ${d.clocksourceAfter ?? 'unknown'})`);
   }
-  return {
-    section: {
-      title: 'Disturbance',
-      table: {
-        head: ['', ''],
-        rows: [
-          ['CPUs used', d.cpus.join(',')],
-          ['load average before', d.loadAverageBefore.map((x) => x.toFixed(2)).join(' ')],
-          ['steal during run', `${(d.stealNs / 1e6).toFixed(1)} ms (${d.stealPercent.toFixed(2)}%)`],
-          ['clocksource before / after', `${d.clocksourceBefore ?? 'unknown'} / ${d.clocksourceAfter ?? 'unknown'}`],
-        ],
-      },
-    },
-    warnings,
-  };
+  return { section: { title: 'Disturbance', blocks: [disturbanceBlock(d)] }, warnings };
 }

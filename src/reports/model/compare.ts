@@ -1,61 +1,143 @@
-// model/compare.ts: `clocklab compare` as a report model: each clocksource
-// side by side (ns/loop, spread, warps), the recommendation with its
-// evidence, one check per clocksource and warp-checked method, and the
-// regression gate when --baseline was given.
-import type { CompareResultT } from '../../results/compare.js';
-import { disturbanceParts, findingsSection, fmt, gateParts, machineSection, verdictOf, type Chart, type ReportModel, type Section } from './common.js';
-import { warpChecks, warpPairChart } from './warp.js';
+// model/compare.ts: `clocklab compare` as a report model: each clocksource's
+// turn (its bench table and warp lines), every clocksource side by side with
+// ratios and warp verdicts, the recommendation with its evidence, one check
+// per clocksource and warp-checked method, and the regression gate when
+// --baseline was given.
+import type { ClocksourceRunT, CompareResultT, CompareRowT } from '../../results/compare.js';
+import type { WarpVerdictT } from '../../results/warp.js';
+import { benchBlocks } from './bench.js';
+import {
+  disturbanceBlock,
+  disturbanceParts,
+  findingsSection,
+  gateParts,
+  machineSection,
+  nsPerLoop,
+  tableOf,
 
-export function compareModel(r: CompareResultT): ReportModel {
+  type Chart,
+  type Column,
+  type ModelBody,
+  type Section,
+  type Span,
+  type StatusItem,
+  type Text,
+} from './common.js';
+import { warpChecks, warpPairChart, warpStatusBlock } from './warp.js';
+
+/** One clocksource's turn: how it got there, its bench, its warp lines. */
+function runSection(run: ClocksourceRunT): Section {
+  const how = run.switched ? `switched from ${run.switched.from} in ${run.switched.writeMs.toFixed(2)} ms` : 'already current, not switched';
+  return {
+    title: `${run.clocksource}, round ${run.round} (${how}; read back after: ${run.clocksourceDuring})`,
+    textTitle: true,
+    // summary.md is the side-by-side table; every turn is in report.html.
+    skip: ['markdown'],
+    blocks: [
+      ...benchBlocks(run.bench),
+      disturbanceBlock(run.bench.disturbance),
+      ...(run.warp ? [{ kind: 'note' as const, text: `warp: ${run.warp.verdict}` }, warpStatusBlock(run.warp)] : []),
+    ],
+  };
+}
+
+const verdictCell = (v: WarpVerdictT | null | undefined): Text =>
+  v === null || v === undefined ? '-' : { text: v, tone: v === 'held' ? 'ok' : v === 'failed' ? 'bad' : 'warn' };
+
+/** Method, ns/loop on each clocksource, each one's ratio to the first, and
+ * with --warp each one's warp verdict. */
+function sideBySideColumns(sources: readonly string[], warp: boolean): Array<Column<CompareRowT>> {
+  const base = sources[0] ?? '';
+  return [
+    { head: 'method', cell: (row) => row.method },
+    ...sources.map((s): Column<CompareRowT> => ({ head: `${s} ns/loop`, numeric: true, cell: (row) => nsPerLoop(row.nsPerLoop[s]) })),
+    ...sources.slice(1).map(
+      (s): Column<CompareRowT> => ({
+        head: `${s}/${base}`,
+        numeric: true,
+        cell: (row) => {
+          const ratio = row.ratio[s];
+          return ratio === null || ratio === undefined ? '-' : `${ratio.toFixed(2)}x`;
+        },
+      }),
+    ),
+    ...(warp ? sources.map((s): Column<CompareRowT> => ({ head: `warp ${s}`, cell: (row) => verdictCell(row.warp[s]) })) : []),
+  ];
+}
+
+export function compareModel(r: CompareResultT): ModelBody {
   // One entry per clocksource: with --rounds a clocksource has a turn per round.
   const sources = [...new Set(r.runs.map((x) => x.clocksource))];
+  const o = r.options;
   const warpChecksAll = r.runs.flatMap((x) => (x.warp ? warpChecks(x.warp, `${x.clocksource}: `, 'clocklab.compare.warp') : []));
   const gate = gateParts(r.gate, 'compare');
   const checks = [...warpChecksAll, ...gate.checks];
   const dist = disturbanceParts(r.disturbance);
 
-  const pctOrDash = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : `${v.toFixed(1)}%`);
-  const ratio = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : `${v.toFixed(2)}x`);
+  const rec = r.recommendation;
+  const strong = (s: string | null): Span => ({ text: s ?? '', tone: 'strong' });
+  const recommendation: StatusItem = {
+    ...(rec.level === 'recommend'
+      ? { status: 'ok', text: ['recommended clocksource: ', strong(rec.clocksource)] }
+      : rec.level === 'lean'
+        ? { status: 'info', text: [strong(rec.clocksource), ' is faster and safe on the evidence gathered, but the evidence is incomplete'] }
+        : { status: 'warn', text: 'no recommendation: the evidence is not enough' }),
+    details: [
+      ...rec.reasons,
+      ...rec.safety.map((s) => {
+        const facts = s.evidence.map((e) => `${e.fact} ${e.ok === null ? '?' : e.ok ? 'yes' : 'NO'}`).join(', ');
+        return `${s.clocksource}: ${s.safe === null ? 'unknown' : s.safe ? 'safe' : 'NOT safe'} here (${facts})`;
+      }),
+    ],
+  };
+  const restored: StatusItem = o.currentOnly
+    ? { status: 'ok', text: `measured on ${r.originalClocksource} without switching (--current-only)` }
+    : r.restored
+      ? { status: 'ok', text: `clocksource back on ${r.originalClocksource} (${r.switches.length} confirmed switch${r.switches.length === 1 ? '' : 'es'}, settle wait ${r.settle.waitMs} ms)` }
+      : { status: 'fail', text: `clocksource NOT back on ${r.originalClocksource}` };
+  type Switch = CompareResultT['switches'][number];
+  const switchColumns: ReadonlyArray<Column<Switch>> = [
+    { head: 'from', cell: (s) => s.from },
+    { head: 'to', cell: (s) => s.to },
+    { head: 'write ms', numeric: true, cell: (s) => s.writeMs.toFixed(2) },
+    { head: 'at', cell: (s) => s.at },
+  ];
+
   const sections: Section[] = [
     {
-      title: 'ns/loop per clocksource',
-      text: `Median ns/loop over ${r.options.runs} runs x ${r.options.rounds} rounds (ABBA) of ${r.options.loops} loops on CPU ${r.options.cpu}; ratio against ${sources[0] ?? 'the first clocksource'}.`,
-      table: {
-        head: ['method', ...sources.map((s) => `${s} ns/loop`), ...sources.slice(1).map((s) => `${s} ratio`), ...sources.map((s) => `${s} spread`), 'fastest', ...(r.options.warp ? sources.map((s) => `${s} warp`) : [])],
-        rows: r.comparison.map((row) => [
-          row.method,
-          ...sources.map((s) => fmt(row.nsPerLoop[s])),
-          ...sources.slice(1).map((s) => ratio(row.ratio[s])),
-          ...sources.map((s) => pctOrDash(row.spreadPercent[s])),
-          row.fastest ?? '-',
-          ...(r.options.warp ? sources.map((s) => row.warp[s] ?? '-') : []),
-        ]),
-        numeric: [false, ...sources.map(() => true), ...sources.slice(1).map(() => true), ...sources.map(() => true), false, ...(r.options.warp ? sources.map(() => false) : [])],
-      },
+      blocks: [
+        {
+          kind: 'note',
+          text:
+            `clocksources ${sources.join(', ')}; started on ${r.originalClocksource}; ${o.loops} loops x ${o.runs} runs x ${o.rounds} round${o.rounds === 1 ? '' : 's'} (ABBA) on CPU ${o.cpu}` +
+            (o.warp ? `; warp ${o.warpDurationSeconds} s on CPUs ${o.warpCpus.join(',')}` : ''),
+        },
+      ],
     },
-    {
-      title: `Recommendation: ${r.recommendation.level === 'none' ? 'none' : `${r.recommendation.level} ${r.recommendation.clocksource ?? ''}`}`,
-      text: r.recommendation.reasons.map((s) => (/[.!?]$/.test(s) ? s : `${s}.`)).join(' '),
-      table: {
-        head: ['clocksource', 'safe', 'evidence'],
-        rows: r.recommendation.safety.map((s) => [
-          s.clocksource,
-          s.safe === null ? 'unknown' : s.safe ? 'yes' : 'no',
-          s.evidence.map((e) => `${e.ok === null ? '?' : e.ok ? 'ok' : 'NO'} ${e.fact}: ${e.detail}`).join('\n'),
-        ]),
-      },
-    },
+    ...r.runs.map(runSection),
+  ];
+  if (sources.length > 1) {
+    sections.push({
+      title: `Side by side: median ns/loop over ${o.runs * o.rounds} runs each`,
+      textTitle: true,
+      blocks: [{ kind: 'table', table: tableOf(sideBySideColumns(sources, o.warp), r.comparison) }],
+    });
+  }
+  sections.push(
+    { title: 'Clocksource recommendation', textTitle: true, blocks: [{ kind: 'status', items: [recommendation] }] },
     ...gate.sections,
     {
       title: 'Clocksource switches',
-      text: r.restored ? `Restored to ${r.originalClocksource}.` : `NOT restored to ${r.originalClocksource}.`,
-      table: { head: ['from', 'to', 'write ms', 'at'], rows: r.switches.map((s) => [s.from, s.to, fmt(s.writeMs), s.at]), numeric: [false, false, true, false] },
+      blocks: [
+        { kind: 'status', items: [restored] },
+        { kind: 'table', table: tableOf(switchColumns, r.switches), skip: ['text'] },
+      ],
     },
-    machineSection(r.machine, r.startedAt),
-    dist.section,
-  ];
-  const findings = findingsSection(r.findings);
-  if (findings) sections.push(findings);
+    machineSection(r.machine),
+    // The terminal has each turn's disturbance line.
+    { ...dist.section, skip: ['text'] },
+    ...findingsSection(r.findings),
+  );
 
   const methods = r.comparison.map((row) => row.method);
   const charts: Chart[] = [
@@ -80,13 +162,10 @@ export function compareModel(r: CompareResultT): ReportModel {
 
   const warnings = [...gate.warnings, ...dist.warnings];
   if (!r.restored) warnings.unshift(`the clocksource was not restored to ${r.originalClocksource}: run \`clocklab restore\``);
-  const rec = r.recommendation;
   const headline = `${sources.join(' vs ')}: ${rec.level === 'none' ? 'no recommendation' : `${rec.level} ${rec.clocksource ?? ''}`}${rec.reasons[0] ? `. ${rec.reasons[0]}` : ''}`;
-  const verdict = verdictOf(checks);
   return {
     title: 'clocklab compare',
     command: 'compare',
-    verdict: !r.restored ? 'failed' : verdict,
     headline,
     startedAt: r.startedAt,
     warnings,

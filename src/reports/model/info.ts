@@ -1,43 +1,72 @@
-// model/info.ts: `clocklab info` as a report model: facts, no checks.
+// model/info.ts: `clocklab info` as a report model: the machine, its TSC
+// flags and its clocks; facts, no checks.
 import type { InfoResultT } from '../../results/info.js';
-import { findingsSection, machineSection, type ReportModel, type Section } from './common.js';
+import { findingsSection, machineFacts, tableOf, yesNo, type Column, type ModelBody, type Section, type Text } from './common.js';
 
-export function infoModel(r: InfoResultT): ReportModel {
-  const f = r.machine.tscFlags;
+type Flag = { flag: string; set: boolean; from: string };
+
+const FLAG_COLUMNS: ReadonlyArray<Column<Flag>> = [
+  { head: 'TSC flag', cell: (f) => f.flag },
+  { head: 'set', cell: (f) => yesNo(f.set) },
+  { head: 'from', cell: (f) => f.from },
+];
+
+type Clock = InfoResultT['clocks'][number];
+
+const CLOCK_COLUMNS: ReadonlyArray<Column<Clock>> = [
+  { head: 'clock', cell: (c) => c.name },
+  { head: 'id', numeric: true, cell: (c) => String(c.id) },
+  { head: 'available', cell: (c) => yesNo(c.available) },
+  { head: 'resolution', numeric: true, cell: (c) => (c.resolutionNs === null ? '-' : `${c.resolutionNs} ns`) },
+];
+
+type Disagreement = InfoResultT['flagDisagreements'][number];
+
+const DISAGREEMENT_COLUMNS: ReadonlyArray<Column<Disagreement>> = [
+  { head: 'flag', cell: (d) => d.flag },
+  { head: 'CPUID', cell: (d) => (d.cpuid ? 'present' : 'absent') },
+  { head: '/proc/cpuinfo', cell: (d) => (d.cpuinfo ? 'present' : 'absent') },
+];
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
+
+export function infoModel(r: InfoResultT): ModelBody {
+  const m = r.machine;
+  const { identity, clocksource } = machineFacts(m);
+  const facts: Array<[string, Text]> = [...identity];
+  const kvm = m.hypervisor?.kvmFeatures;
+  if (m.hypervisor && kvm) {
+    const bits = ['CLOCKSOURCE', 'CLOCKSOURCE2', 'CLOCKSOURCE_STABLE_BIT'];
+    facts.push(['KVM clock features', bits.flatMap((b, i) => [i === 0 ? '' : '  ', `${b} `, yesNo(kvm.includes(b))])]);
+    facts.push(['KVM features', `${hex(m.hypervisor.kvmFeaturesEax ?? 0)}: ${kvm.join(' ')}`]);
+  }
+  const f = r.tscFrequency;
+  facts.push(['TSC frequency', f ? `${(f.hz / 1e6).toFixed(3)} MHz (${f.source}: ${f.detail})` : 'unknown']);
+  const p = r.pvclock;
+  if (p) {
+    facts.push(['pvclock page', p.state === 'readable' ? `${p.address}, ${p.detail}; ${p.vcpus} vCPU record(s), stable bit ${p.stableBit ? 'set' : 'clear'}` : `${p.state}: ${p.detail}`]);
+  }
+  facts.push(clocksource, ['steal since boot', `${r.stealSeconds.toFixed(2)} s`]);
+
+  const t = m.tscFlags;
+  const cpuinfo = (flag: keyof typeof t): Flag => ({ flag, set: t[flag], from: '/proc/cpuinfo' });
+  const flags: Flag[] = [
+    ...(['constant_tsc', 'nonstop_tsc', 'tsc_reliable', 'tsc_known_freq', 'tsc_adjust', 'rdtscp', 'rdpid'] as const).map(cpuinfo),
+    { flag: 'invariant TSC', set: t.invariantTsc, from: 'CPUID 0x80000007 EDX[8]' },
+  ];
   const sections: Section[] = [
-    machineSection(r.machine, r.startedAt),
-    {
-      title: 'TSC',
-      table: {
-        head: ['', ''],
-        rows: [
-          ['frequency', r.tscFrequency ? `${(r.tscFrequency.hz / 1e6).toFixed(3)} MHz (${r.tscFrequency.source}: ${r.tscFrequency.detail})` : 'unknown'],
-          ...Object.entries(f).map(([k, v]) => [k, v ? 'yes' : 'no']),
-        ],
-      },
-    },
-    {
-      title: 'Clocks',
-      table: {
-        head: ['clock', 'id', 'available', 'resolution ns'],
-        rows: r.clocks.map((c) => [c.name, String(c.id), c.available ? 'yes' : 'no', c.resolutionNs === null ? '-' : String(c.resolutionNs)]),
-        numeric: [false, true, false, true],
-      },
-    },
+    { title: 'Machine', blocks: [{ kind: 'facts', facts }] },
+    { title: 'TSC flags', blocks: [{ kind: 'table', table: tableOf(FLAG_COLUMNS, flags) }] },
+    { title: 'Clocks', blocks: [{ kind: 'table', table: tableOf(CLOCK_COLUMNS, r.clocks) }] },
   ];
   if (r.flagDisagreements.length > 0) {
-    sections.push({
-      title: 'CPUID and /proc/cpuinfo disagree',
-      table: { head: ['flag', 'CPUID', '/proc/cpuinfo'], rows: r.flagDisagreements.map((d) => [d.flag, String(d.cpuid), String(d.cpuinfo)]) },
-    });
+    sections.push({ title: 'CPUID and /proc/cpuinfo disagree', textTitle: true, blocks: [{ kind: 'table', table: tableOf(DISAGREEMENT_COLUMNS, r.flagDisagreements) }] });
   }
-  const findings = findingsSection(r.findings);
-  if (findings) sections.push(findings);
+  sections.push(...findingsSection(r.findings));
   return {
     title: 'clocklab info',
     command: 'info',
-    verdict: 'info',
-    headline: `${r.machine.cpu?.brand || 'unknown CPU'}, clocksource ${r.machine.clocksources.current ?? 'unknown'}, ${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}.`,
+    headline: `${m.cpu?.brand || 'unknown CPU'}, clocksource ${m.clocksources.current ?? 'unknown'}, ${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}.`,
     startedAt: r.startedAt,
     warnings: [],
     sections,

@@ -1,7 +1,88 @@
-// model/warp.ts: `clocklab warp` as a report model: one check per method,
-// warp counts per CPU pair.
-import type { WarpResultT } from '../../results/warp.js';
-import { disturbanceParts, findingsSection, fmt, machineSection, type Chart, type Check, type ReportModel, type Section } from './common.js';
+// model/warp.ts: `clocklab warp` as a report model: a line and a check per
+// method, the warps per method and per CPU pair, the TSC offsets and the
+// self-test.
+import type { WarpMethodResultT, WarpResultT, TscOffsetT } from '../../results/warp.js';
+import {
+  count,
+  disturbanceParts,
+  findingsSection,
+  fmt,
+  machineSection,
+  tableOf,
+  type Block,
+  type Chart,
+  type Check,
+  type Column,
+  type ModelBody,
+  type Section,
+  type StatusItem,
+} from './common.js';
+
+type Measured = Extract<WarpMethodResultT, { status: 'measured' }>;
+
+/** ns to 3 significant figures or so, with separators past 1000. */
+const ns = (n: number): string => (Number.isFinite(n) ? (n < 10 ? n.toFixed(2) : n < 1000 ? n.toFixed(1) : count(n)) : '?');
+
+/** A warp's size in the method's unit, and in ns for TSC reads. */
+function amount(m: Measured, amountText: string, amountNs: number): string {
+  return m.unit === 'cycles' ? `${amountText} cycles (${ns(amountNs)} ns)` : `${ns(amountNs)} ns`;
+}
+
+/** The line a person pastes: `[FAIL] rdtscp  cpu 1 -> cpu 0: 1843 cycles backwards (before ..., after ...)`. */
+export function warpStatus(m: WarpMethodResultT): StatusItem {
+  if (m.status !== 'measured') return { status: 'skip', name: m.method, text: m.reason };
+  const status = m.contract === 'self-test' ? 'info' : m.verdict === 'held' ? 'ok' : m.verdict === 'failed' ? 'fail' : 'warn';
+  const l = m.largest;
+  if (!l) {
+    const cpus = `${m.readsPerCpu.length} CPU${m.readsPerCpu.length === 1 ? '' : 's'}`;
+    return { status, name: m.method, text: `no warp in ${count(m.reads)} reads on ${cpus} over ${m.durationSeconds.toFixed(1)} s (${count(m.readsPerSecond)} reads/s)` };
+  }
+  return {
+    status,
+    name: m.method,
+    text: `cpu ${l.fromCpu} -> cpu ${l.toCpu}: ${amount(m, l.amount, l.amountNs)} backwards (before ${l.before}, after ${l.after}); ${count(m.warps)} warps in ${count(m.reads)} reads`,
+  };
+}
+
+/** Every method's line. summary.md and report.html carry the same as checks. */
+export function warpStatusBlock(r: WarpResultT): Block {
+  return { kind: 'status', items: r.methods.map(warpStatus), skip: ['markdown', 'html'] };
+}
+
+const WARP_COLUMNS: ReadonlyArray<Column<Measured>> = [
+  { head: 'method', cell: (m) => m.method },
+  { head: 'contract', cell: (m) => m.contract },
+  { head: 'reads', numeric: true, cell: (m) => count(m.reads) },
+  { head: 'reads/s', numeric: true, cell: (m) => count(m.readsPerSecond) },
+  { head: 'reads per CPU', cell: (m) => m.readsPerCpu.map((c) => `${c.cpu}: ${count(c.reads)}`).join(', ') },
+  { head: 'warps', numeric: true, cell: (m) => count(m.warps) },
+  { head: 'largest warp', numeric: true, cell: (m) => (m.largest ? amount(m, m.largest.amount, m.largest.amountNs) : '-') },
+  { head: 'CPU pair', cell: (m) => (m.largest ? `${m.largest.fromCpu} -> ${m.largest.toCpu}` : '-') },
+  // FAILED in capitals: a failure must stand out without colour too.
+  { head: 'verdict', cell: (m) => (m.verdict === 'held' ? { text: 'held', tone: 'ok' } : m.verdict === 'failed' ? { text: 'FAILED', tone: 'bad' } : { text: 'finding', tone: 'warn' }) },
+];
+
+type Pair = { m: Measured; pair: Measured['pairs'][number] };
+
+const PAIR_COLUMNS: ReadonlyArray<Column<Pair>> = [
+  { head: 'method', cell: (p) => p.m.method },
+  { head: 'CPU pair', cell: (p) => `${p.pair.fromCpu} -> ${p.pair.toCpu}` },
+  { head: 'warps', numeric: true, cell: (p) => count(p.pair.warps) },
+  { head: 'largest', numeric: true, cell: (p) => `${p.pair.largest} ${p.m.unit}` },
+];
+
+const OFFSET_COLUMNS: ReadonlyArray<Column<TscOffsetT>> = [
+  { head: 'CPU A', numeric: true, cell: (o) => String(o.cpuA) },
+  { head: 'CPU B', numeric: true, cell: (o) => String(o.cpuB) },
+  { head: 'offset (cycles)', numeric: true, cell: (o) => o.offsetCycles.toFixed(1) },
+  { head: 'error (± cycles)', numeric: true, cell: (o) => o.errorCycles.toFixed(1) },
+  { head: 'round trips', numeric: true, cell: (o) => count(o.samples) },
+];
+
+/** The table of every measured method (none measured: no table). */
+export function warpTableBlock(r: WarpResultT): Block {
+  return { kind: 'table', table: tableOf(WARP_COLUMNS, r.methods.filter((m): m is Measured => m.status === 'measured')) };
+}
 
 /** Beyond this many ordered CPU pairs the chart shows only pairs that warped. */
 const MAX_PAIRS_CHARTED = 56;
@@ -44,7 +125,7 @@ export function warpChecks(r: WarpResultT, prefix = '', classname = 'clocklab.wa
  * one series of zeros, which is the news).
  */
 export function warpPairChart(runs: ReadonlyArray<{ prefix: string; result: WarpResultT }>, onlyWarped = false): Chart | null {
-  const series: Array<{ name: string; method: Extract<WarpResultT['methods'][number], { status: 'measured' }> }> = runs.flatMap(({ prefix, result }) =>
+  const series: Array<{ name: string; method: Measured }> = runs.flatMap(({ prefix, result }) =>
     result.methods.flatMap((m) => (m.status === 'measured' ? [{ name: `${prefix}${m.method}`, method: m }] : [])),
   );
   if (series.length === 0) return null;
@@ -56,13 +137,13 @@ export function warpPairChart(runs: ReadonlyArray<{ prefix: string; result: Warp
   });
   const pairs = allPairs.length <= MAX_PAIRS_CHARTED ? allPairs : warped;
   if (pairs.length === 0) return null;
-  const count = (s: (typeof series)[number], [a, b]: [number, number]): number => s.method.pairs.find((p) => p.fromCpu === a && p.toCpu === b)?.warps ?? 0;
+  const warpsOn = (s: (typeof series)[number], [a, b]: [number, number]): number => s.method.pairs.find((p) => p.fromCpu === a && p.toCpu === b)?.warps ?? 0;
   const anyWarped = series.filter((s) => s.method.warps > 0);
   const shown = onlyWarped && anyWarped.length > 0 ? anyWarped : series;
   const data =
     onlyWarped && anyWarped.length === 0
       ? runs.map(({ prefix }) => ({ name: `${prefix}all methods`, values: pairs.map(() => 0) }))
-      : shown.map((s) => ({ name: s.name, values: pairs.map((p) => count(s, p)) }));
+      : shown.map((s) => ({ name: s.name, values: pairs.map((p) => warpsOn(s, p)) }));
   return {
     title: `Warps per CPU pair (from the CPU that stored to the CPU that read lower)${anyWarped.length === 0 ? ': none, no method warped' : ''}`,
     kind: 'grouped-bar',
@@ -72,59 +153,58 @@ export function warpPairChart(runs: ReadonlyArray<{ prefix: string; result: Warp
   };
 }
 
-export function warpModel(r: WarpResultT): ReportModel {
-  const measured = r.methods.flatMap((m) => (m.status === 'measured' ? [m] : []));
+export function warpModel(r: WarpResultT): ModelBody {
+  const measured = r.methods.filter((m): m is Measured => m.status === 'measured');
   const checks = warpChecks(r);
-
-  const rows = r.methods.map((m) =>
-    m.status === 'measured'
-      ? [
-          m.method,
-          m.contract,
-          String(m.reads),
-          fmt(m.readsPerSecond, 0),
-          String(m.warps),
-          m.largest ? `${m.largest.amount} ${m.unit}${m.unit === 'ns' ? '' : ` (${fmt(m.largest.amountNs)} ns)`}` : '-',
-          m.largest ? `${m.largest.fromCpu} -> ${m.largest.toCpu}` : '-',
-          m.verdict,
-        ]
-      : [m.method, '-', '-', '-', '-', '-', '-', `${m.status}: ${m.reason}`],
-  );
-  const pairRows = measured.flatMap((m) =>
-    m.pairs.map((p) => [m.method, `${p.fromCpu} -> ${p.toCpu}`, String(p.warps), `${p.largest} ${m.unit}`]),
-  );
+  const o = r.options;
+  const scope = `${o.cpus.length} CPU${o.cpus.length === 1 ? '' : 's'} (${o.cpus.join(',')}), ${o.durationSeconds} s per method`;
   const dist = disturbanceParts(r.disturbance);
   const sections: Section[] = [
     {
+      blocks: [
+        // The terminal's first line; summary.md and report.html have their title.
+        { kind: 'note', text: { text: `clocklab warp${o.selfTest ? ' --self-test' : ''}: ${scope}`, tone: 'strong' }, skip: ['markdown', 'html'] },
+        warpStatusBlock(r),
+      ],
+    },
+    {
       title: 'Warps per method',
-      text: `Every CPU of ${r.options.cpus.join(',')} read each method under a shared lock for ${r.options.durationSeconds} s; a warp is a read lower than the last one stored by any CPU.`,
-      table: {
-        head: ['method', 'contract', 'reads', 'reads/s', 'warps', 'largest warp', 'CPU pair', 'verdict'],
-        rows,
-        numeric: [false, false, true, true, true, true, false, false],
-      },
+      blocks: [
+        { kind: 'note', text: `Every CPU of ${o.cpus.join(',')} read each method under a shared lock for ${o.durationSeconds} s; a warp is a read lower than the last one stored by any CPU.`, skip: ['text'] },
+        warpTableBlock(r),
+      ],
     },
   ];
-  if (pairRows.length > 0) {
-    sections.push({ title: 'Warps per CPU pair', table: { head: ['method', 'CPU pair', 'warps', 'largest'], rows: pairRows, numeric: [false, false, true, true] } });
-  }
-  if (r.offsets && r.offsets.length > 0) {
+  const pairs = measured.flatMap((m) => m.pairs.map((pair) => ({ m, pair })));
+  if (pairs.length > 0) sections.push({ title: 'Warps per CPU pair', textTitle: true, blocks: [{ kind: 'table', table: tableOf(PAIR_COLUMNS, pairs) }] });
+  if (r.offsets) {
     sections.push({
       title: 'TSC offsets between CPUs',
-      table: {
-        head: ['CPU A', 'CPU B', 'offset cycles', 'error cycles', 'samples'],
-        rows: r.offsets.map((o) => [String(o.cpuA), String(o.cpuB), fmt(o.offsetCycles, 1), fmt(o.errorCycles, 1), String(o.samples)]),
-        numeric: [true, true, true, true, true],
-      },
+      textTitle: true,
+      blocks:
+        r.offsets.length === 0
+          ? [{ kind: 'note', text: 'None: one CPU has no pair.' }]
+          : [
+              { kind: 'note', text: 'Ping-pong over one cache line; B minus A at the same instant.' },
+              { kind: 'table', table: tableOf(OFFSET_COLUMNS, r.offsets) },
+            ],
     });
   }
-  sections.push(machineSection(r.machine, r.startedAt), dist.section);
-  const findings = findingsSection(r.findings);
-  if (findings) sections.push(findings);
+  if (r.selfTest) {
+    const s = r.selfTest;
+    sections.push({
+      title: 'Self-test',
+      blocks: [
+        { kind: 'note', text: `self-test: CPU ${s.skewCpu}'s skewed_rdtscp reads were lowered by ${s.skewCycles} cycles; the checker must find warps into CPU ${s.skewCpu} of about that size.` },
+        { kind: 'status', items: [{ status: s.passed ? 'ok' : 'fail', name: 'self-test', text: s.reason }] },
+      ],
+    });
+  }
+  sections.push(machineSection(r.machine), dist.section, ...findingsSection(r.findings));
 
   const charts: Chart[] = [];
-  const pairs = warpPairChart([{ prefix: '', result: r }]);
-  if (pairs) charts.push(pairs);
+  const pairChart = warpPairChart([{ prefix: '', result: r }]);
+  if (pairChart) charts.push(pairChart);
   if (measured.length > 0) {
     charts.push({
       title: 'Reads per second per method',
@@ -143,8 +223,6 @@ export function warpModel(r: WarpResultT): ReportModel {
   return {
     title: 'clocklab warp',
     command: 'warp',
-    // The runner's verdict, which is what decides the exit code.
-    verdict: r.verdict === 'failed' ? 'failed' : 'passed',
     headline,
     startedAt: r.startedAt,
     warnings: dist.warnings,

@@ -1,12 +1,11 @@
-// style.ts: the terminal look shared by every text report: colours, and
-// tables with no colours of their own. Whether there are colours is the
-// caller's decision (the CLI's, from NO_COLOR, FORCE_COLOR and the terminal),
-// made per rendering with withColor(); without one, text is plain, so a
-// report never depends on the environment it happens to be rendered in.
+// style.ts: the terminal's look (../text.ts draws every text report with
+// it): colours, status tags, and box tables with no colours of their own.
+// Whether there are colours is the caller's decision (the CLI's, from
+// NO_COLOR, FORCE_COLOR and the terminal), made per rendering with
+// withColor(); without one, text is plain, so a report never depends on the
+// environment it happens to be rendered in.
 import Table from 'cli-table3';
 import picocolors from 'picocolors';
-import type { DisturbanceT, FindingT } from '../../results/common.js';
-import { phrase } from '../../findings/sentences.js';
 
 const plain = picocolors.createColors(false);
 const coloured = picocolors.createColors(true);
@@ -51,22 +50,4 @@ export function tag(kind: 'ok' | 'warn' | 'fail' | 'info' | 'skip'): string {
     case 'skip': return pc.dim('[SKIP]');
     case 'info': return pc.cyan('[INFO]');
   }
-}
-
-/** One dim line: steal, load before and the clocksource read back. */
-export function disturbanceLine(d: DisturbanceT): string {
-  return pc.dim(
-    `steal ${(d.stealNs / 1e6).toFixed(1)} ms (${d.stealPercent}% of the CPUs' time), load before ${d.loadAverageBefore.join(' ')}, ` +
-      `clocksource ${d.clocksourceBefore ?? '?'}${d.clocksourceAfter !== d.clocksourceBefore ? ` -> ${d.clocksourceAfter ?? '?'} (changed during the run!)` : ''}`,
-  );
-}
-
-export function renderFindings(findings: readonly FindingT[]): string {
-  return findings
-    .map((f) => {
-      const p = phrase(f);
-      const kind = f.severity === 'fail' ? 'fail' : f.severity === 'warn' ? 'warn' : 'info';
-      return `${tag(kind)} ${p.text}${p.advice ? `\n       ${pc.dim(p.advice)}` : ''}`;
-    })
-    .join('\n');
 }

@@ -9,7 +9,7 @@ import { probeMachine, realInputs, type ProbeInputs } from '../../probes/machine
 import { openPvclockPage } from '../../probes/pvclock.js';
 import type { BenchResultT } from '../../results/bench.js';
 import { finding } from '../../findings/codes.js';
-import { phraseCheck } from '../../findings/phrase.js';
+import { phraseWarp } from '../../findings/phrase.js';
 import type { CheckItemRawT, CheckItemT, CheckResultRawT, CheckResultT } from '../../results/check.js';
 import type { MachineT } from '../../results/common.js';
 import type { PvclockResultT } from '../../results/pvclock.js';
@@ -86,7 +86,8 @@ function realCollectors(binding: Binding, inputs: ProbeInputs, signal: AbortSign
         ...(signal ? { signal } : {}),
       }),
     warp: (_machine, methods, secondsEach) =>
-      runWarp({ methods, cpus: null, durationSeconds: secondsEach, offsets: false, selfTest: null, binding, inputs, ...(signal ? { signal } : {}) }),
+      // No self-test here: typing the run as a result adds no prose.
+      runWarp({ methods, cpus: null, durationSeconds: secondsEach, offsets: false, selfTest: null, binding, inputs, ...(signal ? { signal } : {}) }).then(phraseWarp),
     pvclock: (machine) => {
       if (machine.hypervisor?.signature !== 'KVMKVMKVM') return null;
       if (openPvclockPage(binding, inputs.source).state !== 'readable') return null;
@@ -96,7 +97,7 @@ function realCollectors(binding: Binding, inputs: ProbeInputs, signal: AbortSign
   };
 }
 
-export async function runCheck(options: CheckRunOptions): Promise<CheckResultT> {
+export async function runCheck(options: CheckRunOptions): Promise<CheckResultRawT> {
   const { warpSeconds } = options;
   const binding = options.binding ?? loadBinding();
   const inputs = options.inputs ?? realInputs(binding);
@@ -158,6 +159,5 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckResultT> 
     disturbance: d,
     findings: [],
   };
-  // PHRASING: the prose fields (title, summary, advice) from the codes; to move up to the command layer.
-  return phraseCheck(raw);
+  return raw;
 }

@@ -1,0 +1,28 @@
+// model/methods.ts: `clocklab methods` as a report model: every method, and
+// whether this machine can run it. No report files (methods has no --out),
+// but the terminal's table is defined here like every other.
+import type { MethodAvailabilityT, MethodsResultT } from '../../results/methods.js';
+import { tableOf, yesNo, type Column, type ModelBody } from './common.js';
+
+const METHOD_COLUMNS: ReadonlyArray<Column<MethodAvailabilityT>> = [
+  { head: 'method', cell: (m) => m.method },
+  { head: 'runs here', cell: (m) => yesNo(m.available) },
+  { head: 'path', cell: (m) => m.path },
+  { head: 'contract', cell: (m) => m.contract },
+  { head: 'what it reads / why not', cell: (m) => (m.available ? (m.caveat ?? m.description) : (m.reason ?? '')) },
+];
+
+export function methodsModel(r: MethodsResultT): ModelBody {
+  const n = r.methods.filter((m) => m.available).length;
+  const summary = `${n} of ${r.methods.length} methods run on this machine (kernel ${r.machine.kernel.release}, clocksource ${r.machine.clocksources.current ?? 'unknown'}).`;
+  return {
+    title: 'clocklab methods',
+    command: 'methods',
+    headline: summary,
+    startedAt: r.startedAt,
+    warnings: [],
+    sections: [{ title: 'Methods', blocks: [{ kind: 'table', table: tableOf(METHOD_COLUMNS, r.methods) }, { kind: 'note', text: summary }] }],
+    charts: [],
+    checks: [],
+  };
+}

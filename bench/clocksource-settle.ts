@@ -9,7 +9,7 @@
 // nothing: `sudo node --import tsx bench/clocksource-settle.ts [reps]`.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClocksourceSwitcher, defaultContext, readAvailable } from '../src/clocksource/switch.js';
-import { nativeIndex } from '../src/methods.js';
+import { nativeIndex } from '../src/probes/native-method.js';
 import { loadBinding } from '../src/native/binding.js';
 
 const reps = Number(process.argv[2] ?? 10);

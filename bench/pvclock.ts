@@ -1,5 +1,6 @@
-// pvclock.ts: what does a read cost with each of the thread's two pvclock
-// algorithms, next to clock_gettime(CLOCK_MONOTONIC) through the vDSO, timed
+// pvclock.ts: what does a read cost with each of the two pvclock
+// algorithms of the 2014 discussion (the vDSO's reader and the rdtscp-based
+// proposal), next to clock_gettime(CLOCK_MONOTONIC) through the vDSO, timed
 // by the same native loop (binding.timedLoop) in one run?
 //
 //   npm run bench:pvclock [-- LOOPS ROUNDS]
@@ -8,7 +9,7 @@
 // all of them alike; the summary is the median and min per method, and the
 // ratio to monotonic's median. Steal time during the run is printed: figures
 // from a run with much steal are not worth quoting.
-import { nativeIndex } from '../src/methods.js';
+import { nativeIndex } from '../src/probes/native-method.js';
 import { loadBinding } from '../src/native/binding.js';
 import { readClocksources } from '../src/probes/clocksource.js';
 import { readSteal } from '../src/probes/procstat.js';

@@ -1,11 +1,8 @@
 // methods.ts: the one registry of ways to read time. bench, warp, compare,
 // check, the reports and the tests all iterate it; the native half
-// (native/methods.cc) is found by name, and test/methods.test.ts checks the
-// two agree.
-import type { Binding } from './native/binding.js';
-import { UnsupportedError, UsageError } from './errors.js';
-import { openPvclockPage, pvclockUnavailableMessage } from './probes/pvclock.js';
-import { realSource, type Source } from './probes/source.js';
+// (native/methods.cc) is found by name, and test/clocks.test.ts checks the
+// two agree. Data only: finding a method in the addon is
+// src/probes/native-method.ts, whether it runs here src/probes/availability.ts.
 
 /**
  * What a method promises across CPUs:
@@ -81,8 +78,8 @@ export const METHODS: readonly MethodSpec[] = [
   ...clockContracts.map(([id, c, what]) => clock(`sys_${id}`, c, 'syscall', `syscall(SYS_clock_gettime, ${what})${tick(id)}`)),
   clock('gettimeofday', 'may-step', 'vdso', 'gettimeofday(2), microseconds'),
   clock('time', 'may-step', 'vdso', 'time(2), seconds'),
-  // The thread's two pvclock readers (native/pvclock.h), run by clocklab
-  // itself on the page the vDSO maps: 'cpu' path, no vDSO call involved.
+  // The two pvclock readers of the 2014 discussion (native/pvclock.h): the
+  // vDSO's reader and the rdtscp-based proposal, run by clocklab itself on the page the vDSO maps: 'cpu' path, no vDSO call involved.
   {
     id: 'pvclock_vdso',
     description: "vCPU 0's pvclock record under the version seqlock with an ordered TSC read, as the vDSO's vread_pvclock()",
@@ -101,40 +98,6 @@ export const METHODS: readonly MethodSpec[] = [
   },
 ];
 
-/** Why the pvclock methods cannot run here, or null when they can. Opens
- * (probes, then sets) the page for the addon's readers on the way. */
-export function pvclockUnmet(binding: Binding, source: Source = realSource): string | null {
-  if (binding.pvclockPageAddress() !== 0n) return null;
-  const page = openPvclockPage(binding, source);
-  return page.state === 'readable' ? null : `needs the pvclock page (${pvclockUnavailableMessage(page, null)})`;
-}
-
 export function findMethod(id: string): MethodSpec | undefined {
   return METHODS.find((m) => m.id === id);
-}
-
-/** Parses a comma list of method ids; `all` means every method. */
-export function parseMethodList(list: string): MethodSpec[] {
-  const names = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (names.length === 0) throw new UsageError('the method list is empty');
-  if (names.includes('all')) return [...METHODS];
-  const out: MethodSpec[] = [];
-  for (const name of names) {
-    const m = findMethod(name);
-    if (!m) throw new UsageError(`unknown method '${name}'; known methods: ${METHODS.map((x) => x.id).join(', ')}`);
-    if (!out.includes(m)) out.push(m);
-  }
-  return out;
-}
-
-/** The index of a method in the native table, or throws if the addon lacks it. */
-export function nativeIndex(binding: Binding, id: string): number {
-  const i = binding.methodTable.findIndex((m) => m.name === id);
-  if (i < 0) throw new Error(`method '${id}' is missing from the native addon (rebuild it)`);
-  // The pvclock readers need the page set before their first read.
-  if (findMethod(id)?.requires.includes('pvclock')) {
-    const why = pvclockUnmet(binding);
-    if (why !== null) throw new UnsupportedError(`${id} ${why}`);
-  }
-  return i;
 }

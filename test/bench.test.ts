@@ -5,7 +5,8 @@
 // every comparison is a ratio measured in the same run, never an absolute time.
 import { afterEach, describe, expect, it } from 'vitest';
 import { UnsupportedError, UsageError } from '../src/errors.js';
-import { METHODS, findMethod, nativeIndex, type MethodSpec } from '../src/methods.js';
+import { METHODS, findMethod, type MethodSpec } from '../src/methods.js';
+import { nativeIndex } from '../src/probes/native-method.js';
 import { FEATURE_BITS, loadBinding } from '../src/native/binding.js';
 import { methodAvailability } from '../src/probes/availability.js';
 import { probeMachine, realInputs } from '../src/probes/machine.js';

@@ -2,10 +2,11 @@
 // resolution agrees with the raw system call's answer.
 import { describe, expect, it } from 'vitest';
 import { CLOCKS } from '../src/clocks.js';
-import { METHODS, nativeIndex, parseMethodList } from '../src/methods.js';
+import { METHODS } from '../src/methods.js';
+import { nativeIndex } from '../src/probes/native-method.js';
 import { loadBinding } from '../src/native/binding.js';
 import { clockExists, clockGetres } from '../src/primitives.js';
-import { UnsupportedError, UsageError } from '../src/errors.js';
+import { UnsupportedError } from '../src/errors.js';
 
 const binding = loadBinding();
 
@@ -53,13 +54,5 @@ describe('method registry', () => {
     const registered = new Set(METHODS.map((m) => m.id));
     const internal = new Set(['skewed_rdtscp']);
     for (const n of binding.methodTable) if (!internal.has(n.name)) expect(registered.has(n.name)).toBe(true);
-  });
-
-  it('parses a comma list, and refuses an unknown method naming the known ones', () => {
-    expect(parseMethodList('monotonic, rdtscp').map((m) => m.id)).toEqual(['monotonic', 'rdtscp']);
-    expect(parseMethodList('all')).toHaveLength(METHODS.length);
-    expect(() => parseMethodList('monotonic,bogus')).toThrow(UsageError);
-    expect(() => parseMethodList('bogus')).toThrow(/known methods: rdtsc, rdtscp/);
-    expect(() => parseMethodList(' , ')).toThrow(/empty/);
   });
 });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UnsupportedError } from '../src/errors.js';
-import { nativeIndex, pvclockUnmet } from '../src/methods.js';
+import { nativeIndex, pvclockUnmet } from '../src/probes/native-method.js';
 import { loadBinding } from '../src/native/binding.js';
 import { realInputs } from '../src/probes/machine.js';
 import { openPvclockPage } from '../src/probes/pvclock.js';

@@ -3,7 +3,8 @@
 // it is not.
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLOCKS } from '../src/clocks.js';
-import { METHODS, nativeIndex } from '../src/methods.js';
+import { METHODS } from '../src/methods.js';
+import { nativeIndex } from '../src/probes/native-method.js';
 import { loadBinding } from '../src/native/binding.js';
 import { ClocksourceSwitcher } from '../src/clocksource/switch.js';
 import { readClocksources } from '../src/probes/clocksource.js';

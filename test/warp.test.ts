@@ -6,6 +6,7 @@ import type * as WarpModule from '../src/runners/warp.js';
 import type * as PhraseModule from '../src/findings/phrase.js';
 import type * as PoolModule from '../src/runners/warp-pool.js';
 import type * as MethodsModule from '../src/methods.js';
+import type * as NativeMethodModule from '../src/probes/native-method.js';
 import type * as BindingModule from '../src/native/binding.js';
 import { WarpResult } from '../src/results/warp.js';
 import { onlineCpus } from '../src/probes/cpus.js';
@@ -17,7 +18,8 @@ const { phraseWarp } = await fromDist<typeof PhraseModule>('findings/phrase.js')
 /** The runner, with the sentences the command adds (the self-test's reason). */
 const runWarp = async (o: WarpModule.WarpRunOptions) => phraseWarp(await measureWarp(o));
 const { WarpPool, WarpState } = await fromDist<typeof PoolModule>('runners/warp-pool.js');
-const { findMethod, nativeIndex } = await fromDist<typeof MethodsModule>('methods.js');
+const { findMethod } = await fromDist<typeof MethodsModule>('methods.js');
+const { nativeIndex } = await fromDist<typeof NativeMethodModule>('probes/native-method.js');
 const { loadBinding } = await fromDist<typeof BindingModule>('native/binding.js');
 const binding = loadBinding();
 const method = (id: string): MethodsModule.MethodSpec => {

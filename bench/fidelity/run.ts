@@ -17,7 +17,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { nativeIndex } from '../../src/methods.js';
+import { nativeIndex } from '../../src/probes/native-method.js';
 import { loadBinding, packageRoot } from '../../src/native/binding.js';
 import { median } from '../../src/runners/bench.js';
 

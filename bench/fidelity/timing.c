@@ -3,7 +3,7 @@
  *
  * The reference clocklab's native loops are checked against (bench/fidelity/
  * run.ts): CLOCK_MONOTONIC around a loop of N reads whose results are thrown
- * away, and the thread's line: "%d loops in %.5fs = %.2f nsec / loop".
+ * away, and timing_test's line: "%d loops in %.5fs = %.2f nsec / loop".
  * Written on its own (own inline asm, no clocklab header) so it shares no code
  * with what it checks.
  *

@@ -17,13 +17,15 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type * as WarpModule from '../../src/runners/warp.js';
 import type * as MethodsModule from '../../src/methods.js';
+import type * as NativeMethodModule from '../../src/probes/native-method.js';
 import type * as BindingModule from '../../src/native/binding.js';
 
 // The runner starts compiled workers, so it is loaded from dist/ (the npm
 // script builds first); the types come from src/.
 const dist = (p: string): string => new URL(`../../dist/${p}`, import.meta.url).href;
 const { runWarp } = (await import(dist('runners/warp.js'))) as typeof WarpModule;
-const { findMethod, nativeIndex } = (await import(dist('methods.js'))) as typeof MethodsModule;
+const { findMethod } = (await import(dist('methods.js'))) as typeof MethodsModule;
+const { nativeIndex } = (await import(dist('probes/native-method.js'))) as typeof NativeMethodModule;
 const { loadBinding } = (await import(dist('native/binding.js'))) as typeof BindingModule;
 
 const { values } = parseArgs({

@@ -140,7 +140,7 @@ export function checkCanSwitch(ctx: SwitchContext): void {
     const uid = process.getuid?.();
     throw new UnsupportedError(
       `switching the clocksource needs root: ${currentPath(ctx)} is not writable` +
-        `${uid !== undefined && uid !== 0 ? ` by uid ${uid}` : ''}. Run it with sudo, or use --current-only to measure the current clocksource without switching`,
+        `${uid !== undefined && uid !== 0 ? ` by uid ${uid}` : ''}. Run it with sudo, or use {currentOnly} to measure the current clocksource without switching`,
     );
   }
 }

@@ -2,8 +2,7 @@
 // anywhere? Reads /proc/self/maps (through a Source, so tests can hand it a
 // maps text without the line) and the kernel release; touches no memory.
 //
-// Where the page sits has moved between releases (kernel-facts §2.3, from the
-// layout lines of arch/x86/entry/vdso/vdso-layout.lds.S and
+// Where the page sits has moved between releases (from the layout lines of arch/x86/entry/vdso/vdso-layout.lds.S and
 // arch/x86/entry/vdso/vma.c in each patch):
 // - >= 6.13 (e93d2521b27f "x86/vdso: Split virtual clock pages into dedicated
 //   mapping"): its own mapping `[vvar_vclock]`, pvclock at page 0

@@ -3,13 +3,14 @@
 // can be trusted and pasted into a bug report?
 //
 // The runner never prints: it returns a BenchResult and reports progress and
-// each finished run through callbacks (the CLI prints the thread's line from
+// each finished run through callbacks (the CLI prints timing_test's line from
 // onRun as runs finish).
 import { UnsupportedError, UsageError } from '../errors.js';
 import type { RunnerContext } from './progress.js';
 import { finding } from '../findings/codes.js';
 import { BENCH_STEAL_NOTE_PERCENT, LIKE_SYSCALL_RATIO, SPREAD_MIN_RUNS, SPREAD_NOTE_PERCENT } from '../findings/thresholds.js';
-import { METHODS, nativeIndex, type MethodSpec } from '../methods.js';
+import { METHODS, type MethodSpec } from '../methods.js';
+import { nativeIndex } from '../probes/native-method.js';
 import { loadBinding, type Binding } from '../native/binding.js';
 import { methodAvailability } from '../probes/availability.js';
 import { onlineCpus, requireOnline } from '../probes/cpus.js';

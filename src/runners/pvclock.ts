@@ -5,7 +5,7 @@
 import { CLOCKS } from '../clocks.js';
 import { UnsupportedError } from '../errors.js';
 import { finding } from '../findings/codes.js';
-import { nativeIndex } from '../methods.js';
+import { nativeIndex } from '../probes/native-method.js';
 import type { RunnerContext } from './progress.js';
 import { loadBinding, type Binding, type NativePvclockRecord } from '../native/binding.js';
 import { startDisturbance } from '../probes/disturbance.js';

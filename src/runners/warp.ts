@@ -9,7 +9,9 @@ import { UnsupportedError, UsageError } from '../errors.js';
 import type { RunnerContext } from './progress.js';
 import { finding } from '../findings/codes.js';
 import { SELF_TEST_TOLERANCE } from '../findings/thresholds.js';
-import { METHODS, nativeIndex, type MethodSpec } from '../methods.js';
+import { METHODS, type MethodSpec } from '../methods.js';
+import { methodAvailability } from '../probes/availability.js';
+import { nativeIndex } from '../probes/native-method.js';
 import { loadBinding, type Binding } from '../native/binding.js';
 import { onlineCpus, requireOnline } from '../probes/cpus.js';
 import { startDisturbance } from '../probes/disturbance.js';
@@ -88,20 +90,14 @@ function validate(options: WarpRunOptions, online: readonly number[], allowed: r
   return cpus;
 }
 
-/** Why a method cannot be warp-checked here, or null when it can. */
+/** Why a method cannot be warp-checked here, or null when it can: its
+ * contract first (not comparable across CPUs), then whether this machine can
+ * read it at all (src/probes/availability.ts, the one place that decides). */
 function unsupportedReason(binding: Binding, m: MethodSpec): string | null {
   if (m.contract === 'per-thread') return `${m.id} is the CPU time of one thread or process; it is not comparable across CPUs, so it is not warp-checked`;
   if (m.contract === 'not-time') return `${m.id} reads a CPU number, not time; it is not warp-checked`;
-  const f = binding.features();
-  for (const r of m.requires) {
-    if ((r === 'rdtscp' || r === 'rdpid' || r === 'sse2') && !f[r]) return `${m.id} needs ${r}, which this CPU lacks (CPUID)`;
-  }
-  try {
-    binding.methodRead(nativeIndex(binding, m.id));
-  } catch (err) {
-    return `${m.id} cannot be read here: ${err instanceof Error ? err.message : String(err)}`;
-  }
-  return null;
+  const a = methodAvailability(binding, m);
+  return a.available ? null : `${m.id} cannot be read here: ${a.reason}`;
 }
 
 /** The verdict a method's warps earn under its contract on this machine. */

@@ -3,7 +3,7 @@
 // The bench stand-in really times the native loop (so its figures follow the
 // clocksource); the warp stand-in returns the verdict it is given.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { nativeIndex } from '../../src/methods.js';
+import { nativeIndex } from '../../src/probes/native-method.js';
 import { loadBinding } from '../../src/native/binding.js';
 import { startDisturbance } from '../../src/probes/disturbance.js';
 import { probeMachine } from '../../src/probes/machine.js';

@@ -16,10 +16,10 @@ export function renderTemplate(template: string, name: (option: string) => strin
   return template.replace(OPTION_REF, (_m, option: string) => name(option));
 }
 
-/** Bad input: an unknown name, a malformed list, a number out of range. Exit 2.
- * Messages that name an option write it `{option}` (see renderTemplate). */
-export class UsageError extends ClocklabError {
-  override name = 'UsageError';
+/** An error whose message may name options as `{option}`: the library
+ * shows each option's name, the CLI the flag it maps it to. */
+export class OptionNamingError extends ClocklabError {
+  override name = 'OptionNamingError';
   /** The message with its option references unfilled. */
   readonly template: string;
   constructor(template: string) {
@@ -32,19 +32,15 @@ export class UsageError extends ClocklabError {
   }
 }
 
+/** Bad input: an unknown name, a malformed list, a number out of range. Exit 2. */
+export class UsageError extends OptionNamingError {
+  override name = 'UsageError';
+}
+
 /** The machine cannot do what was asked: not x86, an instruction the CPU
- * lacks, no permission, no such clocksource. Exit 3. Like UsageError, its
- * message may name options as `{option}`. */
-export class UnsupportedError extends ClocklabError {
+ * lacks, no permission, no such clocksource. Exit 3. */
+export class UnsupportedError extends OptionNamingError {
   override name = 'UnsupportedError';
-  readonly template: string;
-  constructor(template: string) {
-    super(renderTemplate(template, (o) => o));
-    this.template = template;
-  }
-  describe(name: (option: string) => string): string {
-    return renderTemplate(this.template, name);
-  }
 }
 
 /** A check failed: a warp where none may be, a regression. Exit 1. */

@@ -2,6 +2,7 @@
 // what it printed and its exit code.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { readablePath } from './readable.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -11,8 +12,10 @@ export interface CliRun {
   stderr: string;
 }
 
+/** Runs the CLI; as another user (`uid`), from a copy that user can read. */
 export function runCli(args: string[], options: SpawnSyncOptions = {}): CliRun {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
+  const cli = options.uid !== undefined ? readablePath(CLI) : CLI;
+  const r = spawnSync(process.execPath, [cli, ...args], {
     encoding: 'utf8',
     timeout: 120_000,
     ...options,

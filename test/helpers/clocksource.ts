@@ -1,5 +1,6 @@
 // clocksource.ts (test helper): watch the machine's clocksource around a
 // test that switches it, and always put it back.
+import { readablePath, readableRoot } from './readable.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,10 +42,12 @@ export function putBack(name: string): void {
 
 /** Starts the compare child (real switcher, paused fake bench). */
 export function startChild(stateDir: string, pauseMs: number, extra: { uid?: number; list?: string; crash?: boolean } = {}): ChildProcess {
-  const args = ['--import', 'tsx', CHILD, String(pauseMs), extra.list ?? 'all', ...(extra.crash ? ['crash'] : [])];
-  const cmd = extra.uid !== undefined ? 'setpriv' : process.execPath;
-  const argv = extra.uid !== undefined ? [`--reuid=${extra.uid}`, `--regid=${extra.uid}`, '--clear-groups', process.execPath, ...args] : args;
-  return spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, CLOCKLAB_STATE_DIR: stateDir, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Another user runs it from a copy it can read.
+  const other = extra.uid !== undefined;
+  const args = ['--import', 'tsx', other ? readablePath(CHILD) : CHILD, String(pauseMs), extra.list ?? 'all', ...(extra.crash ? ['crash'] : [])];
+  const cmd = other ? 'setpriv' : process.execPath;
+  const argv = other ? [`--reuid=${extra.uid}`, `--regid=${extra.uid}`, '--clear-groups', process.execPath, ...args] : args;
+  return spawn(cmd, argv, { cwd: other ? readableRoot() : ROOT, env: { ...process.env, CLOCKLAB_STATE_DIR: stateDir, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Resolves when the child's stderr shows `MEASURING <clocksource>`. */

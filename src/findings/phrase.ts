@@ -1,7 +1,8 @@
 // phrase.ts: the prose fields of a result, filled in from its finding codes.
 // Runners return codes and figures only (the *RawT types); these turn a raw
 // result into the full one, whose prose fields (checks[].summary and advice,
-// recommendation.reasons, selfTest.reason) are part of the JSON contract.
+// recommendation.reasons, selfTest.reason) are the JSON contract: the codes
+// stay with the runner, so report.json keeps exactly the schema it had.
 // One function per command that has such fields, each called in one place.
 import type { CheckItemRawT, CheckItemT, CheckResultRawT, CheckResultT } from '../results/check.js';
 import type { FindingT } from '../results/common.js';
@@ -47,7 +48,6 @@ function phraseCheckItem(item: CheckItemRawT): CheckItemT {
     advice: head.advice,
     evidence: basis === null ? item.evidence : { ...item.evidence, basis },
     elapsedMs: item.elapsedMs,
-    findings: item.findings,
   };
 }
 
@@ -59,7 +59,7 @@ export function phraseCheck(raw: CheckResultRawT): CheckResultT {
 /** compare: the recommendation's reasons, one sentence per finding, in order. */
 export function phraseCompare(raw: CompareResultRawT): CompareResultT {
   const { findings, ...rec } = raw.recommendation;
-  return { ...raw, recommendation: { ...rec, reasons: findings.map((f) => phrase(f).text), findings } };
+  return { ...raw, recommendation: { ...rec, reasons: findings.map((f) => phrase(f).text) } };
 }
 
 /** warp: the self-test's reason. */
@@ -67,5 +67,5 @@ export function phraseWarp(raw: WarpResultRawT): WarpResultT {
   const { selfTest, ...rest } = raw;
   if (!selfTest) return { ...rest, selfTest };
   const { finding, ...st } = selfTest;
-  return { ...rest, selfTest: { ...st, reason: phrase(finding).text, finding } };
+  return { ...rest, selfTest: { ...st, reason: phrase(finding).text } };
 }

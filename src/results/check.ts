@@ -12,10 +12,6 @@ export const CheckItem = z.object({
   advice: z.string().nullable().describe('what to do, where something is wrong'),
   evidence: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
   elapsedMs: z.number(),
-  findings: z
-    .array(Finding)
-    .optional()
-    .describe('the verdict as finding codes: the first is the verdict (summary and advice are its sentences), any more its details; absent in reports of earlier versions'),
 });
 
 export const CheckOptions = z.object({

@@ -72,7 +72,6 @@ export const Recommendation = z.object({
   clocks: z.array(ClockVerdict),
   safety: z.array(Safety),
   reasons: z.array(z.string()).describe('the evidence, one sentence each'),
-  findings: z.array(Finding).optional().describe('the reasons as finding codes, in the same order; absent in reports of earlier versions'),
 });
 
 export const CompareOptions = z.object({
@@ -118,5 +117,5 @@ export type CompareResultT = z.infer<typeof CompareResult>;
 
 /** The recommendation as the runner returns it: its reasons as codes only
  * (src/findings/phrase.ts phraseCompare adds the sentences). */
-export type RecommendationRawT = Omit<RecommendationT, 'reasons' | 'findings'> & { findings: FindingT[] };
+export type RecommendationRawT = Omit<RecommendationT, 'reasons'> & { findings: FindingT[] };
 export type CompareResultRawT = Omit<CompareResultT, 'recommendation'> & { recommendation: RecommendationRawT };

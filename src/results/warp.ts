@@ -60,7 +60,6 @@ export const WarpSelfTest = z.object({
   fromCpu: z.number().int().nullable(),
   passed: z.boolean().describe(`warps only into skewCpu, the largest within ${SELF_TEST_TOLERANCE * 100}% of skewCycles`),
   reason: z.string(),
-  finding: Finding.optional().describe('the reason as a finding code; absent in reports of earlier versions'),
 });
 
 export const WarpOptions = z.object({
@@ -92,5 +91,5 @@ export type TscOffsetT = z.infer<typeof TscOffset>;
 
 /** The self-test as the runner returns it: its reason as a code only
  * (src/findings/phrase.ts phraseWarp adds the sentence). */
-export type WarpSelfTestRawT = Omit<WarpSelfTestT, 'reason' | 'finding'> & { finding: FindingT };
+export type WarpSelfTestRawT = Omit<WarpSelfTestT, 'reason'> & { finding: FindingT };
 export type WarpResultRawT = Omit<WarpResultT, 'selfTest'> & { selfTest: WarpSelfTestRawT | null };

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { applyGate, compareToBaseline, machineDifferences } from '../src/gate/compare.js';
-import { storedReportProblem } from '../src/commands/stored-report.js';
+import { readStoredReport } from '../src/commands/stored-report.js';
 import { main } from '../src/cli/main.js';
 import { PIPED } from './helpers/cli.js';
 import { renderGateText } from '../src/reports/text.js';
@@ -80,7 +80,7 @@ describe('compareToBaseline', () => {
 
 describe('a baseline is refused before measuring, exit 2 with what is wrong', () => {
   it('a good bench report is no problem', () => {
-    expect(storedReportProblem(benchResult(), 'bench', 'bench needs a bench report as its baseline')).toBeNull();
+    expect(readStoredReport(benchResult(), 'bench', 'bench needs a bench report as its baseline')).toEqual({ report: benchResult() });
   });
 
   it.each([

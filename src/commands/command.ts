@@ -10,7 +10,10 @@ import type { Progress } from '../runners/progress.js';
 
 export type { Verdict };
 
-export const PASSED: Verdict = { passed: true, failures: [] };
+/** The verdict of a result with nothing to judge (info, methods, restore). */
+export function passed(): Verdict {
+  return { passed: true, failures: [] };
+}
 
 /** What a run may be given besides its options: the machine to measure (tests
  * inject faults at these inputs), and the caller's signal and progress. */

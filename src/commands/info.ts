@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { InfoResultT } from '../results/info.js';
 import { runInfo } from '../runners/info.js';
-import { defineCommand, PASSED, type RunDeps } from './command.js';
+import { defineCommand, passed, type RunDeps } from './command.js';
 
 export const infoOptions = z.strictObject({});
 
@@ -14,5 +14,5 @@ export const info = defineCommand({
   run(_o, deps: RunDeps = {}): InfoResultT {
     return runInfo(deps);
   },
-  verdict: () => PASSED,
+  verdict: passed,
 });

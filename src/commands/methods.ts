@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { MethodsResultT } from '../results/methods.js';
 import { runMethods } from '../runners/methods.js';
-import { defineCommand, PASSED, type RunDeps } from './command.js';
+import { defineCommand, passed, type RunDeps } from './command.js';
 
 export const methodsOptions = z.strictObject({});
 
@@ -14,5 +14,5 @@ export const methods = defineCommand({
   run(_o, deps: RunDeps = {}): MethodsResultT {
     return runMethods(deps);
   },
-  verdict: () => PASSED,
+  verdict: passed,
 });

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { METHODS, type MethodSpec } from '../methods.js';
+import { DEFAULT_THRESHOLD_PERCENT } from '../gate/compare.js';
 import { storedReport } from './stored-report.js';
 
 /** How a refused value is quoted in a message: text in quotes, numbers bare. */
@@ -131,6 +132,6 @@ export function gateFields<C extends 'bench' | 'compare'>(command: C) {
       .custom<number>((v) => typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 10_000, {
         error: (i) => `must be a percentage above 0 (at most 10000), got ${show(i.input)}`,
       })
-      .default(10),
+      .default(DEFAULT_THRESHOLD_PERCENT),
   };
 }

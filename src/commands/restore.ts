@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { defaultContext, describeRecovery, recoverJournal, type SwitchContext } from '../clocksource/switch.js';
 import { UnsupportedError } from '../errors.js';
-import { defineCommand, PASSED, type RunDeps } from './command.js';
+import { defineCommand, passed, type RunDeps } from './command.js';
 
 export const restoreOptions = z.strictObject({});
 
@@ -37,5 +37,5 @@ export const restore = defineCommand({
         return { acted: true, message: describeRecovery(r) ?? '' };
     }
   },
-  verdict: () => PASSED,
+  verdict: passed,
 });

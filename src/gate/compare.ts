@@ -1,7 +1,8 @@
 // compare.ts (gate): did any method get slower than in a stored report.json
 // (the baseline) by more than the threshold? Pure functions of two results:
-// vetting a baseline, comparing medians, attaching the outcome. Reading the
-// file is the CLI's (src/cli/baseline.ts); judging is the command's verdict.
+// comparing medians, attaching the outcome, naming the regressions. Vetting a
+// baseline is src/commands/stored-report.ts, reading its file the CLI's
+// (src/cli/flags.ts), and judging is the command's verdict.
 import type { MachineT } from '../results/common.js';
 import type { GateComparisonT, GateStatusT, GateT } from '../results/gate.js';
 import type { ReportResultT } from '../results/report.js';
@@ -16,7 +17,7 @@ export type GatedResult = Extract<ReportResultT, { command: GatedCommand }>;
 
 /** The gate's part of bench's and compare's options, once parsed. */
 export interface GateOptions {
-  /** A stored result of the same command (vetted by baselineProblem). */
+  /** A stored result of the same command (vetted as the options are parsed). */
   baseline?: ReportResultT | undefined;
   /** What reports call the baseline: its file. */
   baselineName?: string | undefined;

@@ -12,6 +12,7 @@
         "native/napi/pvclock.cc",
         "native/napi/reads.cc",
         "native/napi/warp.cc",
+        "native/napi/timex.cc",
         "native/clocks.cc",
         "native/cpuid.cc",
         "native/lock.cc",
@@ -19,7 +20,8 @@
         "native/methods.cc",
         "native/pin.cc",
         "native/warp.cc",
-        "native/pvclock.cc"
+        "native/pvclock.cc",
+        "native/timex.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

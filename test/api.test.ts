@@ -202,7 +202,7 @@ describe('no printing, no exiting', () => {
     expect(exit).not.toHaveBeenCalled();
     for (const l of logs) expect(l).not.toHaveBeenCalled();
     expect(api.BenchResultSchema.parse(b).command).toBe('bench');
-    expect(api.CheckResultSchema.parse(c).checks.map((x) => x.name)).toEqual(['vdso', 'warp', 'tsc', 'pvclock', 'clocksource', 'disturbance']);
+    expect(api.CheckResultSchema.parse(c).checks.map((x) => x.name)).toEqual(['vdso', 'warp', 'tsc', 'pvclock', 'clocksource', 'timesync', 'disturbance']);
   });
 });
 

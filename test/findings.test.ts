@@ -76,6 +76,9 @@ const SAMPLES: FindingArgsMap = {
   CHECK_CLOCKSOURCE_DIFFERS: { current: 'kvm-clock', recommended: 'tsc', basis: 'tsc-sound', storedLevel: null, storedClocksource: null, storedReason: null, from: null },
   CHECK_DISTURBANCE_OK: { stealPercent: 0.1, loadAverage: 0.5 },
   CHECK_DISTURBANCE_STEAL: { stealPercent: 12 },
+  CHECK_TIMESYNC_UNREAD: { error: 'adjtimex: Operation not permitted' },
+  CHECK_TIMESYNC_OK: { daemons: 'chrony', maxErrorUs: 1500, estErrorUs: 20, offsetNs: -3200 },
+  CHECK_TIMESYNC_UNSYNCED: { daemons: '', ptpKvm: 'ptp0', kvm: true, maxErrorUs: 16_000_000 },
 };
 
 const codes = Object.keys(FINDING_ARGS).filter(isFindingCode);
@@ -94,7 +97,7 @@ describe('the sentence table', () => {
   });
 
   it('has a title for every check', () => {
-    expect(Object.keys(CHECK_TITLES)).toEqual(['vdso', 'warp', 'tsc', 'pvclock', 'clocksource', 'disturbance']);
+    expect(Object.keys(CHECK_TITLES)).toEqual(['vdso', 'warp', 'tsc', 'pvclock', 'clocksource', 'timesync', 'disturbance']);
   });
 });
 

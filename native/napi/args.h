@@ -42,5 +42,6 @@ void ExportLoops(Napi::Env env, Napi::Object exports);    // napi/loops.cc: the 
 void ExportLock(Napi::Env env, Napi::Object exports);     // napi/lock.cc: the clocksource-switch lock
 void ExportWarp(Napi::Env env, Napi::Object exports);     // napi/warp.cc: the warp check
 void ExportPvclock(Napi::Env env, Napi::Object exports);  // napi/pvclock.cc: the pvclock page
+void ExportTimex(Napi::Env env, Napi::Object exports);    // napi/timex.cc: the kernel's NTP state
 
 }  // namespace clocklab::glue

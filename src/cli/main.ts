@@ -13,7 +13,7 @@ import { packageRoot } from '../native/binding.js';
 import type { CliCommand, DepsOf } from './command.js';
 import { CLI_COMMANDS } from './commands/index.js';
 import { flagNamer, optionsFromFlags } from './flags.js';
-import { emit, prepareOutput, setColorOutput, wantsColor, withOutputOptions, type OutputOptions } from './output.js';
+import { emit, emitProm, preparePromFile, prepareOutput, setColorOutput, wantsColor, withOutputOptions, type OutputOptions } from './output.js';
 import { createProgress, setProgressOutput, type Progress } from './progress.js';
 import { recoverAtStartup } from './startup.js';
 
@@ -54,6 +54,7 @@ function register<N extends CommandName>(program: Command, cli: CliCommand<N>, d
   cmd.action(async (values: Record<string, unknown> & OutputOptions) => {
     outcome.name = flagNamer(cli.flags, values);
     prepareOutput(values);
+    preparePromFile(values);
     const options = parseOptions(command.options, optionsFromFlags(cli.flags, values));
     // Ctrl-C aborts the run at its next check (the clocksource switcher
     // restores on the same signal); the run rejects with Interrupted.
@@ -68,6 +69,7 @@ function register<N extends CommandName>(program: Command, cli: CliCommand<N>, d
     };
     const live = values.json === true ? {} : (cli.live?.(options as never, write, pause) ?? {});
     let result: unknown;
+    const started = performance.now();
     try {
       const run = command.run as (o: unknown, d: unknown) => unknown;
       result = await run(options, {
@@ -84,7 +86,9 @@ function register<N extends CommandName>(program: Command, cli: CliCommand<N>, d
       process.off('SIGINT', onSigint);
     }
     const verdict = (command.verdict as (r: unknown) => Verdict)(result);
+    const run = { version: version(), endedAtMs: Date.now(), durationSeconds: (performance.now() - started) / 1000 };
     emit(result, verdict, values, cli.text as (r: unknown) => string);
+    await emitProm(result, verdict, values, run);
     outcome.verdict = verdict;
   });
 }
@@ -100,8 +104,8 @@ export function buildProgram(deps: CliDeps = {}, outcome: Outcome = { verdict: n
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.addHelpText(
     'after',
-    '\nThe measuring commands take --json (the result, schema clocklab/1) and --out DIR\n(report.json, ' +
-      'summary.md, junit.xml, report.html). Exit codes: 0 all held; 1 a check failed;\n' +
+    '\nThe measuring commands take --json (the result, schema clocklab/1), --out DIR\n(report.json, ' +
+      'summary.md, junit.xml, report.html) and --prom FILE (Prometheus text\nformat). Exit codes: 0 all held; 1 a check failed;\n' +
       '2 bad usage or input; 3 the machine cannot run the request; 130 interrupted (Ctrl-C).',
   );
   for (const cli of CLI_COMMANDS) register(program, cli as CliCommand<CommandName>, deps, outcome);

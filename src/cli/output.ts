@@ -5,13 +5,15 @@ import { existsSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { writeReportFiles } from '../reports/files.js';
+import { writeFileAtomic, writeReportFiles } from '../reports/files.js';
+import type { PromRun } from '../reports/prom.js';
 import type { Verdict } from '../results/verdict.js';
 import { withColor } from '../reports/text/style.js';
 
 export interface OutputOptions {
   json?: boolean;
   out?: string;
+  prom?: string;
 }
 
 /**
@@ -37,7 +39,8 @@ export function setColorOutput(on: boolean): void {
 export function withOutputOptions(cmd: Command): Command {
   return cmd
     .option('--json', 'print the result object (schema clocklab/1) as JSON on stdout')
-    .option('--out <dir>', 'write the report files (report.json ...) to this directory');
+    .option('--out <dir>', 'write the report files (report.json ...) to this directory')
+    .option('--prom <file>', "write the metrics in Prometheus's text format to this file, atomically (for node_exporter's textfile collector)");
 }
 
 /** Creates --out's directory and proves it writable, before anything is
@@ -57,6 +60,34 @@ export function prepareOutput(options: OutputOptions): void {
     const why = err instanceof Error ? err.message : String(err);
     throw new UsageError(`--out ${options.out} is not a writable directory (${why})`);
   }
+}
+
+/** --prom's directory must exist and be writable, checked before anything
+ * is measured (it is not created: a typo in a fleet's unit should fail
+ * loudly, not fill a new directory nobody scrapes). */
+export function preparePromFile(options: OutputOptions): void {
+  if (options.prom === undefined) return;
+  const file = resolve(options.prom);
+  const dir = dirname(file);
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('it is not a directory');
+    if (existsSync(file) && statSync(file).isDirectory()) throw new Error(`${file} is a directory`);
+    // As for --out: a file written and removed proves what access() cannot.
+    const probe = join(dir, `.clocklab-write-test-${process.pid}`);
+    writeFileSync(probe, '');
+    unlinkSync(probe);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new UsageError(`--prom ${options.prom}: its directory ${dir} must exist and be writable (${why})`);
+  }
+}
+
+/** Writes --prom's file: the result's metrics, and the run's (version, end, duration). */
+export async function emitProm(result: unknown, verdict: Verdict, options: OutputOptions, run: PromRun): Promise<void> {
+  if (options.prom === undefined) return;
+  // Loaded only when asked for: prom-client costs a periodic run CPU time otherwise.
+  const { promText } = await import('../reports/prom.js');
+  writeFileAtomic(resolve(options.prom), await promText(result, verdict, run));
 }
 
 /** mkdir -p, one level at a time: Node's recursive mkdirSync can spin

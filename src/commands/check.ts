@@ -4,16 +4,18 @@ import { z } from 'zod';
 import { phraseCheck } from '../findings/phrase.js';
 import type { CheckResultT } from '../results/check.js';
 import { recommendationFromCompare } from '../runners/check/compare-file.js';
-import { runCheck, type Collectors } from '../runners/check/index.js';
+import { CHECK_PROFILES, runCheck, type Collectors } from '../runners/check/index.js';
 import { defineCommand, type RunDeps } from './command.js';
 import { flag, seconds } from './options.js';
 import { storedReport } from './stored-report.js';
 
-export const CHECK_DEFAULTS = { durationSeconds: 2, strict: false } as const;
+export const CHECK_DEFAULTS = { durationSeconds: CHECK_PROFILES.full.warpSeconds, lightDurationSeconds: CHECK_PROFILES.light.warpSeconds, strict: false, light: false } as const;
 
 export const checkOptions = z.strictObject({
-  /** Seconds of the warp part in all, split between its methods. */
-  durationSeconds: seconds(3600).default(CHECK_DEFAULTS.durationSeconds),
+  /** Seconds of the warp part in all, split between its methods (default 2, or 0.02 with light). */
+  durationSeconds: seconds(3600).optional(),
+  /** The profile for periodic runs on a fleet: every check, each sampled briefly. */
+  light: flag().default(CHECK_DEFAULTS.light),
   /** Fail on a warning too. Recorded in the result, so the verdict of a stored result is the same. */
   strict: flag().default(CHECK_DEFAULTS.strict),
   /** A stored compare result: judge the clocksource against its recommendation instead of the TSC-flag rule. */
@@ -35,7 +37,7 @@ export const check = defineCommand({
   options: checkOptions,
   async run(o, deps: CheckDeps = {}): Promise<CheckResultT> {
     const recommendation = o.compare ? recommendationFromCompare(o.compare, o.compareName ?? `a compare run of ${o.compare.startedAt}`) : null;
-    return phraseCheck(await runCheck({ warpSeconds: o.durationSeconds, strict: o.strict, recommendation, ...deps }));
+    return phraseCheck(await runCheck({ warpSeconds: o.durationSeconds, light: o.light, strict: o.strict, recommendation, ...deps }));
   },
   verdict(result) {
     const strict = result.options.strict;

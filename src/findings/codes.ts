@@ -125,6 +125,11 @@ export const FINDING_ARGS = {
   CHECK_CLOCKSOURCE_DIFFERS: z.object({ current: sn, recommended: s, ...basisArgs }),
   CHECK_DISTURBANCE_OK: z.object({ stealPercent: n, loadAverage: n }),
   CHECK_DISTURBANCE_STEAL: z.object({ stealPercent: n }),
+  CHECK_TIMESYNC_UNREAD: z.object({ error: s }),
+  /** `daemons`: those running that discipline the clock (chrony, ntpd, systemd-timesyncd, ptp4l, phc2sys). */
+  CHECK_TIMESYNC_OK: z.object({ daemons: list, maxErrorUs: n, estErrorUs: n, offsetNs: n }),
+  /** `ptpKvm`: the /dev/ptpN of ptp_kvm, when the hypervisor offers it; `kvm`: a KVM guest. */
+  CHECK_TIMESYNC_UNSYNCED: z.object({ daemons: list, ptpKvm: sn, kvm: b, maxErrorUs: n }),
 };
 
 /** Every finding code clocklab emits. */

@@ -51,8 +51,31 @@ export const CHECK_TITLES = {
   tsc: 'the TSC is constant, non-stop, invariant and trusted by the kernel',
   pvclock: 'the KVM pvclock page is stable, consistent across vCPUs and never torn',
   clocksource: 'the clocksource in use is the recommended one',
+  timesync: "the kernel's clock is synchronised (NTP or PTP), and by what",
   disturbance: 'the host left the CPUs alone during the check',
 } as const;
+
+/** What to look at when a daemon runs but the kernel says unsynchronised. */
+const DAEMON_STATUS: Record<string, string> = {
+  chrony: '`chronyc tracking` and `chronyc sources`',
+  ntpd: '`ntpq -p`',
+  'systemd-timesyncd': '`timedatectl timesync-status`',
+  ptp4l: '`pmc -u -b 0 "GET TIME_STATUS_NP"`',
+  phc2sys: "phc2sys's log (`journalctl -u phc2sys`)",
+};
+
+/** How to get an unsynchronised clock synchronised. */
+function timesyncAdvice(a: FindingArgs<'CHECK_TIMESYNC_UNSYNCED'>): string {
+  const daemons = items(a.daemons, ', ');
+  const ptp = a.ptpKvm
+    ? `; the hypervisor offers its clock as /dev/${a.ptpKvm} (ptp_kvm): \`refclock PHC /dev/${a.ptpKvm} poll 2\` in /etc/chrony/chrony.conf syncs to it without a network`
+    : a.kvm
+      ? '; on KVM, `modprobe ptp_kvm` offers the host clock as /dev/ptpN for chrony (`refclock PHC /dev/ptp0 poll 2`)'
+      : '';
+  if (daemons === '') return `nothing keeps this clock in step: install and enable a time daemon (Debian: \`apt install chrony\`)${ptp}`;
+  const look = a.daemons.split(',').flatMap((d) => (DAEMON_STATUS[d] ? [DAEMON_STATUS[d]] : [])).join(', ');
+  return `${daemons} runs but has not synchronised the clock: see ${look}; its servers must be reachable (UDP 123)${ptp}`;
+}
 
 const SENTENCES: Sentences = {
   FLAG_DISAGREEMENT: (a) =>
@@ -277,6 +300,16 @@ const SENTENCES: Sentences = {
     said(
       `the host stole ${a.stealPercent}% of the CPUs' time during the check`,
       'figures from this run are noisy; rerun when the host is quieter before trusting a cost',
+    ),
+  CHECK_TIMESYNC_UNREAD: (a) => said(`the kernel's NTP state could not be read (${a.error})`),
+  CHECK_TIMESYNC_OK: (a) =>
+    said(
+      `synchronised by ${items(a.daemons, ', ') || 'an unknown daemon'}: maximum error ${fixed(a.maxErrorUs / 1000, 3)} ms, estimated ${fixed(a.estErrorUs / 1000, 3)} ms, last offset ${fixed(a.offsetNs / 1000, 1)} us`,
+    ),
+  CHECK_TIMESYNC_UNSYNCED: (a) =>
+    said(
+      `the kernel says the clock is not synchronised${a.daemons ? ` (running: ${items(a.daemons, ', ')})` : ' and no time daemon runs'}; maximum error ${fixed(a.maxErrorUs / 1e6, 1)} s`,
+      timesyncAdvice(a),
     ),
 };
 

@@ -120,6 +120,21 @@ export interface NativePvclockWatch {
   }>;
 }
 
+/** adjtimex(2) with modes 0 (read-only): the kernel's NTP state. */
+export interface NativeTimex {
+  /** adjtimex's return: TIME_OK 0 ... TIME_ERROR 5, the clock not synchronised. */
+  state: number;
+  /** STA_* bits (include/uapi/linux/timex.h); STA_UNSYNC is 0x40. */
+  status: number;
+  /** Offset of the last update, ns. */
+  offsetNs: number;
+  maxErrorUs: number;
+  estErrorUs: number;
+  /** Frequency offset, ppm with a 16-bit fraction. */
+  freqPpm16: number;
+  taiSeconds: number;
+}
+
 /** The addon's exports, exactly. Arguments are checked in TypeScript first. */
 export interface Binding {
   readonly isX86: boolean;
@@ -195,6 +210,8 @@ export interface Binding {
   pvclockPair(methodIndex: number, clockId: number, tries: number): NativePvclockPair;
   /** Polls every record for `seconds` in native code. */
   pvclockWatch(source: Uint8Array | undefined, nrecords: number, seconds: number, maxEvents?: number): NativePvclockWatch;
+  /** adjtimex(2) modes 0: reads the NTP state, changes nothing. */
+  adjtimex(): NativeTimex;
 }
 
 /** Bits for Binding.maskFeatures, as native/cpuid.h numbers them. */

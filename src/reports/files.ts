@@ -1,9 +1,9 @@
 // files.ts: the report files --out DIR gets besides report.json: summary.md,
 // junit.xml and report.html, all from one report model of the result. The
 // only I/O of the reports: reading Chart.js's UMD build and writing files.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
@@ -29,4 +29,20 @@ export function writeReportFiles(dir: string, result: unknown, verdict: Verdict)
   writeFileSync(join(dir, 'summary.md'), renderMarkdown(model));
   writeFileSync(join(dir, 'junit.xml'), renderJunit(model));
   writeFileSync(join(dir, 'report.html'), renderHtml(model, { chartJs: chartJsSource() }));
+}
+
+/** Writes `text` to `file` atomically: a temporary file in the same
+ * directory, renamed over it (rename(2) replaces in one step), so a reader
+ * such as node_exporter's textfile collector sees the old file or the new
+ * one, never half of one. The temporary name does not end in .prom, so the
+ * collector never reads it. */
+export function writeFileAtomic(file: string, text: string): void {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, text, { mode: 0o644 });
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }

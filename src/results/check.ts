@@ -5,7 +5,7 @@ import { Disturbance, Finding, resultHead, type FindingT } from './common.js';
 export const CheckStatus = z.enum(['ok', 'warn', 'fail', 'skipped']);
 
 export const CheckItem = z.object({
-  name: z.enum(['vdso', 'warp', 'tsc', 'pvclock', 'clocksource', 'disturbance']),
+  name: z.enum(['vdso', 'warp', 'tsc', 'pvclock', 'clocksource', 'disturbance', 'timesync']),
   title: z.string().describe('what the check asks, one line'),
   status: CheckStatus,
   summary: z.string().describe('the verdict in one sentence, with the figures'),
@@ -18,6 +18,7 @@ export const CheckOptions = z.object({
   warpSeconds: z.number(),
   strict: z.boolean(),
   compareFile: z.string().nullable(),
+  light: z.boolean().optional().describe('the light profile for periodic runs (check --light); absent in results of earlier versions'),
 });
 
 export const CheckResult = z.object({

@@ -125,9 +125,15 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultRawT> 
   const startedAt = new Date().toISOString();
   const facts = probeMachine(inputs);
   const constantTsc = facts.machine.tscFlags.constant_tsc;
-  const tscHz = tscFrequency(binding, facts.cpuid, facts.hypervisor)?.hz ?? null;
-  const toNs = (amount: bigint, unit: 'cycles' | 'ns'): number =>
-    unit === 'ns' ? Number(amount) : tscHz ? (Number(amount) * 1e9) / tscHz : Number.NaN;
+  // Found only when a warp in cycles needs converting: where no CPUID leaf
+  // gives it, finding it is a 100 ms measurement (probes/tscfreq.ts), most
+  // of what a short run (check --light) would otherwise cost.
+  let tscHz: number | null | undefined;
+  const toNs = (amount: bigint, unit: 'cycles' | 'ns'): number => {
+    if (unit === 'ns') return Number(amount);
+    tscHz ??= tscFrequency(binding, facts.cpuid, facts.hypervisor)?.hz ?? null;
+    return tscHz ? (Number(amount) * 1e9) / tscHz : Number.NaN;
+  };
   const findings: FindingT[] = [];
   const results: WarpMethodResultT[] = [];
   let offsets: TscOffsetT[] | null = null;

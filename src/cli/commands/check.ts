@@ -6,11 +6,23 @@ import { textReport } from '../../reports/text.js';
 export const checkCli = defineCli({
   name: 'check',
   description:
-    "is this machine's time healthy? In about 5 s: the vDSO in use, no warps across CPUs, TSC health, the KVM " +
-    'pvclock page, the clocksource against the recommended one, and steal. For CI and after every VM snapshot ' +
-    'restore or migration. Exit 1 on a failed check (or a warning, with --strict).',
+    "is this machine's time healthy? In about 4 s: the vDSO in use, no warps across CPUs, TSC health, the KVM " +
+    'pvclock page, the clocksource against the recommended one, time sync (NTP/PTP), and steal. For CI and after ' +
+    'every VM snapshot restore or migration; --light --prom FILE for a timer on every machine of a fleet. ' +
+    'Exit 1 on a failed check (or a warning, with --strict).',
   flags: [
-    { flag: '--duration <seconds>', option: 'durationSeconds', kind: 'number', help: `seconds of the warp part in all (default ${CHECK_DEFAULTS.durationSeconds})` },
+    {
+      flag: '--duration <seconds>',
+      option: 'durationSeconds',
+      kind: 'number',
+      help: `seconds of the warp part in all (default ${CHECK_DEFAULTS.durationSeconds}; ${CHECK_DEFAULTS.lightDurationSeconds} with --light)`,
+    },
+    {
+      flag: '--light',
+      option: 'light',
+      kind: 'switch',
+      help: 'the profile for a timer on every machine of a fleet: every check, each sampled briefly (well under a second of CPU)',
+    },
     { flag: '--strict', option: 'strict', kind: 'switch', help: 'fail on a warning too' },
     {
       flag: '--compare <file>',

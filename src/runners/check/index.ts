@@ -6,13 +6,14 @@ import { findMethod, type MethodSpec } from '../../methods.js';
 import { loadBinding, type Binding } from '../../native/binding.js';
 import { startDisturbance } from '../../probes/disturbance.js';
 import { probeMachine, realInputs, type ProbeInputs } from '../../probes/machine.js';
-import { openPvclockPage } from '../../probes/pvclock.js';
+import { UnsupportedError } from '../../errors.js';
 import type { BenchResultT } from '../../results/bench.js';
 import { finding } from '../../findings/codes.js';
 import { phraseWarp } from '../../findings/phrase.js';
 import type { CheckItemRawT, CheckItemT, CheckResultRawT, CheckResultT } from '../../results/check.js';
 import type { MachineT } from '../../results/common.js';
 import type { PvclockResultT } from '../../results/pvclock.js';
+import { readTimesync, type TimesyncFacts } from '../../probes/timesync.js';
 import type { WarpResultT } from '../../results/warp.js';
 import type { RunnerContext } from '../progress.js';
 import { runBench } from '../bench.js';
@@ -22,6 +23,7 @@ import {
   judgeClocksource,
   judgeDisturbance,
   judgePvclock,
+  judgeTimesync,
   judgeTsc,
   judgeVdso,
   judgeWarp,
@@ -40,11 +42,37 @@ export interface Collectors {
   pvclock(machine: MachineT): PvclockResultT | null;
   /** The kernel log (dmesg), or null where it cannot be read. */
   kernelLog(): string | null;
+  /** The kernel's NTP state, the time daemons running, the PTP clocks. */
+  timesync(): TimesyncFacts;
 }
 
-export interface CheckRunOptions extends RunnerContext {
-  /** Seconds of the warp part in all (split between its methods). */
+/**
+ * How much evidence each check gathers. `full` is the gate after a snapshot
+ * restore; `light` is for a fleet's timer every few minutes: every check is
+ * kept, the costly ones (bench loops, the warp spin on every CPU, the pvclock
+ * watch) sample briefly. bench/check-light.ts measures what a light run costs.
+ */
+export interface CheckProfile {
+  benchLoops: number;
+  benchRuns: number;
+  /** Default seconds of the warp part in all, when the caller gives none. */
   warpSeconds: number;
+  /** Besides monotonic and the clocksource's reader: also rdtscp and plain rdtsc. */
+  warpAllReaders: boolean;
+  pvclockWindowMs: number;
+  pvclockWatchSeconds: number;
+}
+
+export const CHECK_PROFILES = {
+  full: { benchLoops: 100_000, benchRuns: 5, warpSeconds: 2, warpAllReaders: true, pvclockWindowMs: 200, pvclockWatchSeconds: 0.5 },
+  light: { benchLoops: 20_000, benchRuns: 3, warpSeconds: 0.02, warpAllReaders: false, pvclockWindowMs: 20, pvclockWatchSeconds: 0.01 },
+} as const satisfies Record<string, CheckProfile>;
+
+export interface CheckRunOptions extends RunnerContext {
+  /** Seconds of the warp part in all (split between its methods); default the profile's. */
+  warpSeconds?: number | undefined;
+  /** The light profile (CHECK_PROFILES.light). */
+  light?: boolean;
   strict: boolean;
   /** The recommendation of a stored `clocklab compare`, and the file it came from. */
   recommendation?: { from: string; value: Recommendation } | null;
@@ -67,7 +95,7 @@ function kernelLogViaDmesg(): string | null {
   return r.status === 0 ? r.stdout : null;
 }
 
-function realCollectors(binding: Binding, inputs: ProbeInputs, signal: AbortSignal | undefined): Collectors {
+function realCollectors(binding: Binding, inputs: ProbeInputs, profile: CheckProfile, signal: AbortSignal | undefined): Collectors {
   const spec = (id: string): MethodSpec => {
     const m = findMethod(id);
     if (!m) throw new Error(`unreachable: method ${id} is not registered`);
@@ -77,8 +105,8 @@ function realCollectors(binding: Binding, inputs: ProbeInputs, signal: AbortSign
     bench: (machine) =>
       runBench({
         methods: ['monotonic', 'realtime', 'sys_monotonic'].map(spec),
-        loops: 100_000,
-        runs: 5,
+        loops: profile.benchLoops,
+        runs: profile.benchRuns,
         durationSeconds: null,
         cpu: machine.onlineCpus[0] ?? 0,
         warmup: true,
@@ -90,24 +118,32 @@ function realCollectors(binding: Binding, inputs: ProbeInputs, signal: AbortSign
       runWarp({ methods, cpus: null, durationSeconds: secondsEach, offsets: false, selfTest: null, binding, inputs, ...(signal ? { signal } : {}) }).then(phraseWarp),
     pvclock: (machine) => {
       if (machine.hypervisor?.signature !== 'KVMKVMKVM') return null;
-      if (openPvclockPage(binding, inputs.source).state !== 'readable') return null;
-      return runPvclock({ binding, inputs, windowMs: 200, watchSeconds: 0.5, ...(signal ? { signal } : {}) });
+      // runPvclock opens the page itself (probing it in a forked child) and
+      // says UnsupportedError where it cannot be read: one probe, not two.
+      try {
+        return runPvclock({ binding, inputs, windowMs: profile.pvclockWindowMs, watchSeconds: profile.pvclockWatchSeconds, ...(signal ? { signal } : {}) });
+      } catch (err) {
+        if (err instanceof UnsupportedError) return null;
+        throw err;
+      }
     },
     kernelLog: kernelLogViaDmesg,
+    timesync: () => readTimesync(binding, inputs.source),
   };
 }
 
 export async function runCheck(options: CheckRunOptions): Promise<CheckResultRawT> {
-  const { warpSeconds } = options;
+  const profile: CheckProfile = options.light ? CHECK_PROFILES.light : CHECK_PROFILES.full;
+  const warpSeconds = options.warpSeconds ?? profile.warpSeconds;
   const binding = options.binding ?? loadBinding();
   const inputs = options.inputs ?? realInputs(binding);
-  const collect: Collectors = { ...realCollectors(binding, inputs, options.signal), ...options.collect };
+  const collect: Collectors = { ...realCollectors(binding, inputs, profile, options.signal), ...options.collect };
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const { machine } = probeMachine(inputs);
   const disturbance = startDisturbance(inputs.source);
   const checks: CheckItemRawT[] = [];
-  const names: Array<CheckItemT['name']> = ['vdso', 'warp', 'tsc', 'pvclock', 'clocksource', 'disturbance'];
+  const names: Array<CheckItemT['name']> = ['vdso', 'warp', 'tsc', 'pvclock', 'clocksource', 'timesync', 'disturbance'];
   const run = async (name: CheckItemT['name'], judge: () => Verdict | Promise<Verdict>): Promise<void> => {
     options.signal?.throwIfAborted();
     options.onProgress?.({ done: checks.length, total: names.length, unit: 'steps', label: name });
@@ -119,7 +155,7 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckResultRaw
   await run('vdso', async () => judgeVdso(await collect.bench(machine), machine.clocksources.current));
   await run('warp', async () => {
     const reader = clocksourceReader(machine.clocksources.current, binding.features().rdtscp);
-    const ids = ['monotonic', 'rdtscp', ...(reader ? [reader] : []), 'rdtsc'];
+    const ids = profile.warpAllReaders ? ['monotonic', 'rdtscp', ...(reader ? [reader] : []), 'rdtsc'] : ['monotonic', ...(reader ? [reader] : [])];
     const methods = [...new Set(ids)].flatMap((id) => {
       const m = findMethod(id);
       return m ? [m] : [];
@@ -138,6 +174,7 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckResultRaw
   await run('clocksource', () => {
     return judgeClocksource(machine, options.recommendation?.value ?? recommendFromTsc(machine));
   });
+  await run('timesync', () => judgeTimesync(collect.timesync(), machine.hypervisor?.signature === 'KVMKVMKVM'));
   const d = disturbance.finish(machine.onlineCpus);
   await run('disturbance', () => judgeDisturbance(d));
 
@@ -152,6 +189,7 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckResultRaw
       warpSeconds,
       strict: options.strict,
       compareFile: options.recommendation?.from ?? null,
+      ...(options.light ? { light: true } : {}),
     },
     checks,
     verdict,

@@ -8,6 +8,7 @@ import type { BenchResultT } from '../../results/bench.js';
 import type { CheckItemRawT, CheckStatusT } from '../../results/check.js';
 import type { DisturbanceT, FindingT, MachineT } from '../../results/common.js';
 import type { PvclockResultT } from '../../results/pvclock.js';
+import { PTP_KVM_NAME, type TimesyncFacts } from '../../probes/timesync.js';
 import type { WarpResultT } from '../../results/warp.js';
 
 /** A check's verdict: its status, its findings (the verdict's code first,
@@ -49,7 +50,10 @@ export function judgeWarp(warp: WarpResultT): Verdict {
   const allowed = measured.filter((m) => m.verdict === 'finding');
   const cpus = warp.options.cpus.join(',');
   const evidence: Verdict['evidence'] = { cpus, seconds: warp.options.durationSeconds };
-  for (const m of measured) evidence[`${m.method}Warps`] = m.warps;
+  for (const m of measured) {
+    evidence[`${m.method}Warps`] = m.warps;
+    evidence[`${m.method}Reads`] = m.reads;
+  }
   if (measured.length === 0) return verdict('skipped', 'CHECK_WARP_UNMEASURED', {}, evidence);
   if (warp.options.cpus.length < 2) return verdict('skipped', 'CHECK_WARP_ONE_CPU', { cpus }, evidence);
   if (failed.length === 0) {
@@ -73,7 +77,12 @@ export function judgeWarp(warp: WarpResultT): Verdict {
 /** TSC health: the flags that make it usable, and whether the kernel gave up on it. */
 export function judgeTsc(machine: MachineT, kernelLog: string | null): Verdict {
   const f = machine.tscFlags;
-  const unstable = kernelLog === null ? null : /Marking TSC unstable|TSC found unstable|tsc: .*unstable/i.exec(kernelLog)?.[0] ?? null;
+  // The clocksource watchdog's own line too: "Marking clocksource 'tsc' as
+  // unstable because the skew is too large" (kernel/time/clocksource.c).
+  const unstable =
+    kernelLog === null
+      ? null
+      : (/Marking TSC unstable|TSC found unstable|tsc: .*unstable|Marking clocksource 'tsc' as unstable/i.exec(kernelLog)?.[0] ?? null);
   const tscListed = machine.clocksources.available.includes('tsc');
   const evidence = {
     constant_tsc: f.constant_tsc,
@@ -160,4 +169,16 @@ export function judgePvclock(p: PvclockResultT): Verdict {
     },
     evidence,
   );
+}
+
+/** Time sync: the kernel's NTP state (synchronised, its error bounds) and what keeps it. */
+export function judgeTimesync(t: TimesyncFacts, kvm: boolean): Verdict {
+  const daemons = t.daemons.join(',');
+  const ptpKvm = t.ptpClocks.find((c) => c.name === PTP_KVM_NAME)?.device ?? null;
+  const base = { daemons: daemons || null, ptpClocks: t.ptpClocks.map((c) => `${c.device}:${c.name}`).join(',') || null, ptpKvm };
+  if ('error' in t.timex) return verdict('skipped', 'CHECK_TIMESYNC_UNREAD', { error: t.timex.error }, base);
+  const x = t.timex;
+  const evidence = { ...base, synchronised: x.synchronised, state: x.state, maxErrorUs: x.maxErrorUs, estErrorUs: x.estErrorUs, offsetNs: x.offsetNs };
+  if (x.synchronised) return verdict('ok', 'CHECK_TIMESYNC_OK', { daemons, maxErrorUs: x.maxErrorUs, estErrorUs: x.estErrorUs, offsetNs: x.offsetNs }, evidence);
+  return verdict('warn', 'CHECK_TIMESYNC_UNSYNCED', { daemons, ptpKvm, kvm, maxErrorUs: x.maxErrorUs }, evidence);
 }

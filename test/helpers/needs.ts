@@ -14,6 +14,19 @@ export interface Needs {
   rdpid?: boolean;
   clocksources?: string[];
   chromium?: boolean;
+  /** Programs that must be on PATH, e.g. promtool. */
+  commands?: string[];
+}
+
+/** Where a needed program comes from, for the skip message (Debian packages). */
+const PACKAGE_OF: Record<string, string> = {
+  promtool: 'prometheus',
+  'prometheus-node-exporter': 'prometheus-node-exporter',
+  'systemd-analyze': 'systemd',
+};
+
+function onPath(command: string): boolean {
+  return (process.env['PATH'] ?? '').split(':').some((d) => d !== '' && existsSync(`${d}/${command}`));
 }
 
 /** Returns null when every need is met, else the reason (and prints it). */
@@ -34,6 +47,9 @@ export function unmet(needs: Needs): string | null {
     if (!readClocksources().available.includes(cs)) reasons.push(`needs clocksource ${cs}`);
   }
   if (needs.chromium && !existsSync('/usr/bin/chromium')) reasons.push('needs /usr/bin/chromium (apt-get install chromium)');
+  for (const c of needs.commands ?? []) {
+    if (!onPath(c)) reasons.push(`needs ${c} on PATH${PACKAGE_OF[c] ? ` (apt-get install ${PACKAGE_OF[c]})` : ''}`);
+  }
   if (reasons.length === 0) return null;
   const why = reasons.join('; ');
   process.stderr.write(`[SKIP] ${why}\n`);

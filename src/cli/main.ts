@@ -87,7 +87,7 @@ function register<N extends CommandName>(program: Command, cli: CliCommand<N>, d
     }
     const verdict = (command.verdict as (r: unknown) => Verdict)(result);
     const run = { version: version(), endedAtMs: Date.now(), durationSeconds: (performance.now() - started) / 1000 };
-    emit(result, verdict, values, cli.text as (r: unknown) => string);
+    await emit(result, verdict, values, cli.text as (r: unknown) => string);
     await emitProm(result, verdict, values, run);
     outcome.verdict = verdict;
   });

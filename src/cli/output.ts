@@ -5,7 +5,6 @@ import { existsSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { writeFileAtomic, writeReportFiles } from '../reports/files.js';
 import type { PromRun } from '../reports/prom.js';
 import type { Verdict } from '../results/verdict.js';
 import { withColor } from '../reports/text/style.js';
@@ -86,7 +85,7 @@ export function preparePromFile(options: OutputOptions): void {
 export async function emitProm(result: unknown, verdict: Verdict, options: OutputOptions, run: PromRun): Promise<void> {
   if (options.prom === undefined) return;
   // Loaded only when asked for: prom-client costs a periodic run CPU time otherwise.
-  const { promText } = await import('../reports/prom.js');
+  const [{ promText }, { writeFileAtomic }] = await Promise.all([import('../reports/prom.js'), import('../reports/files.js')]);
   writeFileAtomic(resolve(options.prom), await promText(result, verdict, run));
 }
 
@@ -101,9 +100,12 @@ function makeDirs(dir: string): void {
 
 /** Writes the result: --out gets report.json, summary.md, junit.xml and
  * report.html (headed by the verdict); stdout gets --json's object or the text report. */
-export function emit<R>(result: R, verdict: Verdict, options: OutputOptions, renderText: (r: R) => string): void {
+export async function emit<R>(result: R, verdict: Verdict, options: OutputOptions, renderText: (r: R) => string): Promise<void> {
   if (options.out !== undefined) {
     writeFileSync(join(options.out, 'report.json'), JSON.stringify(result, null, 2) + '\n');
+    // Loaded only for --out: the renderers (and their libraries) cost a
+    // periodic run (check --light on a timer) 30 ms of CPU otherwise.
+    const { writeReportFiles } = await import('../reports/files.js');
     writeReportFiles(options.out, result, verdict);
   }
   if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');

@@ -65,7 +65,7 @@ export interface CheckProfile {
 
 export const CHECK_PROFILES = {
   full: { benchLoops: 100_000, benchRuns: 5, warpSeconds: 2, warpAllReaders: true, pvclockWindowMs: 200, pvclockWatchSeconds: 0.5 },
-  light: { benchLoops: 20_000, benchRuns: 3, warpSeconds: 0.02, warpAllReaders: false, pvclockWindowMs: 20, pvclockWatchSeconds: 0.01 },
+  light: { benchLoops: 10_000, benchRuns: 3, warpSeconds: 0.01, warpAllReaders: false, pvclockWindowMs: 20, pvclockWatchSeconds: 0.01 },
 } as const satisfies Record<string, CheckProfile>;
 
 export interface CheckRunOptions extends RunnerContext {

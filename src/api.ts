@@ -19,6 +19,8 @@ import { renderHtml as htmlOfModel } from './reports/html.js';
 import { renderJunit as junitOfModel, type JunitOptions } from './reports/junit.js';
 import { renderMarkdown as markdownOfModel } from './reports/markdown.js';
 import { reportModel } from './reports/model.js';
+import { promText } from './reports/prom.js';
+import { clocklabVersion } from './version.js';
 import { textReport } from './reports/text.js';
 import { withColor } from './reports/text/style.js';
 import { BenchResult as BenchResultSchema, type BenchResultT, type BenchRunT } from './results/bench.js';
@@ -262,6 +264,15 @@ export function renderMarkdown(result: ReportResult): string {
 /** junit.xml: one testcase per check, for CI test tabs. */
 export function renderJunit(result: ReportResult, options: JunitOptions = {}): string {
   return junitOfModel(reportModel(result, verdictOf(result)), options);
+}
+
+/** The metrics `--prom FILE` writes, in Prometheus's text format (docs/metrics.md).
+ * The run ended `endedAtMs` (default now) and took `durationSeconds` (default
+ * from the result's startedAt to then). */
+export function renderProm(result: ReportResult, options: { endedAtMs?: number; durationSeconds?: number } = {}): Promise<string> {
+  const endedAtMs = options.endedAtMs ?? Date.now();
+  const durationSeconds = options.durationSeconds ?? Math.max(0, (endedAtMs - Date.parse(result.startedAt)) / 1000);
+  return promText(result, verdictOf(result), { version: clocklabVersion(), endedAtMs, durationSeconds });
 }
 
 /** report.html: one self-contained page (Chart.js inlined, nothing fetched). */

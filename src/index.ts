@@ -21,6 +21,7 @@ export {
   renderMarkdown,
   renderJunit,
   renderHtml,
+  renderProm,
   BenchResultSchema,
   CheckResultSchema,
   CompareResultSchema,

@@ -2,14 +2,12 @@
 // its schema -> run -> emit) and alone decides the exit code: 0 all held,
 // 1 a check failed (the command's verdict), 2 bad usage or input, 3 the
 // machine cannot run the request, 130 interrupted.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import type { Verdict } from '../commands/command.js';
 import { COMMANDS, type CommandName } from '../commands/index.js';
 import { parseOptions } from '../commands/options.js';
 import { Interrupted, UnsupportedError, UsageError } from '../errors.js';
-import { packageRoot } from '../native/binding.js';
+import { clocklabVersion as version } from '../version.js';
 import type { CliCommand, DepsOf } from './command.js';
 import { CLI_COMMANDS } from './commands/index.js';
 import { flagNamer, optionsFromFlags } from './flags.js';
@@ -19,10 +17,6 @@ import { recoverAtStartup } from './startup.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unsupported: 3, interrupted: 130 } as const;
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 /** What the CLI runs against. Everything defaults to the real machine; tests
  * inject evidence here (a fault at a probe's input) and still go through the

@@ -225,7 +225,7 @@ describe.skipIf(needNamespace)('a read-only sysfs (a read-only bind mount over c
       expect(leftIn(a)).toEqual(['clocksource.journal.json']);
       const restore = runCli(['restore'], { env: { CLOCKLAB_STATE_DIR: a } });
       expect(restore.code).toBe(0);
-      expect(restore.stdout).toContain('could not restore it when it ended');
+      expect(restore.stdout).toContain('died of an error with the clocksource switched');
       expect(restore.stdout).not.toContain('killed');
       expect(restore.stdout).toContain(`restored the clocksource from '${OTHER}' to '${START}'`);
       expect(current()).toBe(START);

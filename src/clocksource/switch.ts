@@ -656,7 +656,7 @@ export function describeRecovery(r: Recovery): string | null {
   const run = (j: JournalT): string => `a clocklab run (pid ${j.pid}, started ${j.startedAt})`;
   const who = (j: JournalT): string =>
     j.failed !== undefined
-      ? `${run(j)} ended with an error and could not restore it when it ended (${j.failed}), leaving the clocksource switched`
+      ? `${run(j)} died of an error with the clocksource switched (it could not restore it: ${j.failed})`
       : `${run(j)} was killed while the clocksource was switched`;
   switch (r.kind) {
     case 'none':
@@ -672,6 +672,6 @@ export function describeRecovery(r: Recovery): string | null {
     case 'corrupt':
       return `discarded an unreadable clocksource journal: ${JSON.stringify(r.raw.slice(0, 200))}`;
     case 'cannot':
-      return `${who(r.journal)} away from '${r.journal.original}', and it cannot be restored now: ${r.reason}`;
+      return `${who(r.journal)}, away from '${r.journal.original}', and it cannot be restored now: ${r.reason}`;
   }
 }

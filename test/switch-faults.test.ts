@@ -281,7 +281,8 @@ describe('the state folder named by CLOCKLAB_STATE_DIR', () => {
     });
     const r = await waitExit(child);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('CLOCKLAB_STATE_DIR must be an absolute path');
+    // Said once: by compare, not again by the start-up recovery.
+    expect(r.stderr.split('CLOCKLAB_STATE_DIR must be an absolute path').length - 1).toBe(1);
     expect(r.stderr).not.toContain('MEASURING');
     expect(readdirSync(cwd)).toEqual([]);
     expect(current()).toBe(START);

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
 import { warpResult } from './fixtures/results.js';
 
 const empty = mkdtempSync(join(tmpdir(), 'clocklab-no-addon-'));
@@ -21,7 +22,7 @@ afterAll(() => {
   rmSync(empty, { recursive: true, force: true });
 });
 
-const LOAD_ERROR = /^clocklab: the native addon could not be loaded \(No native build was found for platform=linux[\s\S]*loaded from: .*clocklab-no-addon-[\s\S]*npm install-scripts approve clocklab && npm rebuild clocklab`$/;
+const LOAD_ERROR = /^the native addon could not be loaded \(No native build was found for platform=linux[\s\S]*loaded from: .*clocklab-no-addon-[\s\S]*npm install-scripts approve clocklab && npm rebuild clocklab`$/;
 
 describe('the library without its addon', () => {
   it('imports, and every single read throws the load error', async () => {
@@ -39,5 +40,15 @@ describe('the library without its addon', () => {
     expect(api.renderText(report)).toContain('monotonic');
     expect(api.renderMarkdown(report)).toMatch(/^## clocklab warp/);
     expect(() => api.info()).toThrow(LOAD_ERROR);
+  });
+});
+
+describe('the CLI without its addon', () => {
+  it.each(['info', 'bench', 'check'])('%s exits 3 with how to build it, said once, without a stack trace', (command) => {
+    const r = runCli([command], { env: { CLOCKLAB_PREBUILD: empty } });
+    expect(r.code).toBe(3);
+    expect(r.stderr.split('the native addon could not be loaded').length - 1).toBe(1);
+    expect(r.stderr).toContain('npm rebuild clocklab');
+    expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 });

@@ -2,7 +2,7 @@
 // run left behind? Undo it and say so on stderr (src/clocksource/switch.ts).
 // Never stops the command: what cannot be undone is reported and left.
 import { describeRecovery, recoverJournal } from '../clocksource/switch.js';
-import { UsageError } from '../errors.js';
+import { AddonUnavailable, UsageError } from '../errors.js';
 import { note } from './output.js';
 
 /** `command` reads the state folder itself (compare): a bad folder is its
@@ -13,6 +13,8 @@ export function recoverAtStartup(command: string): void {
     if (message !== null) note(message);
   } catch (err) {
     if (err instanceof UsageError && command === 'compare') return;
+    // The command that needs the addon says so itself, with how to build it.
+    if (err instanceof AddonUnavailable) return;
     note(`could not check for a clocksource left switched by a killed run: ${(err as Error).message}`);
   }
 }

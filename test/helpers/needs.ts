@@ -1,5 +1,6 @@
 // needs.ts: tests say what they need of the machine; where it is missing they
 // skip and print why, so a skip is never silent.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadBinding } from '../../src/native/binding.js';
 import { readClocksources } from '../../src/probes/clocksource.js';
@@ -14,6 +15,8 @@ export interface Needs {
   rdpid?: boolean;
   clocksources?: string[];
   chromium?: boolean;
+  /** The kernel log (dmesg) can be read: a test counts the switches it logged. */
+  dmesg?: boolean;
   /** Programs that must be on PATH, e.g. promtool. */
   commands?: string[];
 }
@@ -27,6 +30,13 @@ const PACKAGE_OF: Record<string, string> = {
 
 function onPath(command: string): boolean {
   return (process.env['PATH'] ?? '').split(':').some((d) => d !== '' && existsSync(`${d}/${command}`));
+}
+
+/** A reason to skip, printed where the run's log shows it; null passes through.
+ * For conditions `unmet` does not know: `it.skipIf(skipping(x ? null : 'needs x'))`. */
+export function skipping(why: string | null): string | null {
+  if (why !== null) process.stderr.write(`[SKIP] ${why}\n`);
+  return why;
 }
 
 /** Returns null when every need is met, else the reason (and prints it). */
@@ -50,8 +60,6 @@ export function unmet(needs: Needs): string | null {
   for (const c of needs.commands ?? []) {
     if (!onPath(c)) reasons.push(`needs ${c} on PATH${PACKAGE_OF[c] ? ` (apt-get install ${PACKAGE_OF[c]})` : ''}`);
   }
-  if (reasons.length === 0) return null;
-  const why = reasons.join('; ');
-  process.stderr.write(`[SKIP] ${why}\n`);
-  return why;
+  if (needs.dmesg && spawnSync('dmesg', [], { stdio: 'ignore' }).status !== 0) reasons.push('needs a readable kernel log (dmesg)');
+  return skipping(reasons.length === 0 ? null : reasons.join('; '));
 }

@@ -24,8 +24,10 @@ const reply = (r: WorkerReply): void => port.postMessage(r);
 port.on('message', (job: WorkerJob) => {
   if (job.kind === 'warp') {
     binding.warpRun(job.state, job.methodIndex, job.slot, job.slots, job.durationMs);
-  } else {
+  } else if (job.kind === 'ping') {
     binding.warpPing(job.state, job.methodIndex, job.pinger, job.samples, job.budgetMs);
+  } else {
+    binding.orderRun(job.state, job.methodIndex, job.pattern, job.observer, job.wrongOrder, job.durationMs);
   }
   reply({ kind: 'done', id: job.id });
 });

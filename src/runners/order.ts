@@ -7,7 +7,7 @@
 // the CPUs and both directions. A violation no larger than the pair's TSC
 // offset bound (native/warp.cc warp_ping()) could be the offset alone, so
 // only violations beyond it are evidence.
-import { UnsupportedError, UsageError } from '../errors.js';
+import { UnsupportedError } from '../errors.js';
 import { finding } from '../findings/codes.js';
 import { METHODS, type MethodSpec } from '../methods.js';
 import { loadBinding, type Binding } from '../native/binding.js';
@@ -59,8 +59,6 @@ function validate(options: OrderRunOptions, online: readonly number[], allowed: 
   if (barred.length > 0) throw new UnsupportedError(`CPU ${barred.join(',')} is online but this process may not run there (its CPU affinity is ${allowed.join(',')})`);
   if (cpus.length < 2) {
     const why = `a pair needs two CPUs: the order tests read on one CPU and compare on another, and ${cpus.length === 0 ? 'no CPU' : `only CPU ${cpus.join(',')}`} is available`;
-    // Named by the user: bad usage; the machine's own single CPU: it cannot.
-    if (options.cpus !== null && online.filter((c) => allowed.includes(c)).length >= 2) throw new UsageError(`${why} ({cpus})`);
     throw new UnsupportedError(why);
   }
   return cpus;

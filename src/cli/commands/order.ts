@@ -11,7 +11,7 @@ export const orderCli = defineCli({
     "beyond the pair's TSC offset bound. Out of order where the manual allows it is a finding; where it promises order, a failure.",
   flags: [
     { flag: '--methods <list>', option: 'methods', kind: 'methods', help: `methods to test, comma-separated, or 'all' (default: every method with an order promise: ${ORDER_DEFAULT_METHODS.join(',')})` },
-    { flag: '--patterns <list>', option: 'patterns', kind: 'names', help: 'load-read, store-read, or both (default: both)' },
+    { flag: '--patterns <list>', option: 'patterns', kind: 'list', help: 'load-read, store-read, or both (default: both)' },
     { flag: '--cpus <list>', option: 'cpus', kind: 'cpus', help: 'CPUs whose pairs are tested, at least two (default: every online CPU)' },
     {
       flag: '--duration <seconds>',

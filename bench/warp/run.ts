@@ -88,8 +88,8 @@ try {
     cNs.push((seconds * 1e9) / cReads);
     jsNs.push((seconds * 1e9) / jsReads);
     process.stdout.write(
-      `round ${i + 1}: C ${(cReads / seconds / 1e6).toFixed(2)} M reads/s (${((seconds * 1e9) / cReads).toFixed(1)} ns/locked read), ` +
-        `clocklab ${(jsReads / seconds / 1e6).toFixed(2)} M reads/s (${((seconds * 1e9) / jsReads).toFixed(1)} ns/locked read)\n`,
+      `round ${i + 1}: C ${(cReads / seconds / 1e6).toFixed(2)} M reads/s (${((seconds * 1e9) / cReads).toFixed(1)} ns/read), ` +
+        `clocklab ${(jsReads / seconds / 1e6).toFixed(2)} M reads/s (${((seconds * 1e9) / jsReads).toFixed(1)} ns/read)\n`,
     );
   }
   const stealMs = steal() - steal0;
@@ -113,8 +113,8 @@ try {
   const best = Math.min(...jsNs) / Math.min(...cNs);
   process.stdout.write(
     `\nwarp check, LFENCE;RDTSC passing a baton on CPUs ${cpuA},${cpuB}, ${seconds} s x ${rounds} rounds (median):\n` +
-      `  plain C (bench/warp/warp.c)  ${(median(cRate) / 1e6).toFixed(2)} M reads/s  ${median(cNs).toFixed(1)} ns per locked read\n` +
-      `  clocklab warp                ${(median(jsRate) / 1e6).toFixed(2)} M reads/s  ${median(jsNs).toFixed(1)} ns per locked read\n` +
+      `  plain C (bench/warp/warp.c)  ${(median(cRate) / 1e6).toFixed(2)} M reads/s  ${median(cNs).toFixed(1)} ns per read\n` +
+      `  clocklab warp                ${(median(jsRate) / 1e6).toFixed(2)} M reads/s  ${median(jsNs).toFixed(1)} ns per read\n` +
       `  ratio clocklab / C           ${ratio.toFixed(3)}  (target within 10%: ${Math.abs(ratio - 1) <= 0.1 ? 'met' : 'NOT met'})\n` +
       `  same-round ratio, median     ${paired.toFixed(3)};  fastest round each: ${Math.min(...cNs).toFixed(1)} vs ${Math.min(...jsNs).toFixed(1)} ns, ratio ${best.toFixed(3)}\n` +
       `  (the rounds scatter widely when other work shares the CPUs: a preempted thread holds the baton from the other,\n` +
@@ -132,7 +132,7 @@ try {
     const x = r.methods[0];
     if (x?.status !== 'measured') continue;
     process.stdout.write(
-      `  ${id.padEnd(14)} ${(x.reads / seconds / 1e6).toFixed(2).padStart(6)} M reads/s  ${((seconds * 1e9) / x.reads).toFixed(1).padStart(6)} ns per locked read   ` +
+      `  ${id.padEnd(14)} ${(x.reads / seconds / 1e6).toFixed(2).padStart(6)} M reads/s  ${((seconds * 1e9) / x.reads).toFixed(1).padStart(6)} ns per read   ` +
         `single-thread ${single(id).toFixed(1).padStart(5)} ns/loop\n`,
     );
   }

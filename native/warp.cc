@@ -220,9 +220,14 @@ int warp_loop(const warp_job& job, Read read) {
         if (gap < t->min_gap[from]) t->min_gap[from] = gap;
       }
     } else if (from >= 0 && v < prev) {
-      // The same CPU read lower than its own last read: a warp of one CPU.
+      // The same CPU read lower than its own last read (one CPU checked):
+      // a warp of one CPU, reported as the pair (cpu, cpu).
+      const uint64_t amount = prev - v;
       t->warps[from]++;
-      if (prev - v > t->largest[from]) t->largest[from] = prev - v;
+      if (amount > t->largest[from]) t->largest[from] = amount;
+      if (amount > t->best || t->best_from < 0) {
+        t->best = amount, t->best_before = prev, t->best_after = v, t->best_from = from;
+      }
     }
     if (reads % CHECK_EVERY == 0) {
       store_relaxed(&mine[WS_READS], int64_t(reads));

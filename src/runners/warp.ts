@@ -326,9 +326,9 @@ async function checkMethod(
         });
         group.forEach((from, i) =>
           group.forEach((to, j) => {
-            if (i === j) return;
+            // (cpu, cpu) holds only a warp of one CPU against itself.
             const p = state.pair(i, j);
-            const h = handoffsOf.get(`${from},${to}`);
+            const h = i === j ? undefined : handoffsOf.get(`${from},${to}`);
             if (h) {
               h.handoffs += p.handoffs;
               if (p.minGap !== null) h.smallestStep = Math.min(h.smallestStep ?? Number.POSITIVE_INFINITY, Number(p.minGap));

@@ -38,7 +38,7 @@ function step(m: Measured, n: number, nsValue: number): string {
 export function detectionText(m: Measured): string {
   const d = m.detection;
   if (m.handoffs === undefined) return '';
-  if (!d) return `${count(m.handoffs)} cross-CPU hand-offs: no step could be seen`;
+  if (!d) return m.handoffs === 0 ? 'no cross-CPU hand-off, so no warp between CPUs could be seen' : `${count(m.handoffs)} cross-CPU hand-offs, none forward: no detection limit`;
   const rate = d.rateBound !== null ? `no warp in ${count(m.handoffs)} hand-offs (rate < ${d.rateBound.toExponential(1)} at 95%)` : `${count(m.handoffs)} hand-offs`;
   return `${rate}; steps shorter than ${step(m, d.smallestStep, d.smallestStepNs)} could not be seen (median hand-over ${step(m, d.medianHandOver, d.medianHandOverNs)})`;
 }

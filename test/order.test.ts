@@ -12,6 +12,7 @@ describe('clocklab order: bad input exits 2 with a clear message', () => {
     [['--patterns', 'load-write'], /unknown pattern 'load-write'; known patterns: load-read, store-read/],
     [['--patterns', ','], /the pattern list \(--patterns\) is empty/],
     [['--methods', 'nope'], /unknown method 'nope'/],
+    [['--methods', 'getcpu,sys_monotonic'], /getcpu, sys_monotonic have no order promise to test \(--methods\)/],
     [['--duration', '0'], /--duration must be a number of seconds above 0/],
   ];
   for (const [args, message] of cases) {

@@ -7,7 +7,7 @@
 // the CPUs and both directions. A violation no larger than the pair's TSC
 // offset bound (native/warp.cc warp_ping()) could be the offset alone, so
 // only violations beyond it are evidence.
-import { UnsupportedError } from '../errors.js';
+import { UnsupportedError, UsageError } from '../errors.js';
 import { finding } from '../findings/codes.js';
 import { METHODS, type MethodSpec } from '../methods.js';
 import { loadBinding, type Binding } from '../native/binding.js';
@@ -81,6 +81,12 @@ export async function runOrder(options: OrderRunOptions): Promise<OrderResultRaw
   if (!binding.isX86) throw new UnsupportedError(`clocklab order needs an x86 CPU; this is ${process.arch}`);
   const inputs = options.inputs ?? realInputs(binding);
   const online = onlineCpus(inputs.source);
+  const untestable = options.methods.filter((m) => !isOrderTestable(m)).map((m) => m.id);
+  if (untestable.length > 0) {
+    throw new UsageError(
+      `${untestable.join(', ')} ${untestable.length === 1 ? 'has' : 'have'} no order promise to test ({methods}); testable: ${METHODS.filter(isOrderTestable).map((m) => m.id).join(', ')}`,
+    );
+  }
   const cpus = validate(options, online, binding.getAffinity());
   const features = binding.features();
   const selfMethod = features.rdtscp ? 'rdtscp' : 'lfence_rdtsc';

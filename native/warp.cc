@@ -250,7 +250,7 @@ int warp_loop(const warp_job& job, Read read) {
 }  // namespace
 
 // The TSC reads get a loop of their own with the instruction inlined, as in
-// loops.cc, so the locked read costs what the instruction costs; every other
+// loops.cc, so the read in turn costs what the instruction costs; every other
 // method (and any added later) goes through method_read().
 int warp_run(const warp_job& job) {
   switch (job.m->kind) {

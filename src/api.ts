@@ -147,7 +147,8 @@ export const bench: (options?: BenchOptions) => Promise<BenchResult> = door(COMM
 
 /**
  * Does any way of reading time go backwards across CPUs? One pinned worker
- * thread per CPU, all comparing their reads under one shared lock. A method
+ * thread per CPU, reading in turn (a baton) and comparing with the last read
+ * another CPU stored; each result states its detection limit. A method
  * that must be monotonic and warped gives `verdict: 'failed'` (data, not an
  * exception: see assertPassed).
  *

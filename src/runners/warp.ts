@@ -2,9 +2,12 @@
 // much do the CPUs' TSCs disagree? Measures and returns a WarpResult; never
 // prints.
 //
-// Each method runs for durationSeconds on every CPU at once, one pinned
-// worker per CPU (./warp-pool.ts), all sharing one lock in native code
-// (native/warp.cc, after arch/x86/kernel/tsc_sync.c check_tsc_warp()).
+// Each method runs for durationSeconds on every CPU at once (or, with
+// `pairs`, on each pair of CPUs in turn: ./pair-schedule.ts), one pinned
+// worker per CPU (./warp-pool.ts), passing one baton in native code
+// (native/warp.cc, a descendant of arch/x86/kernel/tsc_sync.c
+// check_tsc_warp()). Every result says what it could not have seen
+// (detectionOf()).
 import { UnsupportedError, UsageError } from '../errors.js';
 import type { RunnerContext } from './progress.js';
 import { finding } from '../findings/codes.js';

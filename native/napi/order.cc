@@ -17,6 +17,8 @@ Napi::Value OrderRun(const Napi::CallbackInfo& info) {
   int64_t* state = WarpStateArg(info);
   const method& m = MethodArg(info, 1);
   Require(env, method_requires(m));
+  // The observer (and the self-test's reader) fence with LFENCE: SSE2.
+  Require(env, method_requires(K_LFENCE_RDTSC));
   uint32_t pattern = U32Arg(info, 2, "pattern");
   if (pattern > P_STORE_READ) throw Napi::RangeError::New(env, "pattern must be 0 (load->read) or 1 (store->read)");
   if (info.Length() < 5 || !info[3].IsBoolean() || !info[4].IsBoolean())

@@ -5,7 +5,7 @@
 export * from './primitives.js';
 export { CLOCKS, CLOCK_NAMES, type ClockName } from './clocks.js';
 export { METHODS, type MethodSpec, type Contract } from './methods.js';
-export { ClocklabError, UsageError, UnsupportedError, CheckFailed, Interrupted } from './errors.js';
+export { ClocklabError, UsageError, UnsupportedError, AddonUnavailable, CheckFailed, Interrupted } from './errors.js';
 export {
   bench,
   warp,

@@ -5,6 +5,7 @@
 // dist/, so the package root is two levels up in both.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { AddonUnavailable } from '../errors.js';
 
 /** What one rdtscp returns: the TSC and IA32_TSC_AUX, decoded as Linux sets it. */
 export interface RdtscpRead {
@@ -243,9 +244,10 @@ export function loadBinding(): Binding {
   try {
     loaded = nodeGypBuild(packageRoot) as Binding;
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new Error(
-      `clocklab: the native addon could not be loaded (${why}).\n` +
+    // Braces would read as option references in the message's template.
+    const why = (err instanceof Error ? err.message : String(err)).replace(/[{}]/g, '');
+    throw new AddonUnavailable(
+      `the native addon could not be loaded (${why}).\n` +
         'No prebuilt addon fits this machine, and npm blocks dependency install scripts, so it was not built.\n' +
         'Build it from source (needs python3, make and g++): ' +
         '`npm install-scripts approve clocklab && npm rebuild clocklab`',

@@ -12,6 +12,7 @@
         "native/napi/pvclock.cc",
         "native/napi/reads.cc",
         "native/napi/warp.cc",
+        "native/napi/order.cc",
         "native/napi/timex.cc",
         "native/clocks.cc",
         "native/cpuid.cc",
@@ -20,6 +21,7 @@
         "native/methods.cc",
         "native/pin.cc",
         "native/warp.cc",
+        "native/order.cc",
         "native/pvclock.cc",
         "native/timex.cc"
       ],

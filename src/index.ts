@@ -1,6 +1,6 @@
 // index.ts: the library API. No printing, no process.exit: results are typed
 // objects and errors are typed classes (src/errors.ts). The runner functions
-// (bench, warp, compare, check, pvclock, info, methods), the report functions
+// (bench, warp, order, compare, check, pvclock, info, methods), the report functions
 // and the schemas come from ./api.ts; the single reads from ./primitives.ts.
 export * from './primitives.js';
 export { CLOCKS, CLOCK_NAMES, type ClockName } from './clocks.js';
@@ -9,6 +9,7 @@ export { ClocklabError, UsageError, UnsupportedError, AddonUnavailable, CheckFai
 export {
   bench,
   warp,
+  order,
   compare,
   check,
   pvclock,
@@ -27,6 +28,7 @@ export {
   CompareResultSchema,
   InfoResultSchema,
   MethodsResultSchema,
+  OrderResultSchema,
   PvclockResultSchema,
   ReportSchema,
   WarpResultSchema,
@@ -42,6 +44,8 @@ export {
   type InfoResult,
   type JunitOptions,
   type MethodsResult,
+  type OrderOptions,
+  type OrderResult,
   type Progress,
   type PvclockOptions,
   type PvclockResult,
@@ -52,5 +56,6 @@ export {
 } from './api.js';
 export { BENCH_DEFAULT_METHODS } from './commands/bench.js';
 export { WARP_DEFAULT_METHODS } from './commands/warp.js';
+export { ORDER_DEFAULT_METHODS } from './commands/order.js';
 export { COMPARE_DEFAULT_METHODS, COMPARE_DEFAULT_WARP_METHODS } from './commands/compare.js';
 export { recoverJournal, describeRecovery, type Recovery } from './clocksource/switch.js';

@@ -64,10 +64,11 @@ describe('--prom FILE on a real run', () => {
   it.skipIf(unmet({ cpus: 2, rdtscp: true }))('warp --offsets: reads and warps per method, the TSC offset bound per CPU pair', () => {
     const { text, result } = run('warp', ['warp', '--methods', 'monotonic,rdtsc', '--duration', '0.2', '--offsets']);
     promtoolAccepts(text);
-    for (const m of result['methods'] as Array<{ method: string; contract: string; reads: number; warps: number }>) {
+    for (const m of result['methods'] as Array<{ method: string; contract: string; reads: number; warps: number; detection?: { smallestStepNs: number } | null }>) {
       const labels = `command="warp",method="${m.method}",contract="${m.contract}",clocksource="[^"]+"`;
       expect(sample(text, new RegExp(`clocklab_warp_reads\\{${labels}\\}`))).toBe(m.reads);
       expect(sample(text, new RegExp(`clocklab_warps\\{${labels}\\}`))).toBe(m.warps);
+      if (m.detection) expect(sample(text, new RegExp(`clocklab_warp_detection_limit_seconds\\{${labels}\\}`))).toBeCloseTo(m.detection.smallestStepNs / 1e9, 15);
     }
     const o = (result['offsets'] as Array<{ cpuA: number; cpuB: number; offsetCycles: number; errorCycles: number }>)[0];
     expect(o).toBeDefined();

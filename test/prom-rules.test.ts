@@ -23,7 +23,7 @@ const promtool = (...args: string[]) => spawnSync('promtool', args, { encoding: 
 
 /** Labels each of the values clocklab gives them (docs/metrics.md). */
 const VALUES: Record<string, readonly string[]> = {
-  command: ['check', 'bench', 'warp', 'compare', 'pvclock', 'info'],
+  command: ['check', 'bench', 'warp', 'compare', 'pvclock', 'order', 'info'],
   check: ['vdso', 'warp', 'tsc', 'pvclock', 'clocksource', 'timesync', 'disturbance'],
   status: ['ok', 'warn', 'fail', 'skipped'],
   contract: ['monotonic', 'may-step', 'unordered'],

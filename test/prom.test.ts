@@ -132,13 +132,19 @@ describe('a result as metrics', () => {
   });
 
   it('warp: reads, warps, the largest in seconds, the verdict per method; TSC offsets per CPU pair', () => {
-    const w = { ...warpResult(true), offsets: [{ cpuA: 0, cpuB: 1, offsetCycles: -36.5, errorCycles: 134.5, samples: 65_344 }] };
+    const base = warpResult(true);
+    const detection = { smallestStep: 41, smallestStepNs: 41, medianHandOver: 64, medianHandOverNs: 64, rateBound: null };
+    const methods = base.methods.map((m) => (m.status === 'measured' && m.method === 'monotonic' ? { ...m, handoffs: 9000, detection } : m));
+    const w = { ...base, methods, offsets: [{ cpuA: 0, cpuB: 1, offsetCycles: -36.5, errorCycles: 134.5, samples: 65_344 }] };
     const s = promSamples(w, { passed: false, failures: ['warp'] }, RUN);
     const l = { command: 'warp', method: 'monotonic', contract: 'monotonic', clocksource: 'tsc' };
     expect(value(s, 'clocklab_warps', l)).toBe(3);
     expect(value(s, 'clocklab_warp_reads', l)).toBe(4_000_000);
     expect(value(s, 'clocklab_warp_largest_seconds', l)).toBeCloseTo(1843e-9, 15);
     expect(value(s, 'clocklab_warp_ok', l)).toBe(0);
+    expect(value(s, 'clocklab_warp_handoffs', l)).toBe(9000);
+    expect(value(s, 'clocklab_warp_detection_limit_seconds', l)).toBeCloseTo(41e-9, 15);
+    expect(value(s, 'clocklab_warp_detection_limit_seconds', { method: 'rdtsc' })).toBeUndefined();
     expect(value(s, 'clocklab_warp_ok', { method: 'rdtsc' })).toBe(1);
     expect(value(s, 'clocklab_warp_largest_seconds', { method: 'rdtscp' })).toBe(0);
     expect(value(s, 'clocklab_tsc_offset_cycles', { cpu_a: '0', cpu_b: '1' })).toBe(-36.5);

@@ -43,6 +43,7 @@ export function mediansOf(r: ReportResultT): Map<string, number | null> {
     case 'warp':
     case 'check':
     case 'pvclock':
+    case 'order':
       return new Map();
   }
 }

@@ -58,7 +58,11 @@ export const PROM_FAMILIES = {
   clocklab_warps: { help: 'Reads lower than the value stored just before (time going backwards across CPUs).', labels: WARP },
   clocklab_warp_largest_seconds: { help: 'The largest warp, in seconds (TSC reads at the TSC frequency); 0 without one.', labels: WARP },
   clocklab_warp_ok: { help: "1 when the method held or warped only as its contract allows, 0 when a monotonic read went backwards.", labels: WARP },
-  clocklab_warp_detection_limit_seconds: { help: 'The smallest warp the check could have seen for this method, in seconds.', labels: WARP },
+  clocklab_warp_handoffs: { help: 'Cross-CPU hand-offs: reads whose previous value another CPU stored.', labels: WARP },
+  clocklab_warp_detection_limit_seconds: {
+    help: 'The smallest backward step the run could have seen for this method (one more than the smallest cross-CPU forward step), in seconds.',
+    labels: WARP,
+  },
   clocklab_warp_self_test_ok: { help: 'warp --self-test: 1 when the checker found the planted skew, 0 when not.', labels: [] },
 
   clocklab_tsc_offset_cycles: { help: "TSC of cpu_b minus TSC of cpu_a at the same instant, in TSC cycles.", labels: PAIR },
@@ -127,9 +131,8 @@ function warpSamples(s: Samples, command: string, clocksource: string, w: WarpRe
     s.add('clocklab_warps', labels, m.warps);
     s.add('clocklab_warp_largest_seconds', labels, m.largest ? m.largest.amountNs / 1e9 : 0);
     s.add('clocklab_warp_ok', labels, m.verdict !== 'failed');
-    // A detection limit, where the warp result carries one.
-    const limit: unknown = (m as Record<string, unknown>)['detectionLimitNs'];
-    s.add('clocklab_warp_detection_limit_seconds', labels, typeof limit === 'number' ? limit / 1e9 : null);
+    s.add('clocklab_warp_handoffs', labels, m.handoffs);
+    s.add('clocklab_warp_detection_limit_seconds', labels, m.detection ? m.detection.smallestStepNs / 1e9 : null);
   }
   for (const o of w.offsets ?? []) {
     const labels = { cpu_a: String(o.cpuA), cpu_b: String(o.cpuB) };

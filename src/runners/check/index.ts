@@ -57,7 +57,11 @@ export interface CheckProfile {
   benchRuns: number;
   /** Default seconds of the warp part in all, when the caller gives none. */
   warpSeconds: number;
-  /** Besides monotonic and the clocksource's reader: also rdtscp and plain rdtsc. */
+  /** Besides monotonic: also rdtscp, the clocksource's reader and plain rdtsc.
+   * Light checks monotonic alone: it is what programs read, through the
+   * clocksource's reader, and in ns; a method counted in TSC cycles needs
+   * the TSC frequency for its detection limit, a 100 ms measurement where no
+   * CPUID leaf gives it (src/probes/tscfreq.ts). */
   warpAllReaders: boolean;
   pvclockWindowMs: number;
   pvclockWatchSeconds: number;
@@ -155,7 +159,7 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckResultRaw
   await run('vdso', async () => judgeVdso(await collect.bench(machine), machine.clocksources.current));
   await run('warp', async () => {
     const reader = clocksourceReader(machine.clocksources.current, binding.features().rdtscp);
-    const ids = profile.warpAllReaders ? ['monotonic', 'rdtscp', ...(reader ? [reader] : []), 'rdtsc'] : ['monotonic', ...(reader ? [reader] : [])];
+    const ids = profile.warpAllReaders ? ['monotonic', 'rdtscp', ...(reader ? [reader] : []), 'rdtsc'] : ['monotonic'];
     const methods = [...new Set(ids)].flatMap((id) => {
       const m = findMethod(id);
       return m ? [m] : [];

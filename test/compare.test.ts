@@ -12,7 +12,7 @@ import { findMethod, type MethodSpec } from '../src/methods.js';
 import { UsageError } from '../src/errors.js';
 import { textReport } from '../src/reports/text.js';
 import { CompareResult } from '../src/results/compare.js';
-import { runCompare as measureCompare, signTestP, type CompareOptions } from '../src/runners/compare.js';
+import { runCompare as measureCompare, type CompareOptions } from '../src/runners/compare.js';
 import { phraseCompare } from '../src/findings/phrase.js';
 import { current, fingerprint, putBack, tempStateDir } from './helpers/clocksource.js';
 import { fakeBench, fakeWarp } from './helpers/fake-runners.js';
@@ -174,15 +174,6 @@ describe.skipIf(needSwitch)('compare on the real machine', () => {
     expect(fingerprint()).toEqual(before);
     expect(existsSync(join(stateDir, 'clocksource.lock'))).toBe(false);
     await expect(runCompare({ ...base(stateDir), currentOnly: true, clocksources: ['kvm-clock', 'tsc'], runBench: fakeBench() })).rejects.toThrow(UsageError);
-  });
-});
-
-describe('the sign test over rounds', () => {
-  it('gives the one-sided binomial tail', () => {
-    expect(signTestP(2, 2)).toBe(0.25);
-    expect(signTestP(5, 5)).toBeCloseTo(1 / 32, 10);
-    expect(signTestP(8, 7)).toBeCloseTo(9 / 256, 10);
-    expect(signTestP(6, 0)).toBe(1);
   });
 });
 

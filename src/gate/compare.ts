@@ -244,7 +244,11 @@ function listed(cs: readonly GateComparisonT[], figure: (c: GateComparisonT) => 
   return cs.map((c) => `${c.key} ${figure(c)}`).join(', ');
 }
 
-const signed = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined ? '?' : `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`);
+const signed = (x: number | null | undefined): string => {
+  if (x === null || x === undefined) return '?';
+  const r = Math.round(x * 10) / 10;
+  return r === 0 ? '+0.0' : `${r > 0 ? '+' : ''}${r.toFixed(1)}`;
+};
 const withInterval = (c: GateComparisonT): string => `${signed(c.changePercent)}% [${signed(c.changeLowPercent)}, ${signed(c.changeHighPercent)}]`;
 
 /** What the gate found that a reader must be told, beyond regressions (the

@@ -174,8 +174,12 @@ export const nsPerLoop = (n: number | null | undefined): string => (n === null |
 /** A count with thousands separators: 15,968,000. */
 export const count = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-const signedPercent = (p: number): string => `${p >= 0 ? '+' : ''}${p.toFixed(1)}%`;
-const signed = (p: number): string => `${p >= 0 ? '+' : ''}${p.toFixed(1)}`;
+/** +x.x, and +0.0 for what rounds to zero (never -0.0). */
+const signed = (p: number): string => {
+  const r = Math.round(p * 10) / 10;
+  return r === 0 ? '+0.0' : `${r > 0 ? '+' : ''}${r.toFixed(1)}`;
+};
+const signedPercent = (p: number): string => `${signed(p)}%`;
 
 /** A ratio with its 95% interval: `1.17x [1.14, 1.20]`; the ratio alone
  * when there is no interval. */

@@ -9,12 +9,15 @@
 // baseline with their runs scaled by 1/1.15, so that this machine's unchanged
 // code path is 15% slower than what that baseline says (a miss is a run where
 // such a method is not `regressed`). The baseline is recorded again until its
-// thread was on its CPU for 95% of every method's runs (a quiet moment). Each bench takes the machine lock on its own, so others get
-// the machine between them. Also printed: what the old rule (one median
+// thread was on its CPU for 95% of every method's runs (a quiet moment). With
+// --lock, the lock is held a few rounds at a time, so others get the machine
+// between them. Also printed: what the old rule (one median
 // against the other, past the threshold) would have said of the same runs.
 //
-//   npm run build && node --import tsx bench/gate.ts [--rounds 20] [--slowdown 15] [--inject rdtscp,monotonic,sys_monotonic] [--lock /work/notes/machine.lock]
-import { spawnSync } from 'node:child_process';
+//   npm run build && node --import tsx bench/gate.ts [--rounds 20] [--slowdown 15]
+//     [--inject rdtscp,monotonic,sys_monotonic] [--lock /work/notes/machine.lock [--rounds-per-lock 4]] [--base report.json]
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +30,8 @@ const { values } = parseArgs({
     slowdown: { type: 'string', default: '15' },
     inject: { type: 'string', default: 'rdtscp,monotonic,sys_monotonic' },
     lock: { type: 'string' },
+    base: { type: 'string' },
+    'rounds-per-lock': { type: 'string', default: '4' },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -35,12 +40,28 @@ const INJECT = values.inject.split(',');
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'clocklab-bench-gate-'));
 
-/** One `clocklab bench` with the default methods and threshold, under the lock if given. */
-function bench(...args: string[]): { code: number; result: BenchResultT } {
-  const argv = ['node', CLI, 'bench', '--json', ...args];
-  const r = values.lock ? spawnSync('flock', [values.lock, ...argv], { encoding: 'utf8' }) : spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
-  if (r.status !== 0 && r.status !== 1) throw new Error(`bench exited ${r.status}: ${r.stderr}`);
-  return { code: r.status, result: BenchResult.parse(JSON.parse(r.stdout)) };
+/** One `clocklab bench` with the default methods and threshold. */
+async function bench(...args: string[]): Promise<{ code: number; result: BenchResultT }> {
+  const child = spawn('node', [CLI, 'bench', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0 && code !== 1) throw new Error(`bench exited ${code}: ${err}`);
+  return { code, result: BenchResult.parse(JSON.parse(out)) };
+}
+
+/** Takes the machine lock (flock(1) holding it while its `cat` reads our pipe)
+ * and returns the function that lets it go; a no-op without --lock. */
+async function takeLock(): Promise<() => Promise<void>> {
+  if (!values.lock) return async () => {};
+  const holder = spawn('flock', [values.lock, 'sh', '-c', 'echo held; exec cat'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => holder.stdout.on('data', (d: Buffer) => d.toString().includes('held') && resolve()));
+  return async () => {
+    holder.stdin.end();
+    await once(holder, 'close');
+  };
 }
 
 /** The lowest median on-CPU share over a bench's methods, %. */
@@ -48,13 +69,21 @@ const onCpu = (r: BenchResultT): number =>
   Math.min(...r.methods.flatMap((m) => (m.status === 'measured' ? [[...m.runs.map((x) => x.onCpuPercent ?? 100)].sort((a, b) => a - b)[m.runs.length >> 1] ?? 100] : [])));
 // A baseline is recorded on a quiet machine (the README says so): one whose
 // thread was preempted holds other tasks' time, and a slowdown hides under it.
-let base = bench('--out', join(dir, 'base'));
-for (let tries = 1; onCpu(base.result) < 95 && tries < 30; tries++) {
-  console.log(`baseline ${tries}: the thread was on its CPU only ${onCpu(base.result).toFixed(0)}% of a method's runs; recording it again in 20 s`);
-  spawnSync('sleep', ['20']);
-  base = bench('--out', join(dir, 'base'));
+/** Records the baseline under the lock, until it comes from a quiet moment. */
+async function record(): Promise<{ result: BenchResultT; file: string }> {
+  const file = join(dir, 'base', 'report.json');
+  for (let tries = 1; ; tries++) {
+    const release = await takeLock();
+    const b = await bench('--out', join(dir, 'base'));
+    await release();
+    if (onCpu(b.result) >= 95 || tries >= 30) return { result: b.result, file };
+    console.log(`baseline ${tries}: the thread was on its CPU only ${onCpu(b.result).toFixed(0)}% of a method's runs; recording it again in 20 s`);
+    spawnSync('sleep', ['20']);
+  }
 }
-const baseFile = join(dir, 'base', 'report.json');
+// --base FILE: a baseline recorded before (by this script), to resume with.
+const base = values.base ? { result: BenchResult.parse(JSON.parse(readFileSync(values.base, 'utf8'))), file: values.base } : await record();
+const baseFile = base.file;
 // The injected baseline: the chosen methods' runs (and so their medians) 15% faster than measured.
 const slow = structuredClone(base.result);
 for (const m of slow.methods) {
@@ -90,8 +119,13 @@ let falseAlarms = 0;
 let oldFalseAlarms = 0;
 const caught = new Map(INJECT.map((m) => [m, 0]));
 const tally = new Map<string, number>();
+// The lock is held for a few rounds at a time (about 3 minutes), then let go
+// so the other users of the machine get it.
+const PER_LOCK = Number(values['rounds-per-lock']);
+let release: (() => Promise<void>) | null = null;
 for (let i = 1; i <= ROUNDS; i++) {
-  const same = bench('--baseline', baseFile);
+  if ((i - 1) % PER_LOCK === 0) release = await takeLock();
+  const same = await bench('--baseline', baseFile);
   const statuses = same.result.gate?.comparisons ?? [];
   for (const c of statuses) tally.set(c.status, (tally.get(c.status) ?? 0) + 1);
   if (same.code !== 0) falseAlarms++;
@@ -99,13 +133,17 @@ for (let i = 1; i <= ROUNDS; i++) {
   if (old.length > 0) oldFalseAlarms++;
   const odd = statuses.filter((c) => c.status !== 'held' && c.status !== 'improved').map((c) => `${c.key} ${c.status}`);
   // Only the injected methods: the same block of runs per method, in a third of the time.
-  const inj = bench('--methods', INJECT.join(','), '--baseline', slowFile);
+  const inj = await bench('--methods', INJECT.join(','), '--baseline', slowFile);
   const got = INJECT.map((m) => {
     const c = inj.result.gate?.comparisons.find((x) => x.key === m);
     if (c?.status === 'regressed') caught.set(m, (caught.get(m) ?? 0) + 1);
     const iv = c?.changeLowPercent != null && c.changeHighPercent != null ? ` [${c.changeLowPercent.toFixed(1)}, ${c.changeHighPercent.toFixed(1)}]` : '';
     return `${m} ${c?.changePercent?.toFixed(1) ?? '-'}%${iv} ${c?.status ?? '-'}${c?.confirmationNsPerLoop ? ' (2 blocks)' : ''}`;
   });
+  if (i % PER_LOCK === 0 || i === ROUNDS) {
+    await release?.();
+    release = null;
+  }
   console.log(
     `run ${String(i).padStart(2)}: unchanged exit ${same.code}${odd.length ? ` (${odd.join(', ')})` : ''}${old.length ? `; old rule fails: ${old.join(', ')}` : ''}\n` +
       `        injected exit ${inj.code}: ${got.join('; ')}`,

@@ -12,6 +12,9 @@ import { median, medianInterval, quantile, ratioOfMedians } from '../src/gate/in
 import { FLOOR_NS } from '../src/findings/thresholds.js';
 import { phrase } from '../src/findings/sentences.js';
 import type { BenchResultT } from '../src/results/bench.js';
+import type { ClocksourceRunT } from '../src/results/compare.js';
+import { compareRows } from '../src/runners/compare.js';
+import { ratioWithInterval } from '../src/reports/model/common.js';
 import { readStoredReport } from '../src/commands/stored-report.js';
 import { main } from '../src/cli/main.js';
 import { PIPED } from './helpers/cli.js';
@@ -219,6 +222,29 @@ describe('compareToBaseline', () => {
     expect(text).toMatch(/\[FAIL\] rdtsc  20\.00 ns\/loop against baseline 10\.00 \(\+100\.0% \[\+\d+\.\d, \+\d+\.\d\]\)/);
     expect(text).toContain('[FAIL] 1 regression past 10%');
     expect(regressionFailure(gated)).toMatch(/^regression past 10% against b\.json: rdtsc \+100\.0% \[\+[\d.]+, \+[\d.]+\]$/);
+  });
+});
+
+describe("compare's ratios carry their interval", () => {
+  const turn = (clocksource: string, round: number, monotonic: number[]): ClocksourceRunT => ({
+    clocksource,
+    round,
+    switched: null,
+    clocksourceDuring: clocksource,
+    bench: withRuns(benchResult({ monotonic: median(monotonic) }), { monotonic }),
+    warp: null,
+  });
+
+  it('kvm-clock/tsc with its 95% interval, resampled within each turn; the first clocksource has none', () => {
+    const runs = [turn('tsc', 1, around(16, 0.01)), turn('kvm-clock', 1, around(20.8, 0.01)), turn('kvm-clock', 2, around(20.8, 0.01)), turn('tsc', 2, around(16, 0.01))];
+    const [row] = compareRows(runs, ['monotonic']);
+    expect(row?.ratio['kvm-clock']).toBeCloseTo(1.3, 2);
+    const iv = row?.ratioInterval?.['kvm-clock'];
+    expect(iv?.low).toBeGreaterThan(1.25);
+    expect(iv?.high).toBeLessThan(1.35);
+    expect(row?.ratioInterval?.['tsc']).toBeNull();
+    // Rendered as a reader quotes it.
+    expect(ratioWithInterval(row!.ratio['kvm-clock']!, iv)).toMatch(/^1\.30x \[1\.\d\d, 1\.\d\d\]$/);
   });
 });
 

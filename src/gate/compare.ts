@@ -37,7 +37,7 @@ export interface Sample {
   median: number;
   strata: number[][];
   /** The median share of its runs' wall time the bench thread was on the
-   * CPU, %; null when the runs do not say (older reports, compare). */
+   * CPU, %; null when the runs do not say (reports from before it was recorded). */
   onCpuPercent?: number | null;
 }
 
@@ -119,7 +119,6 @@ export type Decision = Pick<
 >;
 
 const pct = (ratio: number): number => (ratio - 1) * 100;
-
 
 /** How uncertain a side's own median is: the width of its 95% interval, in
  * % of it. */

@@ -15,13 +15,15 @@
 // against the other, past the threshold) would have said of the same runs.
 //
 //   npm run build && node --import tsx bench/gate.ts [--rounds 20] [--slowdown 15]
-//     [--inject rdtscp,monotonic,sys_monotonic] [--lock /work/notes/machine.lock [--rounds-per-lock 4]] [--base report.json]
+//     [--inject rdtscp,monotonic,sys_monotonic] [--lock /work/notes/machine.lock [--rounds-per-lock 4]]
+//     [--base report.json] [--also 20,25] [--keep DIR]
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { compareToBaseline } from '../src/gate/compare.js';
 import { BenchResult, type BenchResultT } from '../src/results/bench.js';
 
 const { values } = parseArgs({
@@ -32,6 +34,8 @@ const { values } = parseArgs({
     lock: { type: 'string' },
     base: { type: 'string' },
     'rounds-per-lock': { type: 'string', default: '4' },
+    also: { type: 'string' },
+    keep: { type: 'string' },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -84,21 +88,27 @@ async function record(): Promise<{ result: BenchResultT; file: string }> {
 // --base FILE: a baseline recorded before (by this script), to resume with.
 const base = values.base ? { result: BenchResult.parse(JSON.parse(readFileSync(values.base, 'utf8'))), file: values.base } : await record();
 const baseFile = base.file;
-// The injected baseline: the chosen methods' runs (and so their medians) 15% faster than measured.
-const slow = structuredClone(base.result);
-for (const m of slow.methods) {
-  if (m.status !== 'measured' || !INJECT.includes(m.method)) continue;
-  for (const r of m.runs) {
-    r.nsPerLoop /= SLOWDOWN;
-    r.elapsedNs /= SLOWDOWN;
-    r.cyclesPerLoop /= SLOWDOWN;
+/** The baseline with the chosen methods' runs (and so their medians) `by` times faster than measured. */
+function scaledBaseline(by: number): BenchResultT {
+  const slow = structuredClone(base.result);
+  for (const m of slow.methods) {
+    if (m.status !== 'measured' || !INJECT.includes(m.method)) continue;
+    for (const r of m.runs) {
+      r.nsPerLoop /= by;
+      r.elapsedNs /= by;
+      r.cyclesPerLoop /= by;
+    }
+    m.summary.medianNsPerLoop /= by;
+    m.summary.minNsPerLoop /= by;
+    m.summary.maxNsPerLoop /= by;
   }
-  m.summary.medianNsPerLoop /= SLOWDOWN;
-  m.summary.minNsPerLoop /= SLOWDOWN;
-  m.summary.maxNsPerLoop /= SLOWDOWN;
+  return slow;
 }
 const slowFile = join(dir, 'slow.json');
-writeFileSync(slowFile, JSON.stringify(slow));
+writeFileSync(slowFile, JSON.stringify(scaledBaseline(SLOWDOWN)));
+/** Larger slowdowns also counted, on the same injected runs (--also 20,25). */
+const EXTRA = values.also ? values.also.split(',').map(Number) : [];
+const caughtAt = new Map<string, number>();
 const threshold = 10;
 
 const medianOf = (r: BenchResultT, method: string): number | null => {
@@ -134,6 +144,16 @@ for (let i = 1; i <= ROUNDS; i++) {
   const odd = statuses.filter((c) => c.status !== 'held' && c.status !== 'improved').map((c) => `${c.key} ${c.status}`);
   // Only the injected methods: the same block of runs per method, in a third of the time.
   const inj = await bench('--methods', INJECT.join(','), '--baseline', slowFile);
+  if (values.keep) {
+    writeFileSync(join(values.keep, `unchanged-${i}.json`), JSON.stringify(same.result));
+    writeFileSync(join(values.keep, `injected-${i}.json`), JSON.stringify(inj.result));
+  }
+  // The same injected run against baselines scaled further (the pure gate,
+  // on the first block only: no second block was measured for these).
+  for (const extra of EXTRA) {
+    const g = compareToBaseline(scaledBaseline(1 + extra / 100), inj.result, threshold, 'scaled');
+    for (const m of INJECT) if (g.comparisons.find((c) => c.key === m)?.status === 'regressed') caughtAt.set(`${extra}% ${m}`, (caughtAt.get(`${extra}% ${m}`) ?? 0) + 1);
+  }
   const got = INJECT.map((m) => {
     const c = inj.result.gate?.comparisons.find((x) => x.key === m);
     if (c?.status === 'regressed') caught.set(m, (caught.get(m) ?? 0) + 1);
@@ -152,4 +172,5 @@ for (let i = 1; i <= ROUNDS; i++) {
 console.log(`\nstatuses against the unchanged baseline (${ROUNDS} runs x ${base.result.methods.length} methods): ${[...tally].map(([s, n]) => `${s} ${n}`).join(', ')}`);
 console.log(`false alarms: ${falseAlarms} of ${ROUNDS} gated runs (the old median-only rule on the same runs: ${oldFalseAlarms} of ${ROUNDS})`);
 for (const [m, n] of caught) console.log(`caught ${values.slowdown}% on ${m}: ${n} of ${ROUNDS}`);
+for (const extra of EXTRA) for (const m of INJECT) console.log(`caught ${extra}% on ${m} (first block only, pure gate on the same runs): ${caughtAt.get(`${extra}% ${m}`) ?? 0} of ${ROUNDS}`);
 rmSync(dir, { recursive: true, force: true });

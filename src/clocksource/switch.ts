@@ -18,14 +18,20 @@
 // survive a reboot (CLOCKLAB_STATE_DIR on a disk, a /run that is not tmpfs):
 // such a journal is stale and is discarded, never applied.
 //
-// Two runs must not switch at once: an flock(2) on a lock file in the same
-// folder (native/lock.cc). The kernel drops it when the holder dies, even by
-// SIGKILL, so a lock is never stale; the file holds the holder's pid so the
-// refused run can name it.
+// Two runs must not switch at once, whatever their state folders: the
+// clocksource is one per machine, so the lock is too. It is an flock(2)
+// (native/lock.cc) on current_clocksource itself, the one file every run
+// shares, also across mount namespaces (one kernfs inode). The kernel drops
+// it when the holder dies, even by SIGKILL, so a lock is never stale, and
+// lists its holder's pid in /proc/locks (fs/locks.c: lock_get_status()), so
+// the refused run can name it. Any user who can read the file can take it
+// (flock needs no write access); the refusal names the pid, and an
+// unprivileged user could hold a lock file in /run just the same.
 import {
   accessSync,
   closeSync,
   constants,
+  fstatSync,
   existsSync,
   fsyncSync,
   ftruncateSync,
@@ -36,7 +42,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { UnsupportedError, UsageError } from '../errors.js';
 import { loadBinding, type Binding } from '../native/binding.js';
@@ -47,7 +53,6 @@ import { realSource, type Source } from '../probes/source.js';
 export const DEFAULT_STATE_DIR = '/run/clocklab';
 export const BOOT_ID_PATH = '/proc/sys/kernel/random/boot_id';
 const JOURNAL_FILE = 'clocksource.journal.json';
-const LOCK_FILE = 'clocksource.lock';
 
 /** A clocksource name as the kernel stores it: CS_NAME_LEN is 32 with the NUL
  * (include/linux/clocksource.h). A newline would clear the override
@@ -68,10 +73,20 @@ export interface SwitchContext {
 export function defaultContext(overrides: Partial<SwitchContext> = {}): SwitchContext {
   return {
     sysfsDir: overrides.sysfsDir ?? CLOCKSOURCE_DIR,
-    stateDir: overrides.stateDir ?? process.env['CLOCKLAB_STATE_DIR'] ?? DEFAULT_STATE_DIR,
+    stateDir: overrides.stateDir ?? stateDirFromEnv(),
     source: overrides.source ?? realSource,
     binding: overrides.binding ?? loadBinding(),
   };
+}
+
+/** CLOCKLAB_STATE_DIR: unset or empty is the default; a relative path is
+ * refused, since it would put the journal wherever the command ran, where
+ * the next command (from another folder) would not find it. */
+function stateDirFromEnv(): string {
+  const dir = process.env['CLOCKLAB_STATE_DIR'];
+  if (dir === undefined || dir === '') return DEFAULT_STATE_DIR;
+  if (!isAbsolute(dir)) throw new UsageError(`CLOCKLAB_STATE_DIR must be an absolute path, not '${dir}' (unset it for ${DEFAULT_STATE_DIR})`);
+  return dir;
 }
 
 export const Journal = z.object({
@@ -81,12 +96,15 @@ export const Journal = z.object({
   bootId: z.string().describe('/proc/sys/kernel/random/boot_id when the journal was written'),
   pid: z.number().int(),
   startedAt: z.string(),
+  /** Set when the run ended by an error and could not put the original back. */
+  failed: z.string().optional().describe('why the run could not restore the clocksource when it ended'),
 });
 export type JournalT = z.infer<typeof Journal>;
 
 export const journalPath = (ctx: SwitchContext): string => join(ctx.stateDir, JOURNAL_FILE);
-export const lockPath = (ctx: SwitchContext): string => join(ctx.stateDir, LOCK_FILE);
 const currentPath = (ctx: SwitchContext): string => join(ctx.sysfsDir, 'current_clocksource');
+/** The machine-wide switching lock: current_clocksource itself. */
+export const lockPath = currentPath;
 
 /** Parses a user's comma list of clocksource names (`tsc,kvm-clock`). */
 export function parseClocksourceList(list: string): string[] {
@@ -132,12 +150,19 @@ export function validateClocksources(names: readonly string[], available: readon
   }
 }
 
-/** What is needed to switch: write access to current_clocksource. */
+/** What is needed to switch: write access to current_clocksource. Says
+ * which of the two usual causes it is: not root, or a read-only /sys. */
 export function checkCanSwitch(ctx: SwitchContext): void {
   try {
     accessSync(currentPath(ctx), constants.W_OK);
-  } catch {
+  } catch (err) {
     const uid = process.getuid?.();
+    if ((err as NodeJS.ErrnoException).code === 'EROFS') {
+      throw new UnsupportedError(
+        `${currentPath(ctx)} is on a read-only file system (EROFS): /sys is mounted read-only, as in most containers. ` +
+          'Run clocklab on the host or with a writable /sys, or use {currentOnly} to measure the current clocksource without switching',
+      );
+    }
     throw new UnsupportedError(
       `switching the clocksource needs root: ${currentPath(ctx)} is not writable` +
         `${uid !== undefined && uid !== 0 ? ` by uid ${uid}` : ''}. Run it with sudo, or use {currentOnly} to measure the current clocksource without switching`,
@@ -171,15 +196,39 @@ export function readJournal(ctx: SwitchContext): { journal: JournalT | null; raw
  * the folder's fsync makes the new name durable). */
 function writeDurably(dir: string, name: string, text: string): void {
   const tmp = join(dir, `.${name}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w', 0o644);
   try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w', 0o644);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, join(dir, name));
+    syncDir(dir);
+  } catch (err) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Never created, or already renamed: nothing to clean.
+    }
+    throw new UnsupportedError(`cannot write the clocksource journal ${join(dir, name)}: ${journalTrouble(err as NodeJS.ErrnoException)}`);
   }
-  renameSync(tmp, join(dir, name));
-  syncDir(dir);
+}
+
+/** What an operator can do about a journal that cannot be written. */
+function journalTrouble(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'no space left in its folder (ENOSPC); free some, or set CLOCKLAB_STATE_DIR to a folder with room';
+    case 'EISDIR':
+      return 'that name is a folder (EISDIR); remove it, or set CLOCKLAB_STATE_DIR elsewhere';
+    case 'EROFS':
+      return 'its folder is on a read-only file system (EROFS); set CLOCKLAB_STATE_DIR to a writable folder';
+    default:
+      return err.message;
+  }
 }
 
 function syncDir(dir: string): void {
@@ -210,31 +259,25 @@ function ensureStateDir(ctx: SwitchContext): void {
   }
 }
 
-/** An held flock on the lock file; release() closes it. */
+/** A held flock on the machine-wide lock; release() closes it. */
 export interface Lock {
   release(): void;
 }
 
-/** Takes the switching lock or returns the pid of the run that holds it.
- * `write` records our pid in the file (only a run that may switch can). */
-export function tryLock(ctx: SwitchContext, write: boolean): Lock | { heldBy: number | null } {
+/** Takes the machine-wide switching lock or returns the pid of the run that
+ * holds it. Reading the file is enough: flock(2) needs no write access. */
+export function tryLock(ctx: SwitchContext): Lock | { heldBy: number | null } {
   const path = lockPath(ctx);
   let fd: number;
   try {
-    fd = write ? openSync(path, constants.O_RDWR | constants.O_CREAT, 0o644) : openSync(path, 'r');
+    fd = openSync(path, 'r');
   } catch (err) {
-    if (!write && (err as NodeJS.ErrnoException).code === 'ENOENT') return { release() {} };
-    throw new UnsupportedError(`cannot open the clocksource lock ${path}: ${(err as Error).message}`);
+    throw new UnsupportedError(`cannot open ${path} to take the clocksource lock: ${(err as Error).message}`);
   }
   if (!ctx.binding.tryLockExclusive(fd)) {
+    const heldBy = flockHolder(fd);
     closeSync(fd);
-    const pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
-    return { heldBy: Number.isFinite(pid) ? pid : null };
-  }
-  if (write) {
-    ftruncateSync(fd, 0);
-    writeSync(fd, `${process.pid}\n`, 0);
-    fsyncSync(fd);
+    return { heldBy };
   }
   let open = true;
   return {
@@ -244,6 +287,31 @@ export function tryLock(ctx: SwitchContext, write: boolean): Lock | { heldBy: nu
       closeSync(fd);
     },
   };
+}
+
+/** The pid holding an flock on the file open as `fd`, from /proc/locks:
+ * `1: FLOCK  ADVISORY  WRITE <pid> <major>:<minor>:<inode> 0 EOF`, the
+ * device numbers in hex (fs/locks.c: lock_get_status()). Null when not
+ * listed (a holder in another pid namespace shows as 0 or not at all). */
+function flockHolder(fd: number): number | null {
+  let text: string;
+  try {
+    text = readFileSync('/proc/locks', 'utf8');
+  } catch {
+    return null;
+  }
+  const st = fstatSync(fd);
+  // st_dev as glibc's makedev() packs it (sys/sysmacros.h).
+  const major = Number((BigInt(st.dev) >> 8n) & 0xfffn);
+  const minor = Number((BigInt(st.dev) & 0xffn) | ((BigInt(st.dev) >> 12n) & 0xfff00n));
+  for (const line of text.split('\n')) {
+    const m = /^\d+: FLOCK\s+\S+\s+WRITE\s+(\d+)\s+([0-9a-f]+):([0-9a-f]+):(\d+)\s/.exec(line);
+    if (m && Number.parseInt(m[2] ?? '', 16) === major && Number.parseInt(m[3] ?? '', 16) === minor && Number(m[4]) === st.ino) {
+      const pid = Number(m[1]);
+      return pid > 0 ? pid : null;
+    }
+  }
+  return null;
 }
 
 function isLock(x: Lock | { heldBy: number | null }): x is Lock {
@@ -290,10 +358,10 @@ export function setClocksourceNow(name: string, ctx: SwitchContext = defaultCont
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
- * A session that may switch the clocksource: holds the lock, writes the
- * journal before the first switch, and puts the original back on close(), on
- * SIGINT, SIGTERM and SIGHUP, on an uncaught exception or unhandled
- * rejection, and at process.exit().
+ * A session that may switch the clocksource: holds the machine-wide lock,
+ * writes the journal before anything is measured, and puts the original back
+ * on close(), on SIGINT, SIGTERM and SIGHUP, on an uncaught exception or
+ * unhandled rejection, and at process.exit().
  */
 export class ClocksourceSwitcher {
   readonly original: string;
@@ -301,14 +369,15 @@ export class ClocksourceSwitcher {
   readonly events: SwitchEvent[] = [];
   /** What opening found of a journal a killed run left (and undid). */
   recovered: Recovery = { kind: 'none' };
-  private journaled = false;
+  private journal: JournalT | null = null;
+  private signalsHooked = false;
   private closed = false;
   private readonly onSignal = (sig: NodeJS.Signals): void => this.restoreOnSignal(sig);
   private readonly onExit = (): void => this.restoreQuietly();
   private readonly onFatal = (err: Error): void => {
     // Node 20 does not emit 'exit' for an uncaught exception (or a rejection
     // it turns into one); the monitor runs first and leaves the crash as it is.
-    const wasSwitched = this.journaled && readCurrent(this.ctx) !== this.original;
+    const wasSwitched = this.journal !== null && readCurrent(this.ctx) !== this.original;
     this.restoreQuietly();
     if (wasSwitched) process.stderr.write(`clocklab: uncaught ${err.name}: clocksource restored to '${this.original}'\n`);
   };
@@ -323,7 +392,9 @@ export class ClocksourceSwitcher {
     this.available = available;
   }
 
-  /** Checks everything a switch needs, then takes the lock. Writes nothing to sysfs. */
+  /** Checks everything a switch needs, takes the lock, and writes the
+   * journal (so a full or broken state folder is known before anything is
+   * measured). Writes nothing to sysfs but what recovery puts back. */
   static open(names: readonly string[], ctx: SwitchContext = defaultContext()): ClocksourceSwitcher {
     const available = readAvailable(ctx);
     validateClocksources(names, available);
@@ -332,37 +403,41 @@ export class ClocksourceSwitcher {
     readCurrent(ctx);
     readBootId(ctx);
     ensureStateDir(ctx);
-    const lock = tryLock(ctx, true);
+    const lock = tryLock(ctx);
     if (!isLock(lock)) {
       throw new UnsupportedError(
         `another clocklab run (pid ${lock.heldBy ?? 'unknown'}) is switching the clocksource; wait for it to finish`,
       );
     }
-    let recovered: Recovery;
     try {
       // A journal left by a killed run is undone before anything else; one
       // that cannot be undone is not overwritten by ours.
-      recovered = recoverLocked(ctx);
+      const recovered = recoverLocked(ctx);
       if (recovered.kind === 'cannot') throw new UnsupportedError(describeRecovery(recovered) ?? 'a clocksource journal cannot be restored');
+      const sw = new ClocksourceSwitcher(ctx, lock, readCurrent(ctx), available);
+      sw.recovered = recovered;
+      sw.writeJournal();
+      return sw;
     } catch (err) {
       lock.release();
       throw err;
     }
-    const sw = new ClocksourceSwitcher(ctx, lock, readCurrent(ctx), available);
-    sw.recovered = recovered;
-    return sw;
   }
 
   current(): string {
     return readCurrent(this.ctx);
   }
 
-  /** Switches to `name` (a no-op when it is current), journal first. */
+  /** Switches to `name` (a no-op when it is current). */
   switchTo(name: string): SwitchEvent | null {
     if (this.closed) throw new Error('the clocksource switcher is closed');
     validateClocksources([name], this.available);
     if (readCurrent(this.ctx) === name) return null;
-    if (!this.journaled) this.writeJournal();
+    if (!this.signalsHooked) {
+      // From the first switch on, a signal restores before the process dies.
+      for (const s of SIGNALS) process.on(s, this.onSignal);
+      this.signalsHooked = true;
+    }
     try {
       const event = writeAndConfirm(this.ctx, name);
       this.events.push(event);
@@ -373,17 +448,30 @@ export class ClocksourceSwitcher {
     }
   }
 
-  /** Puts the original back and confirms it; removes the journal only then. */
+  /** Puts the original back and confirms it; removes the journal only then.
+   * When the kernel will not take it back, the journal is kept, marked with
+   * why, and the error says how to finish the job. */
   restore(): SwitchEvent | null {
-    if (!this.journaled) return null;
+    if (this.journal === null) return null;
     let event: SwitchEvent | null = null;
-    if (readCurrent(this.ctx) !== this.original) {
-      event = writeAndConfirm(this.ctx, this.original);
+    const now = readCurrent(this.ctx);
+    if (now !== this.original) {
+      try {
+        event = writeAndConfirm(this.ctx, this.original);
+      } catch (err) {
+        throw this.restoreFailed(err as Error, now);
+      }
       this.events.push(event);
     }
-    removeJournal(this.ctx);
-    this.journaled = false;
-    this.unhook();
+    try {
+      removeJournal(this.ctx);
+    } catch {
+      // The clocksource is back; a journal left behind says so to the next
+      // command, which removes it ('already').
+    }
+    // The listeners stay until close(): a signal caught while this ran must
+    // still find one (honourLateSignals()).
+    this.journal = null;
     return event;
   }
 
@@ -394,6 +482,9 @@ export class ClocksourceSwitcher {
       this.restore();
     } finally {
       this.closed = true;
+      // A signal that arrived during the restore is still waiting in the
+      // event loop: honour it rather than lose it with our listeners.
+      if (this.signalsHooked) honourLateSignals();
       this.unhook();
       this.lock.release();
     }
@@ -409,10 +500,26 @@ export class ClocksourceSwitcher {
       startedAt: new Date().toISOString(),
     };
     writeDurably(this.ctx.stateDir, JOURNAL_FILE, JSON.stringify(journal, null, 2) + '\n');
-    this.journaled = true;
-    for (const s of SIGNALS) process.on(s, this.onSignal);
+    this.journal = journal;
     process.on('exit', this.onExit);
     process.on('uncaughtExceptionMonitor', this.onFatal);
+  }
+
+  /** The journal learns why the run could not restore, so a later
+   * `clocklab restore` says the run died of an error, not that it was killed. */
+  private restoreFailed(err: Error, now: string): UnsupportedError {
+    const reason = (err as NodeJS.ErrnoException).code === 'EROFS' ? `${currentPath(this.ctx)} is now on a read-only file system (EROFS)` : err.message;
+    if (this.journal !== null) {
+      try {
+        writeDurably(this.ctx.stateDir, JOURNAL_FILE, JSON.stringify({ ...this.journal, failed: reason }, null, 2) + '\n');
+      } catch {
+        // The journal as first written still names the original.
+      }
+    }
+    return new UnsupportedError(
+      `could not restore the clocksource to '${this.original}' (${reason}); it is still on '${now}'. ` +
+        `The journal ${journalPath(this.ctx)} is kept: once that is fixed, run \`sudo clocklab restore\``,
+    );
   }
 
   private unhook(): void {
@@ -425,9 +532,8 @@ export class ClocksourceSwitcher {
     try {
       this.restore();
     } catch (err) {
-      process.stderr.write(
-        `clocklab: could not restore the clocksource to '${this.original}' (${(err as Error).message}); run \`sudo clocklab restore\`\n`,
-      );
+      const message = err instanceof UnsupportedError ? err.message : `could not restore the clocksource to '${this.original}' (${(err as Error).message}); run \`sudo clocklab restore\``;
+      process.stderr.write(`clocklab: ${message}\n`);
     }
   }
 
@@ -435,7 +541,7 @@ export class ClocksourceSwitcher {
    * removed first, so the default action runs and the exit status tells the
    * parent which signal ended us). */
   private restoreOnSignal(sig: NodeJS.Signals): void {
-    const wasSwitched = this.journaled && readCurrent(this.ctx) !== this.original;
+    const wasSwitched = this.journal !== null && readCurrent(this.ctx) !== this.original;
     this.restoreQuietly();
     if (wasSwitched) process.stderr.write(`clocklab: ${sig}: clocksource restored to '${this.original}'\n`);
     this.closed = true;
@@ -443,6 +549,26 @@ export class ClocksourceSwitcher {
     this.lock.release();
     process.kill(process.pid, sig);
   }
+}
+
+/** A signal caught while close() ran synchronously is only delivered to
+ * listeners on a later turn of the event loop; with none left it would be
+ * dropped and the run would exit 0 as if no one had asked it to stop. The
+ * chosen behaviour: it is honoured. Stand-in listeners, added before the
+ * switcher's go (the last listener's removal discards a pending signal),
+ * re-raise it with the default action once the clocksource is back; they
+ * leave after one whole turn of the loop, by which time libuv has read any
+ * signal that arrived before close() returned (src/unix/signal.c). */
+function honourLateSignals(): void {
+  const late = (sig: NodeJS.Signals): void => {
+    drop();
+    process.kill(process.pid, sig);
+  };
+  const drop = (): void => {
+    for (const s of SIGNALS) process.off(s, late);
+  };
+  for (const s of SIGNALS) process.on(s, late);
+  setImmediate(() => setImmediate(drop));
 }
 
 /** What startup recovery found and did. */
@@ -470,6 +596,10 @@ function recoverLocked(ctx: SwitchContext): Recovery {
     removeJournal(ctx);
     return { kind: 'stale', journal, bootId };
   }
+  // Same boot, and we hold the lock: whoever wrote the journal is gone or
+  // has closed its lock, even if its pid now names a live process (a
+  // reused pid, or a run stuck past its lock). The flock is the truth; the
+  // pid is only shown to people.
   const current = readCurrent(ctx);
   if (current === journal.original) {
     removeJournal(ctx);
@@ -477,7 +607,13 @@ function recoverLocked(ctx: SwitchContext): Recovery {
   }
   const available = readAvailable(ctx);
   if (!available.includes(journal.original)) {
-    return { kind: 'cannot', journal, reason: `'${journal.original}' is not among the available clocksources (${available.join(', ')})` };
+    return {
+      kind: 'cannot',
+      journal,
+      reason:
+        `'${journal.original}' is not among the available clocksources (${available.join(', ')}), so it cannot be put back. ` +
+        `The machine stays on '${current}'; to accept that and let clocklab switch again, remove ${journalPath(ctx)}`,
+    };
   }
   try {
     checkCanSwitch(ctx);
@@ -501,7 +637,7 @@ export function recoverJournal(ctx: SwitchContext = defaultContext()): Recovery 
   } catch {
     canWrite = false;
   }
-  const lock = tryLock(ctx, canWrite);
+  const lock = tryLock(ctx);
   if (!isLock(lock)) return { kind: 'busy', pid: lock.heldBy };
   try {
     if (!canWrite) {
@@ -517,7 +653,11 @@ export function recoverJournal(ctx: SwitchContext = defaultContext()): Recovery 
 
 /** One line for the person at the terminal, or null when there is nothing to say. */
 export function describeRecovery(r: Recovery): string | null {
-  const who = (j: JournalT): string => `a clocklab run (pid ${j.pid}, started ${j.startedAt}) was killed while the clocksource was switched`;
+  const run = (j: JournalT): string => `a clocklab run (pid ${j.pid}, started ${j.startedAt})`;
+  const who = (j: JournalT): string =>
+    j.failed !== undefined
+      ? `${run(j)} died of an error with the clocksource switched (it could not restore it: ${j.failed})`
+      : `${run(j)} was killed while the clocksource was switched`;
   switch (r.kind) {
     case 'none':
     case 'busy':
@@ -525,12 +665,13 @@ export function describeRecovery(r: Recovery): string | null {
     case 'restored':
       return `${who(r.journal)}; restored the clocksource from '${r.from}' to '${r.journal.original}'`;
     case 'already':
-      return `${who(r.journal)}; the clocksource is already back on '${r.journal.original}', journal removed`;
+      // Killed before it switched, or the clocksource was put back since.
+      return `${run(r.journal)} ended without removing its journal; the clocksource is on '${r.journal.original}' as it recorded, journal removed`;
     case 'stale':
       return `discarded a stale clocksource journal from another boot (boot id ${r.journal.bootId}, now ${r.bootId}; pid ${r.journal.pid}, started ${r.journal.startedAt}); the reboot already reset the clocksource, nothing was applied`;
     case 'corrupt':
       return `discarded an unreadable clocksource journal: ${JSON.stringify(r.raw.slice(0, 200))}`;
     case 'cannot':
-      return `${who(r.journal)} away from '${r.journal.original}', and it cannot be restored now: ${r.reason}`;
+      return `${who(r.journal)}, away from '${r.journal.original}', and it cannot be restored now: ${r.reason}`;
   }
 }

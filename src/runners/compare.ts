@@ -2,7 +2,7 @@
 // turn (src/clocksource/switch.ts owns every write), runs bench (and warp),
 // switches back, and weighs speed against the evidence that the faster one
 // is safe here. Measures and returns a result; never prints.
-import { checkCanSwitch, ClocksourceSwitcher, defaultContext, readAvailable, readCurrent, validateClocksources, type SwitchContext } from '../clocksource/switch.js';
+import { checkCanSwitch, ClocksourceSwitcher, defaultContext, readAvailable, readCurrent, tryLock, validateClocksources, type SwitchContext } from '../clocksource/switch.js';
 import { UnsupportedError, UsageError } from '../errors.js';
 import type { MethodSpec } from '../methods.js';
 import { onlineCpus, requireOnline } from '../probes/cpus.js';
@@ -96,6 +96,15 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
     if (options.clocksources && options.clocksources.some((c) => c !== original)) {
       throw new UsageError(`{currentOnly} measures only the current clocksource ('${original}'); drop {clocksources} or {currentOnly}`);
     }
+    // The lock is free unless another run has switched: then the current
+    // one is that run's temporary choice, not the machine's.
+    const lock = tryLock(ctx);
+    if (!('release' in lock)) {
+      throw new UnsupportedError(
+        `another clocklab run (pid ${lock.heldBy ?? 'unknown'}) holds the clocksource switch: '${original}' is its temporary choice, not this machine's own. Wait for it to finish`,
+      );
+    }
+    lock.release();
     list = [original];
   } else {
     list = options.clocksources ? [...options.clocksources] : available;
@@ -159,15 +168,22 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
         });
       }
       const during = readCurrent(ctx);
-      if (during !== cs) {
-        throw new UnsupportedError(`the clocksource changed to '${during}' while '${cs}' was being measured (did the kernel's watchdog mark it unstable? see dmesg)`);
-      }
+      if (during !== cs) throw changedUnder(cs, during, readAvailable(ctx));
       runs.push({ clocksource: cs, round, switched: event, clocksourceDuring: during, bench: benchResult, warp: warpResult });
     }
     options.onProgress?.({ done: steps, total: steps, unit: 'steps', label: 'done' });
-  } finally {
-    switcher?.close();
+  } catch (err) {
+    // The restore's own failure, if any, matters more to the operator: it
+    // leaves the machine switched. It names what stopped the run too.
+    try {
+      switcher?.close();
+    } catch (restoreErr) {
+      if (restoreErr instanceof UnsupportedError) throw new UnsupportedError(`${restoreErr.template}. The run had stopped because: ${(err as Error).message}`);
+      throw restoreErr;
+    }
+    throw err;
   }
+  switcher?.close();
   const switches: SwitchRecordT[] = switcher ? [...switcher.events] : [];
   const end = readCurrent(ctx);
   const cpus = [...new Set([options.cpu, ...warpCpus])].sort((a, b) => a - b);
@@ -205,6 +221,21 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
     findings,
   };
   return raw;
+}
+
+/** Why the clocksource is not the one being measured. The kernel changes it
+ * on its own only when its watchdog marks the current one unstable, which
+ * also drops it from available_clocksource (kernel/time/clocksource.c:
+ * __clocksource_unstable() clears CLOCK_SOURCE_VALID_FOR_HRES); a
+ * clocksource still offered was replaced by a write from outside. */
+function changedUnder(cs: string, during: string, available: readonly string[]): UnsupportedError {
+  const head = `the clocksource changed to '${during}' while '${cs}' was being measured`;
+  if (!available.includes(cs)) {
+    return new UnsupportedError(`${head}: the kernel no longer offers '${cs}' (its watchdog marked it unstable; see dmesg)`);
+  }
+  return new UnsupportedError(
+    `${head}, and the kernel still offers '${cs}': something other than this run wrote current_clocksource (a person or program, or a clocklab older than this one, which does not take the machine-wide lock). The measurements would be mixed, so the run stops`,
+  );
 }
 
 interface Figures {

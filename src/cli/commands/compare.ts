@@ -24,11 +24,11 @@ export const compareCli = defineCli({
     ...GATE_FLAGS,
   ],
   after:
-    '\nSwitching writes /sys/devices/system/clocksource/clocksource0/current_clocksource. Before the first\n' +
-    'switch the original is journaled (fsync) to /run/clocklab ($CLOCKLAB_STATE_DIR); it is restored on\n' +
+    '\nSwitching writes /sys/devices/system/clocksource/clocksource0/current_clocksource. Before anything\n' +
+    'is measured the original is journaled (fsync) to /run/clocklab ($CLOCKLAB_STATE_DIR); it is restored on\n' +
     'exit, error, SIGINT, SIGTERM and SIGHUP. After a SIGKILL the next clocklab command restores it\n' +
-    '(`clocklab restore` does only that). One run at a time: a second is refused with exit 3.\n' +
-    'Exit codes: 0 done, 1 a monotonic method warped or a regression past --threshold, 2 bad usage, 3 cannot (not root, no such clocksource, busy),\n' +
+    '(`clocklab restore` does only that). One run per machine, whatever its state folder: a second is refused with exit 3.\n' +
+    'Exit codes: 0 done, 1 a monotonic method warped or a regression past --threshold, 2 bad usage, 3 cannot (not root, read-only /sys, no such clocksource, busy, no room for the journal),\n' +
     '130 interrupted (the clocksource is restored first).',
   output: 'report',
   text: (r) => textReport(r),

@@ -12,6 +12,7 @@
         "native/napi/pvclock.cc",
         "native/napi/reads.cc",
         "native/napi/warp.cc",
+        "native/napi/order.cc",
         "native/clocks.cc",
         "native/cpuid.cc",
         "native/lock.cc",
@@ -19,6 +20,7 @@
         "native/methods.cc",
         "native/pin.cc",
         "native/warp.cc",
+        "native/order.cc",
         "native/pvclock.cc"
       ],
       "dependencies": [

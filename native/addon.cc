@@ -18,6 +18,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ExportLock(env, exports);
   ExportWarp(env, exports);
   ExportPvclock(env, exports);
+  ExportOrder(env, exports);
   return exports;
 }
 

@@ -51,6 +51,7 @@ int timed_loop(const method& m, uint64_t loops, loop_result* out) {
     case K_RDTSCP: run(loops, [] { uint32_t a; rdtscp(&a); }, out); break;
     case K_LFENCE_RDTSC: run(loops, [] { lfence_rdtsc(); }, out); break;
     case K_MFENCE_RDTSC: run(loops, [] { mfence_rdtsc(); }, out); break;
+    case K_MFENCE_LFENCE_RDTSC: run(loops, [] { mfence_lfence_rdtsc(); }, out); break;
     case K_RDPID: run(loops, [] { rdpid(); }, out); break;
     case K_GETCPU: run(loops, [] { unsigned c, n; getcpu(&c, &n); }, out); break;
     case K_VDSO_CLOCK: run(loops, [id] { timespec ts; clock_gettime(id, &ts); }, out); break;

@@ -16,6 +16,7 @@ const method method_table[] = {
     {"rdtscp", K_RDTSCP, -1},
     {"lfence_rdtsc", K_LFENCE_RDTSC, -1},
     {"mfence_rdtsc", K_MFENCE_RDTSC, -1},
+    {"mfence_lfence_rdtsc", K_MFENCE_LFENCE_RDTSC, -1},
     {"rdpid", K_RDPID, -1},
     {"getcpu", K_GETCPU, -1},
     VDSO("realtime", 0),
@@ -63,6 +64,7 @@ int method_read(const method& m, uint64_t* value) {
     case K_RDTSCP: *value = rdtscp(&aux); return 0;
     case K_LFENCE_RDTSC: *value = lfence_rdtsc(); return 0;
     case K_MFENCE_RDTSC: *value = mfence_rdtsc(); return 0;
+    case K_MFENCE_LFENCE_RDTSC: *value = mfence_lfence_rdtsc(); return 0;
     case K_RDPID: *value = tsc_aux_cpu(rdpid()); return 0;
     case K_GETCPU: {
       uint32_t cpu = 0, node = 0;

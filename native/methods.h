@@ -27,6 +27,7 @@ enum method_kind : int {
   K_SKEWED_RDTSCP,  // internal: rdtscp minus a per-CPU offset, for the warp self-test
   K_PVCLOCK_VDSO,    // vCPU 0's pvclock record, as the vDSO reads it (pvclock.h)
   K_PVCLOCK_RDTSCP,  // the record of the CPU RDTSCP names (pvclock.h)
+  K_MFENCE_LFENCE_RDTSC,
 };
 
 struct method {
@@ -52,6 +53,7 @@ constexpr requirement method_requires(method_kind k) {
     case K_PVCLOCK_RDTSCP: return {true, FEATURE_RDTSCP, "rdtscp"};
     case K_LFENCE_RDTSC: return {true, FEATURE_SSE2, "lfence"};
     case K_MFENCE_RDTSC: return {true, FEATURE_SSE2, "mfence"};
+    case K_MFENCE_LFENCE_RDTSC: return {true, FEATURE_SSE2, "mfence"};
     case K_RDPID: return {true, FEATURE_RDPID, "rdpid"};
     // The vDSO's reader takes the TSC as rdtsc_ordered() does
     // (arch/x86/include/asm/tsc.h): RDTSCP where present, else LFENCE;RDTSC.

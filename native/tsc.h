@@ -10,6 +10,7 @@
 //   Linux sets: arch/x86/kernel/cpu/amd.c, init_amd()).
 // - MFENCE;RDTSC: MFENCE orders earlier loads and stores; Linux no longer uses
 //   it for this (X86_FEATURE_MFENCE_RDTSC was removed), kept here to measure it.
+// - MFENCE;LFENCE;RDTSC: after earlier loads and stores are globally visible.
 // - RDTSCP waits until all previous instructions have executed and previous
 //   loads are globally visible; it also returns IA32_TSC_AUX, which Linux sets
 //   to (node << 12) | cpu (arch/x86/kernel/cpu/common.c, setup_getcpu()).
@@ -55,6 +56,14 @@ static inline uint64_t mfence_rdtsc() {
   return (uint64_t(hi) << 32) | lo;
 }
 
+// The one sequence the SDM (Vol. 2B, RDTSC) gives for a read after all
+// earlier loads AND stores are globally visible.
+static inline uint64_t mfence_lfence_rdtsc() {
+  uint32_t lo, hi;
+  __asm__ __volatile__("mfence\n\tlfence\n\trdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+  return (uint64_t(hi) << 32) | lo;
+}
+
 // RDPID (CPUID.(EAX=7,ECX=0):ECX[22]) reads IA32_TSC_AUX without the TSC.
 static inline uint32_t rdpid() {
   uint64_t v;
@@ -66,6 +75,7 @@ static inline uint64_t rdtsc() { return 0; }
 static inline uint64_t rdtscp(uint32_t* aux) { *aux = 0; return 0; }
 static inline uint64_t lfence_rdtsc() { return 0; }
 static inline uint64_t mfence_rdtsc() { return 0; }
+static inline uint64_t mfence_lfence_rdtsc() { return 0; }
 static inline uint32_t rdpid() { return 0; }
 #endif
 

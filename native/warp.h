@@ -21,10 +21,11 @@ constexpr size_t WARP_LINE_WORDS = 8;  // one 64-byte cache line
 // lock, so one line moves between CPUs per iteration, not three (the kernel's
 // struct of tsc_sync.c does the same for the same reason).
 enum warp_word : size_t {
-  W_LOCK = 0,
+  W_LOCK = 0,       // guards the merge of the per-thread tallies at the end
   W_LAST = 1,       // the last value stored, as uint64
-  W_LAST_SLOT = 2,  // the slot that stored it; -1 before the first store
+  W_LAST_SLOT = 2,  // the slot that stored it, plus one; 0 before the first store
   W_WARPS = 3,      // warps seen, all pairs
+  W_TURN = 4,       // the baton: the slot whose turn it is to read
   // line 1: the largest warp, written only on a warp
   W_MAX_AMOUNT = 8,
   W_MAX_BEFORE = 9,
@@ -47,17 +48,36 @@ enum warp_word : size_t {
   // from line 5: one line per slot, then the pair matrix
   W_SLOTS = 40,
 };
-// Per-slot line: reads done (updated every few hundred iterations for
-// progress, exact at the end) and whether the slot has finished.
+// Per-slot line: reads done and cross-CPU hand-offs (updated every few
+// hundred iterations for progress, exact at the end) and whether the slot
+// has finished.
 constexpr size_t WS_READS = 0;
 constexpr size_t WS_DONE = 1;
+constexpr size_t WS_HANDOFFS = 2;
 constexpr size_t W_PAIRS = W_SLOTS + WARP_MAX_SLOTS * WARP_LINE_WORDS;
-// Pair (from, to): word 0 the warp count, word 1 the largest warp.
-constexpr size_t WP_WORDS = 2;
-constexpr size_t WARP_STATE_WORDS = W_PAIRS + size_t(WARP_MAX_SLOTS) * WARP_MAX_SLOTS * WP_WORDS;
+// Pair (from, to), written once at the end by `to`: the warp count, the
+// largest warp, the hand-offs (reads by `to` whose previous value `from`
+// stored) and the smallest forward step of those hand-offs (-1 if none).
+constexpr size_t WP_WORDS = 4;
+constexpr size_t WP_WARPS = 0;
+constexpr size_t WP_LARGEST = 1;
+constexpr size_t WP_HANDOFFS = 2;
+constexpr size_t WP_MIN_GAP = 3;
+// Per slot, the forward steps of its cross-CPU hand-offs by power of two:
+// bucket b counts steps in [2^b, 2^(b+1)), bucket 0 also steps of 0.
+constexpr size_t WARP_GAP_BUCKETS = 64;
+constexpr size_t W_GAPS = W_PAIRS + size_t(WARP_MAX_SLOTS) * WARP_MAX_SLOTS * WP_WORDS;
+constexpr size_t WARP_STATE_WORDS = W_GAPS + size_t(WARP_MAX_SLOTS) * WARP_GAP_BUCKETS;
 // What JS allocates: the words plus one line of slack for the alignment,
 // since a SharedArrayBuffer's backing store is only 16-byte aligned.
 constexpr size_t WARP_STATE_BYTES = WARP_STATE_WORDS * 8 + 64;
+
+// The pieces another two-thread check on this state reuses (native/order.cc):
+// the start barrier (0, -ECANCELED on abort, or -ETIMEDOUT), CLOCK_MONOTONIC
+// in ns, and recording the first error and setting the abort word.
+int warp_barrier(int64_t* state, int slots);
+int64_t warp_now_ns();
+void warp_fail(int64_t* state, int rc);
 
 // Index of the first 64-byte-aligned int64 in memory starting at `data`.
 size_t warp_base_index(const void* data);

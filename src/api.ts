@@ -12,6 +12,7 @@ import type { BenchOptions as BenchOptionsIn } from './commands/bench.js';
 import type { CheckCommandOptions } from './commands/check.js';
 import type { CompareCommandOptions } from './commands/compare.js';
 import type { PvclockCommandOptions } from './commands/pvclock.js';
+import type { OrderCommandOptions } from './commands/order.js';
 import type { WarpCommandOptions } from './commands/warp.js';
 import { CheckFailed, UsageError } from './errors.js';
 import { chartJsSource } from './reports/files.js';
@@ -28,6 +29,7 @@ import { InfoResult as InfoResultSchema, type InfoResultT } from './results/info
 import { MethodsResult as MethodsResultSchema, type MethodsResultT } from './results/methods.js';
 import { PvclockResult as PvclockResultSchema, type PvclockResultT } from './results/pvclock.js';
 import { ReportResult as ReportSchema, type ReportResultT } from './results/report.js';
+import { OrderResult as OrderResultSchema, type OrderResultT } from './results/order.js';
 import { WarpResult as WarpResultSchema, type WarpResultT } from './results/warp.js';
 import type { Progress } from './runners/progress.js';
 
@@ -37,6 +39,7 @@ export {
   CompareResultSchema,
   InfoResultSchema,
   MethodsResultSchema,
+  OrderResultSchema,
   PvclockResultSchema,
   ReportSchema,
   WarpResultSchema,
@@ -49,6 +52,8 @@ export type BenchResult = BenchResultT;
 export type BenchRun = BenchRunT;
 /** The result of `warp()`: the object `clocklab warp --json` prints. */
 export type WarpResult = WarpResultT;
+/** The result of `order()`: the object `clocklab order --json` prints. */
+export type OrderResult = OrderResultT;
 /** The result of `compare()`: the object `clocklab compare --json` prints. */
 export type CompareResult = CompareResultT;
 /** The result of `check()`: the object `clocklab check --json` prints. */
@@ -81,6 +86,8 @@ export type BenchOptions = BenchOptionsIn & Hooks & {
 };
 /** warp()'s options. */
 export type WarpOptions = WarpCommandOptions & Hooks;
+/** order()'s options. */
+export type OrderOptions = OrderCommandOptions & Hooks;
 /** compare()'s options. */
 export type CompareOptions = CompareCommandOptions & Hooks;
 /** check()'s options. */
@@ -140,13 +147,24 @@ export const bench: (options?: BenchOptions) => Promise<BenchResult> = door(COMM
 
 /**
  * Does any way of reading time go backwards across CPUs? One pinned worker
- * thread per CPU, all comparing their reads under one shared lock. A method
+ * thread per CPU, reading in turn (a baton) and comparing with the last read
+ * another CPU stored; each result states its detection limit. A method
  * that must be monotonic and warped gives `verdict: 'failed'` (data, not an
  * exception: see assertPassed).
  *
  * @example const r = await warp({ methods: ['monotonic'], durationSeconds: 0.5 });
  */
 export const warp: (options?: WarpOptions) => Promise<WarpResult> = door(COMMANDS.warp, ['signal', 'onProgress']);
+
+/**
+ * Is each way of reading time ordered after an earlier load, and after an
+ * earlier store, as the manuals promise? Litmus tests on pinned CPU pairs; a
+ * violation of a promised order gives `verdict: 'failed'`.
+ *
+ * @example const r = await order({ methods: ['rdtscp'], patterns: ['load-read'], durationSeconds: 0.2 });
+ * @throws UnsupportedError with fewer than two CPUs (a pair needs two).
+ */
+export const order: (options?: OrderOptions) => Promise<OrderResult> = door(COMMANDS.order, ['signal', 'onProgress']);
 
 /**
  * Which clocksource should this machine use? Measures each (switching as
@@ -202,6 +220,8 @@ export function verdictOf(result: AnyResult, options: { strict?: boolean } = {})
       return COMMANDS.warp.verdict(r);
     case 'compare':
       return COMMANDS.compare.verdict(r);
+    case 'order':
+      return COMMANDS.order.verdict(r);
     case 'bench':
       return COMMANDS.bench.verdict(r);
     case 'pvclock':
@@ -248,7 +268,7 @@ function parseJson(text: string): unknown {
  * `{ color: true }` asks for the terminal colours the CLI uses. */
 export function renderText(result: AnyResult, options: { color?: boolean } = {}): string {
   const r: AnyResult = result;
-  if (typeof r !== 'object' || r === null || !['info', 'methods', 'bench', 'warp', 'compare', 'check', 'pvclock'].includes(r.command)) {
+  if (typeof r !== 'object' || r === null || !['info', 'methods', 'bench', 'warp', 'order', 'compare', 'check', 'pvclock'].includes(r.command)) {
     throw new UsageError(`renderText(): not a clocklab result (command ${JSON.stringify((r as { command?: unknown } | null)?.command)})`);
   }
   return withColor(options.color ?? false, () => textReport(r));

@@ -43,6 +43,12 @@ export class UnsupportedError extends OptionNamingError {
   override name = 'UnsupportedError';
 }
 
+/** The native addon is not there for this machine (no prebuild fits and
+ * none was built). Exit 3, with how to build it. */
+export class AddonUnavailable extends UnsupportedError {
+  override name = 'AddonUnavailable';
+}
+
 /** A check failed: a warp where none may be, a regression. Exit 1. */
 export class CheckFailed extends ClocklabError {
   override name = 'CheckFailed';

@@ -1,14 +1,15 @@
 // index.ts: the library API. No printing, no process.exit: results are typed
 // objects and errors are typed classes (src/errors.ts). The runner functions
-// (bench, warp, compare, check, pvclock, info, methods), the report functions
+// (bench, warp, order, compare, check, pvclock, info, methods), the report functions
 // and the schemas come from ./api.ts; the single reads from ./primitives.ts.
 export * from './primitives.js';
 export { CLOCKS, CLOCK_NAMES, type ClockName } from './clocks.js';
 export { METHODS, type MethodSpec, type Contract } from './methods.js';
-export { ClocklabError, UsageError, UnsupportedError, CheckFailed, Interrupted } from './errors.js';
+export { ClocklabError, UsageError, UnsupportedError, AddonUnavailable, CheckFailed, Interrupted } from './errors.js';
 export {
   bench,
   warp,
+  order,
   compare,
   check,
   pvclock,
@@ -26,6 +27,7 @@ export {
   CompareResultSchema,
   InfoResultSchema,
   MethodsResultSchema,
+  OrderResultSchema,
   PvclockResultSchema,
   ReportSchema,
   WarpResultSchema,
@@ -41,6 +43,8 @@ export {
   type InfoResult,
   type JunitOptions,
   type MethodsResult,
+  type OrderOptions,
+  type OrderResult,
   type Progress,
   type PvclockOptions,
   type PvclockResult,
@@ -51,5 +55,6 @@ export {
 } from './api.js';
 export { BENCH_DEFAULT_METHODS } from './commands/bench.js';
 export { WARP_DEFAULT_METHODS } from './commands/warp.js';
+export { ORDER_DEFAULT_METHODS } from './commands/order.js';
 export { COMPARE_DEFAULT_METHODS, COMPARE_DEFAULT_WARP_METHODS } from './commands/compare.js';
 export { recoverJournal, describeRecovery, type Recovery } from './clocksource/switch.js';

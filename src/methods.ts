@@ -20,6 +20,17 @@ export type Requirement = 'rdtscp' | 'rdpid' | 'sse2' | 'constant_tsc' | 'pvcloc
 /** The unit of a method's values. */
 export type Unit = 'cycles' | 'ns' | 'cpu';
 
+/** What the manuals (or, for the clocks, the kernel) promise about a read's
+ * order against ordinary memory accesses earlier in program order. */
+export interface OrderPromise {
+  /** load -> read: the read comes after every earlier load (ordered like a load). */
+  load: boolean;
+  /** store -> read: the read comes after every earlier store is globally visible. */
+  store: boolean;
+  /** Where the promise (or its absence) is written down. */
+  source: string;
+}
+
 export interface MethodSpec {
   /** The name users type: `clocklab bench --methods monotonic,rdtscp`. */
   id: string;
@@ -30,7 +41,38 @@ export interface MethodSpec {
   unit: Unit;
   /** Whether the read goes through the vDSO, a system call, or the CPU alone. */
   path: 'cpu' | 'vdso' | 'syscall';
+  /** The order promise `clocklab order` tests; absent where it is not asked
+   * (system calls, CPU time, CPU numbers). */
+  order?: OrderPromise;
 }
+
+const SDM_RDTSC = 'Intel SDM Vol. 2B, RDTSC; AMD APM Vol. 3, RDTSC';
+/** The promises the `order` command judges by. */
+const ORDER_RDTSCP: OrderPromise = {
+  load: true,
+  store: false,
+  source: 'Intel SDM Vol. 2B, RDTSCP: waits for earlier loads to be globally visible, not for earlier stores (MFENCE first for that); AMD APM Vol. 3, RDTSCP',
+};
+const ORDER: Partial<Record<string, OrderPromise>> = {
+  rdtsc: { load: false, store: false, source: `${SDM_RDTSC}: not serializing, need not wait for earlier instructions` },
+  rdtscp: ORDER_RDTSCP,
+  lfence_rdtsc: {
+    load: true,
+    store: false,
+    source: `${SDM_RDTSC}: LFENCE before it, after earlier loads; stores need MFENCE;LFENCE (AMD: LFENCE dispatch-serializing, DE_CFG[1], arch/x86/kernel/cpu/amd.c)`,
+  },
+  mfence_rdtsc: { load: false, store: false, source: `${SDM_RDTSC}: MFENCE orders loads and stores, not RDTSC; not among the sequences the SDM gives` },
+  mfence_lfence_rdtsc: { load: true, store: true, source: `${SDM_RDTSC}: MFENCE;LFENCE before it, after earlier loads and stores are globally visible` },
+};
+/** The vDSO reads the TSC with rdtsc_ordered() (arch/x86/include/asm/msr.h,
+ * now asm/tsc.h): RDTSCP or LFENCE;RDTSC, ordered like a load, nothing for stores. */
+const VDSO_ORDER: OrderPromise = { load: true, store: false, source: 'rdtsc_ordered(), arch/x86/include/asm/msr.h: ordered like a load; stores not ordered' };
+/** The coarse clocks and the wall clocks of one tick read memory only. */
+const LOAD_ORDER: OrderPromise = {
+  load: true,
+  store: false,
+  source: 'Intel SDM Vol. 3A, "Memory Ordering in P6 and More Recent Processor Families": reads are not reordered with other reads, but may be with older writes to other locations',
+};
 
 const tsc = (id: string, description: string, requires: Requirement[], contract: Contract): MethodSpec => ({
   id,
@@ -39,6 +81,7 @@ const tsc = (id: string, description: string, requires: Requirement[], contract:
   contract,
   unit: 'cycles',
   path: 'cpu',
+  ...(ORDER[id] ? { order: ORDER[id] } : {}),
 });
 
 const clock = (id: string, contract: Contract, path: 'vdso' | 'syscall', description: string): MethodSpec => ({
@@ -48,6 +91,9 @@ const clock = (id: string, contract: Contract, path: 'vdso' | 'syscall', descrip
   contract,
   unit: 'ns',
   path,
+  // A clock of the vDSO that is time, not CPU time: the vDSO's TSC read, or
+  // memory only (the coarse clocks, time()).
+  ...(path === 'vdso' && contract !== 'per-thread' ? { order: id.endsWith('_coarse') || id === 'time' ? LOAD_ORDER : VDSO_ORDER } : {}),
 });
 
 const clockContracts: ReadonlyArray<[string, Contract, string]> = [
@@ -72,6 +118,7 @@ export const METHODS: readonly MethodSpec[] = [
   tsc('rdtscp', 'RDTSCP: TSC after earlier loads, plus TSC_AUX', ['rdtscp', 'constant_tsc'], 'monotonic'),
   tsc('lfence_rdtsc', 'LFENCE;RDTSC', ['sse2', 'constant_tsc'], 'monotonic'),
   tsc('mfence_rdtsc', 'MFENCE;RDTSC', ['sse2', 'constant_tsc'], 'monotonic'),
+  tsc('mfence_lfence_rdtsc', 'MFENCE;LFENCE;RDTSC: TSC after earlier loads and stores', ['sse2', 'constant_tsc'], 'monotonic'),
   { id: 'rdpid', description: 'RDPID: the CPU number from TSC_AUX', requires: ['rdpid'], contract: 'not-time', unit: 'cpu', path: 'cpu' },
   { id: 'getcpu', description: 'getcpu(2) through the vDSO', requires: [], contract: 'not-time', unit: 'cpu', path: 'vdso' },
   ...clockContracts.map(([id, c, what]) => clock(id, c, 'vdso', `clock_gettime(${what})${tick(id)}`)),
@@ -87,6 +134,7 @@ export const METHODS: readonly MethodSpec[] = [
     contract: 'monotonic',
     unit: 'ns',
     path: 'cpu',
+    order: { load: true, store: false, source: 'LFENCE;RDTSC as rdtsc_ordered() (arch/x86/include/asm/msr.h); Intel SDM Vol. 2B, RDTSC' },
   },
   {
     id: 'pvclock_rdtscp',
@@ -95,6 +143,7 @@ export const METHODS: readonly MethodSpec[] = [
     contract: 'monotonic',
     unit: 'ns',
     path: 'cpu',
+    order: { ...ORDER_RDTSCP, source: `RDTSCP as rdtsc_ordered() (arch/x86/include/asm/msr.h); ${ORDER_RDTSCP.source}` },
   },
 ];
 

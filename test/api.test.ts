@@ -4,6 +4,7 @@
 // bad input is a UsageError, and assertPassed fails where the CLI exits 1.
 // Everything loads from dist/ (warp workers cannot start from .ts under
 // vitest: test/helpers/dist.ts).
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -21,6 +22,20 @@ const threads = (): number => Number(/^Threads:\s+(\d+)/m.exec(readFileSync('/pr
 /** Worker threads hold a MessagePort each while alive. */
 const ports = (): number => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
 const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Every worker_thread this process starts from now on (Node's 'worker_threads'
+ * diagnostics channel fires once per new Worker), and how many are still
+ * running. How long a call takes is bench/abort.ts's to print, not a test's. */
+function watchWorkers(): { started: () => number; alive: () => number; stop: () => void } {
+  let started = 0;
+  let exited = 0;
+  const onWorker = (message: unknown): void => {
+    started++;
+    (message as { worker: Worker }).worker.once('exit', () => exited++);
+  };
+  subscribe('worker_threads', onWorker);
+  return { started: () => started, alive: () => started - exited, stop: () => unsubscribe('worker_threads', onWorker) };
+}
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -52,43 +67,46 @@ describe('the API in a worker_thread', () => {
 });
 
 describe('AbortSignal', () => {
-  it.skipIf(unmet({ cpus: 2 }))('aborting a warp ends every worker promptly', async () => {
+  it.skipIf(unmet({ cpus: 2 }))('aborting a warp ends every worker, and the call rejects with the reason', async () => {
     // A first short run so lazily started threads (libuv's pool) are counted in the baseline.
     await api.warp({ methods: ['monotonic'], durationSeconds: 0.05 });
     await settle(100);
     const threadsBefore = threads();
     const portsBefore = ports();
+    const workers = watchWorkers();
     const controller = new AbortController();
     const reason = new Error('stop the warp');
-    let progressed = 0;
-    const run = api.warp({ methods: ['monotonic', 'rdtscp'], durationSeconds: 30, signal: controller.signal, onProgress: () => progressed++ });
+    // Waits for the run's first progress report, however long the machine takes to get there.
+    let progressed = (): void => {};
+    const underWay = new Promise<void>((resolve) => (progressed = resolve));
+    // 10 minutes a method: the call ends inside the test's timeout only through the abort.
+    const run = api.warp({ methods: ['monotonic', 'rdtscp'], durationSeconds: 600, signal: controller.signal, onProgress: () => progressed() });
     const outcome = run.then(
       () => 'resolved',
       (err: unknown) => err,
     );
-    await settle(600);
+    await underWay;
     // The run is under way: one worker thread per CPU, progress reported.
     expect(threads()).toBeGreaterThan(threadsBefore);
     expect(ports()).toBeGreaterThan(portsBefore);
-    expect(progressed).toBeGreaterThan(0);
-    const t0 = performance.now();
+    expect(workers.started()).toBe(api.info().machine.onlineCpus.length);
     controller.abort(reason);
     const err = await outcome;
-    const ms = performance.now() - t0;
+    workers.stop();
     expect(err).toBe(reason);
-    // Native loops return within microseconds of the abort word; terminating and
-    // awaiting the workers takes milliseconds. A loose bound for a shared 2-CPU box.
-    expect(ms).toBeLessThan(2000);
+    // Every worker has exited by the time the call rejects.
+    expect(workers.alive()).toBe(0);
     expect(threads()).toBeLessThanOrEqual(threadsBefore);
     expect(ports()).toBe(portsBefore);
   });
 
   it('a warp given an aborted signal starts no worker', async () => {
-    const before = threads();
+    const workers = watchWorkers();
     const controller = new AbortController();
     controller.abort(new Error('already'));
     await expect(api.warp({ methods: ['monotonic'], durationSeconds: 5, signal: controller.signal })).rejects.toThrow('already');
-    expect(threads()).toBeLessThanOrEqual(before);
+    workers.stop();
+    expect(workers.started()).toBe(0);
   });
 
   it('aborting a bench from its progress callback ends it after the run in progress', async () => {
@@ -113,17 +131,19 @@ describe('AbortSignal', () => {
 
   it('aborting a bench from a timer lands between runs', async () => {
     const controller = new AbortController();
+    const done: number[] = [];
     setTimeout(() => controller.abort(new Error('timer')), 100);
-    const t0 = performance.now();
-    await expect(api.bench({ methods: ['monotonic'], loops: 10_000, durationSeconds: 30, signal: controller.signal })).rejects.toThrow('timer');
-    expect(performance.now() - t0).toBeLessThan(5000);
+    const run = api.bench({ methods: ['monotonic'], loops: 10_000, durationSeconds: 30, signal: controller.signal, onProgress: (p) => done.push(p.done) });
+    await expect(run).rejects.toThrow('timer');
+    // It ran, and stopped long before its 30 s were up (progress counts seconds).
+    expect(done.length).toBeGreaterThan(0);
+    expect(Math.max(...done)).toBeLessThan(30);
   });
 
   it('aborting a compare (current clocksource only) ends it inside its bench', async () => {
     const controller = new AbortController();
     const steps: string[] = [];
     setTimeout(() => controller.abort(new Error('compare stopped')), 300);
-    const t0 = performance.now();
     const run = api.compare({
       currentOnly: true,
       methods: ['monotonic'],
@@ -134,7 +154,7 @@ describe('AbortSignal', () => {
       onProgress: (p) => steps.push(p.label),
     });
     await expect(run).rejects.toThrow('compare stopped');
-    expect(performance.now() - t0).toBeLessThan(5000);
+    // Stopped inside its one bench step: no later step began.
     expect(steps).toHaveLength(1);
     expect(steps[0]).toMatch(/: bench$/);
   });
@@ -142,7 +162,7 @@ describe('AbortSignal', () => {
   it('aborting a check from its progress callback stops before the next part', async () => {
     const controller = new AbortController();
     const parts: string[] = [];
-    const before = threads();
+    const workers = watchWorkers();
     const run = api.check({
       durationSeconds: 0.4,
       signal: controller.signal,
@@ -152,16 +172,16 @@ describe('AbortSignal', () => {
       },
     });
     await expect(run).rejects.toThrow('check stopped');
+    workers.stop();
     // The abort came as the warp part began: it is refused before any worker starts.
     expect(parts).toEqual(['vdso', 'warp']);
-    expect(threads()).toBeLessThanOrEqual(before);
+    expect(workers.started()).toBe(0);
   });
 
-  it.skipIf(unmet({ kvm: true }))('aborting a pvclock watch lands within a chunk', async () => {
+  it.skipIf(unmet({ kvm: true }))('aborting a pvclock watch stops it early, chunk by chunk, and rejects with the reason', async (ctx) => {
     const controller = new AbortController();
     const progress: number[] = [];
     setTimeout(() => controller.abort(new Error('watched enough')), 700);
-    const t0 = performance.now();
     const run = api.pvclock({ windowMs: 10, watchSeconds: 60, signal: controller.signal, onProgress: (p) => progress.push(p.done) });
     const err = await run.then(
       () => null,
@@ -169,13 +189,14 @@ describe('AbortSignal', () => {
     );
     if (err instanceof api.UnsupportedError) {
       process.stderr.write(`[SKIP] no pvclock page: ${err.message}\n`);
-      return;
+      ctx.skip(`no pvclock page: ${err.message}`);
     }
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toBe('watched enough');
-    // Chunks are a quarter second: the abort lands at the next boundary.
-    expect(performance.now() - t0).toBeLessThan(3000);
+    // Chunks are a quarter second: progress came chunk by chunk, and the
+    // watch stopped well short of its 60 s.
     expect(progress.length).toBeGreaterThan(0);
+    expect(Math.max(...progress)).toBeLessThan(60);
     expect(progress.every((s, i) => i === 0 || s > (progress[i - 1] ?? 0))).toBe(true);
   });
 });

@@ -5,14 +5,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { METHODS } from '../src/methods.js';
 import { FEATURE_BITS, loadBinding } from '../src/native/binding.js';
 import { BenchResult, type BenchResultT } from '../src/results/bench.js';
 import { MethodsResult } from '../src/results/methods.js';
 import { runMethods } from '../src/runners/methods.js';
-import { runCli } from './helpers/cli.js';
+import { PIPED, runCli } from './helpers/cli.js';
 
+const binding = loadBinding();
 const dir = mkdtempSync(join(tmpdir(), 'clocklab-bench-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -96,11 +97,34 @@ describe('clocklab bench', () => {
     expect(BenchResult.parse(JSON.parse(r.stdout)).options).toMatchObject({ runs: null, durationSeconds: 0.05 });
   });
 
-  it('--methods all measures what runs here and says what it skipped', () => {
-    const r = runCli(['bench', '--methods', 'all', '--loops', '1000', '--runs', '1', '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const parsed = BenchResult.parse(JSON.parse(r.stdout));
+  it('--methods all measures what runs here and says what it skipped', async () => {
+    // RDPID masked in the addon (its CPUID check, native/cpuid.h), so one
+    // method really cannot run: the same path a CPU without it takes.
+    const { main } = await import('../src/cli/main.js');
+    const run = async (args: string[]): Promise<{ code: number; stdout: string }> => {
+      let stdout = '';
+      const out = vi.spyOn(process.stdout, 'write').mockImplementation((t) => ((stdout += String(t)), true));
+      binding.maskFeatures(FEATURE_BITS.rdpid);
+      try {
+        return { code: await main(['node', 'clocklab', 'bench', '--methods', 'all', '--loops', '1000', '--runs', '1', ...args], PIPED), stdout };
+      } finally {
+        binding.maskFeatures(0);
+        out.mockRestore();
+      }
+    };
+    const json = await run(['--json']);
+    expect(json.code).toBe(0);
+    const parsed = BenchResult.parse(JSON.parse(json.stdout));
     expect(parsed.methods.map((m) => m.method)).toEqual(METHODS.map((m) => m.id));
+    const skipped = parsed.methods.filter((m) => m.status !== 'measured');
+    expect(skipped.map((m) => [m.method, m.status])).toEqual([['rdpid', 'unsupported']]);
+    expect(skipped[0]?.status === 'unsupported' && skipped[0].reason).toMatch(/RDPID|rdpid/);
+    // The text report says so, with the reason, and times every other method.
+    const text = await run([]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^\[SKIP\]\s+rdpid\s+\S.*$/m);
+    expect(text.stdout.match(/^\[SKIP\]/gm)).toHaveLength(1);
+    for (const m of METHODS.filter((x) => x.id !== 'rdpid')) expect(text.stdout).toMatch(new RegExp(`^${m.id} +1000 loops in `, 'm'));
   });
 
   it('--help names the default methods, all, and the exit codes', () => {

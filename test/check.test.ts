@@ -7,35 +7,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type * as MainModule from '../src/cli/main.js';
-import { findMethod, type MethodSpec } from '../src/methods.js';
 import { loadBinding } from '../src/native/binding.js';
 import { realInputs } from '../src/probes/machine.js';
 import { openPvclockPage } from '../src/probes/pvclock.js';
 import { onlineCpus } from '../src/probes/cpus.js';
 import { overlaySource } from '../src/probes/source.js';
-import type { BenchResultT } from '../src/results/bench.js';
 import { CheckResult, type CheckResultT } from '../src/results/check.js';
-import type * as BenchModule from '../src/runners/bench.js';
 import type { Collectors } from '../src/runners/check/index.js';
 import type * as PvclockModule from '../src/runners/pvclock.js';
 import type * as WarpModule from '../src/runners/warp.js';
 import { fromDist } from './helpers/dist.js';
 import { PIPED, runCli } from './helpers/cli.js';
-import { unmet } from './helpers/needs.js';
+import { skipping, unmet } from './helpers/needs.js';
+import { benchResult } from './fixtures/results.js';
 import { fakePvclockPage } from './helpers/pvclock-page.js';
 
 // The CLI and runners come from dist/: the warp runner's workers load compiled code.
 const { main } = await fromDist<typeof MainModule>('cli/main.js');
-const { runBench } = await fromDist<typeof BenchModule>('runners/bench.js');
 const { runPvclock } = await fromDist<typeof PvclockModule>('runners/pvclock.js');
 const { SKEWED_RDTSCP, runWarp } = await fromDist<typeof WarpModule>('runners/warp.js');
 
 const binding = loadBinding();
-const spec = (id: string): MethodSpec => {
-  const m = findMethod(id);
-  if (!m) throw new Error(id);
-  return m;
-};
 
 /** Runs the CLI in-process with injected evidence; returns exit code and output. */
 async function check(args: string[], collect: Partial<Collectors>, inputs = realInputs(binding)): Promise<{ code: number; result: CheckResultT; stderr: string }> {
@@ -59,10 +51,11 @@ afterEach(() => {
 });
 
 describe('clocklab check on this machine', () => {
-  it('every check is ok or a documented warning, within 5 s, and text and JSON agree', () => {
+  it('every check is ok or a documented warning, and text and JSON agree', () => {
+    // How long check takes is printed by bench/abort.ts, not limited here.
     const r = runCli(['check', '--json']);
     const result = CheckResult.parse(JSON.parse(r.stdout));
-    process.stderr.write(`check took ${result.elapsedMs} ms: ${result.checks.map((c) => `${c.name}=${c.status}`).join(' ')}\n`);
+    process.stderr.write(`[INFO] check: ${result.checks.map((c) => `${c.name}=${c.status}`).join(' ')}\n`);
     expect(result.checks.map((c) => c.name)).toEqual(['vdso', 'warp', 'tsc', 'pvclock', 'clocksource', 'disturbance']);
     for (const c of result.checks) {
       // Documented warnings: steal on a shared host; a clocksource other than the recommended one.
@@ -70,7 +63,6 @@ describe('clocklab check on this machine', () => {
       expect(c.status).not.toBe('fail');
     }
     expect(r.code).toBe(0);
-    expect(result.elapsedMs).toBeLessThan(5000);
     const text = runCli(['check']);
     expect(text.code).toBe(0);
     for (const c of result.checks) expect(text.stdout).toMatch(new RegExp(`^\\[(OK|WARN|SKIP)\\]\\s+${c.name}\\s`, 'm'));
@@ -121,19 +113,17 @@ describe('clocklab check on this machine', () => {
 });
 
 describe('clocklab check with a fault injected', () => {
-  it('a monotonic read priced like the syscall fails the vDSO check, exit 1, saying why', async () => {
-    const bench: Collectors['bench'] = async () => {
-      // The real measurement of the syscall path, standing in for a vDSO that fell back.
-      const real = await runBench({ methods: [spec('sys_monotonic'), spec('realtime')], loops: 50_000, runs: 3, durationSeconds: null, cpu: null, warmup: false });
-      const sys = real.methods.find((m) => m.method === 'sys_monotonic');
-      if (!sys) throw new Error('no sys_monotonic');
-      const methods: BenchResultT['methods'] = [{ ...sys, method: 'monotonic' }, ...real.methods];
-      return { ...real, methods };
-    };
+  it('a bench where monotonic costs what the syscall costs fails the vDSO check, exit 1, saying why', async () => {
+    // A vDSO that falls back to the system call cannot be made on this
+    // machine (tsc and kvm-clock both have a vDSO mode), and a real syscall
+    // measurement under monotonic's name would be a relabelled result: the
+    // evidence is a bench result made by hand, figures of a machine whose
+    // vDSO fell back (test/fixtures/results.ts), judged by the real code.
+    const bench: Collectors['bench'] = async () => benchResult({ monotonic: 121, realtime: 118, sys_monotonic: 120 });
     const { code, result, stderr } = await check([], { bench });
     const vdso = byName(result, 'vdso');
     expect(vdso?.status).toBe('fail');
-    expect(vdso?.summary).toMatch(/monotonic cost like the system call/);
+    expect(vdso?.summary).toMatch(/^monotonic and realtime cost like the system call \(.*\): the vDSO fell back$/);
     expect(vdso?.advice).toMatch(/vDSO|clocksource/);
     expect(code).toBe(1);
     expect(stderr).toMatch(/check failed: vdso/);
@@ -156,10 +146,9 @@ describe('clocklab check with a fault injected', () => {
   });
 
   const pvclockNeeds = { kvm: true } as const;
-  const hasPage = (): boolean => openPvclockPage(binding).state === 'readable';
+  const noPage = (): string | null => skipping(openPvclockPage(binding).state === 'readable' ? null : 'needs a readable pvclock page');
 
-  it.skipIf(unmet(pvclockNeeds))('a pvclock record with the stable bit clear fails the pvclock check, exit 1', async () => {
-    if (!hasPage()) return void process.stderr.write('[SKIP] no pvclock page mapped\n');
+  it.skipIf(unmet(pvclockNeeds) ?? noPage())('a pvclock record with the stable bit clear fails the pvclock check, exit 1', async () => {
     // Every vCPU's record with flags 0, read by the real runner from bytes
     // standing in for the page.
     const page = new Uint8Array(fakePvclockPage(onlineCpus().map(() => ({ flags: 0 }))));
@@ -172,8 +161,7 @@ describe('clocklab check with a fault injected', () => {
     expect(code).toBe(1);
   });
 
-  it.skipIf(unmet({ ...pvclockNeeds, cpus: 2 }))('two vCPU records that disagree fail the pvclock check, exit 1', async () => {
-    if (!hasPage()) return void process.stderr.write('[SKIP] no pvclock page mapped\n');
+  it.skipIf(unmet({ ...pvclockNeeds, cpus: 2 }) ?? noPage())('two vCPU records that disagree fail the pvclock check, exit 1', async () => {
     // vCPU 1's system_time 1500 ns ahead of vCPU 0's at the same tsc_timestamp.
     const page = new Uint8Array(fakePvclockPage([{}, { systemTime: 6500n }]));
     const pvclock: Collectors['pvclock'] = () => runPvclock({ windowMs: 50, watchSeconds: 0.2, pageBytes: page });
@@ -195,8 +183,15 @@ describe('clocklab check with a fault injected', () => {
     expect(strict.stderr).toMatch(/check failed: .*tsc/);
   });
 
-  it('a kernel log that marked the TSC unstable warns on the TSC', async () => {
-    const { result } = await check([], { kernelLog: () => '[   12.5] clocksource: Marking TSC unstable due to clocksource watchdog\n' });
+  it('a kernel log that marked the TSC unstable warns on the TSC: exit 0, and 1 with --strict', async () => {
+    const kernelLog = (): string => '[   12.5] clocksource: Marking TSC unstable due to clocksource watchdog\n';
+    const { code, result } = await check([], { kernelLog });
+    expect(byName(result, 'tsc')?.status).toBe('warn');
     expect(byName(result, 'tsc')?.summary).toMatch(/Marking TSC unstable/);
+    expect(result.checks.some((c) => c.status === 'fail')).toBe(false);
+    expect(code).toBe(0);
+    const strict = await check(['--strict'], { kernelLog });
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/check failed: .*tsc/);
   });
 });

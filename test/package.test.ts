@@ -7,9 +7,19 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../src/native/binding.js';
+import { skipping } from './helpers/needs.js';
 
 const work = mkdtempSync(join(tmpdir(), 'clocklab-pack-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Where node-gyp finds Node's headers: npm's setting, else the running
+ * Node's own (<prefix>/include/node), so nothing is downloaded. */
+const nodedir = process.env['npm_config_nodedir'] ?? dirname(dirname(process.execPath));
+const noHeaders = skipping(existsSync(join(nodedir, 'include', 'node', 'node.h')) ? null : `needs Node's headers for node-gyp (${nodedir}/include/node/node.h; set npm_config_nodedir)`);
+/** npm and node-gyp as any user may run them: node-gyp's dev dir (under
+ * XDG_CACHE_HOME, else ~/.cache/node-gyp, which may be another user's:
+ * EACCES) in this test's own folder. */
+const npmEnv = { ...process.env, XDG_CACHE_HOME: join(work, 'cache'), npm_config_nodedir: nodedir };
 
 /** A copy of the tracked tree, so packing (which builds and moves the addon
  * into prebuilds/) never touches the checkout the other tests use. */
@@ -27,7 +37,7 @@ function stage(name: string): string {
 
 function pack(dir: string, ignoreScripts: boolean): string {
   const args = ['pack', '--pack-destination', dir, ...(ignoreScripts ? ['--ignore-scripts'] : [])];
-  const out = execFileSync('npm', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('npm', args, { cwd: dir, env: npmEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const tgz = out.trim().split('\n').pop() ?? '';
   return join(dir, tgz);
 }
@@ -49,7 +59,7 @@ let sourceTgz: string | undefined;
 function sourceTarball(): string {
   if (sourceTgz) return sourceTgz;
   const dir = stage('source');
-  execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: 'ignore' });
+  execFileSync('npm', ['run', 'build'], { cwd: dir, env: npmEnv, stdio: 'ignore' });
   sourceTgz = pack(dir, true);
   return sourceTgz;
 }
@@ -61,13 +71,13 @@ function consumer(name: string): string {
   return dir;
 }
 
-describe('npm pack', () => {
+describe.skipIf(noHeaders)('npm pack', () => {
   let listing: string[] = [];
   beforeAll(() => {
     const dir = stage('listing');
-    execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: 'ignore' });
-    execFileSync('npm', ['run', 'prebuildify'], { cwd: dir, stdio: 'ignore' });
-    const json = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8' });
+    execFileSync('npm', ['run', 'build'], { cwd: dir, env: npmEnv, stdio: 'ignore' });
+    execFileSync('npm', ['run', 'prebuildify'], { cwd: dir, env: npmEnv, stdio: 'ignore' });
+    const json = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, env: npmEnv, encoding: 'utf8' });
     listing = (JSON.parse(json) as Array<{ files: Array<{ path: string }> }>)[0]?.files.map((f) => f.path) ?? [];
   }, 180_000);
 
@@ -85,12 +95,12 @@ describe('npm pack', () => {
   });
 });
 
-describe('installing the tarball', () => {
+describe.skipIf(noHeaders)('installing the tarball', () => {
   it('runs `npx clocklab info` from the prebuild with no compiler on PATH', () => {
     const dir = stage('prebuilt');
     const tgz = pack(dir, false);
     const app = consumer('no-compiler');
-    const env = { ...process.env, PATH: bareBin() };
+    const env = { ...npmEnv, PATH: bareBin() };
     expect(spawnSync('sh', ['-c', 'command -v g++ || command -v cc || command -v make'], { env }).status).not.toBe(0);
     const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', tgz], { cwd: app, env, encoding: 'utf8' });
     expect(install.status, install.stderr).toBe(0);
@@ -103,23 +113,23 @@ describe('installing the tarball', () => {
 
   it('without a prebuild, builds from source with node-gyp on install', () => {
     const app = consumer('from-source');
-    const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', sourceTarball()], { cwd: app, encoding: 'utf8' });
+    const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', sourceTarball()], { cwd: app, env: npmEnv, encoding: 'utf8' });
     expect(install.status, install.stderr).toBe(0);
     expect(existsSync(join(app, 'node_modules', 'clocklab', 'build', 'Release', 'clocklab.node'))).toBe(true);
-    const run = spawnSync('npx', ['--no', 'clocklab', 'info', '--json'], { cwd: app, encoding: 'utf8' });
+    const run = spawnSync('npx', ['--no', 'clocklab', 'info', '--json'], { cwd: app, env: npmEnv, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
   }, 300_000);
 
   it('where install scripts were blocked, says how to build, and `npm rebuild` then works', () => {
     const app = consumer('scripts-blocked');
-    const install = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', sourceTarball()], { cwd: app, encoding: 'utf8' });
+    const install = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', sourceTarball()], { cwd: app, env: npmEnv, encoding: 'utf8' });
     expect(install.status, install.stderr).toBe(0);
-    const before = spawnSync('npx', ['--no', 'clocklab', 'info'], { cwd: app, encoding: 'utf8' });
+    const before = spawnSync('npx', ['--no', 'clocklab', 'info'], { cwd: app, env: npmEnv, encoding: 'utf8' });
     expect(before.status).not.toBe(0);
     expect(before.stderr).toMatch(/npm install-scripts approve clocklab && npm rebuild clocklab/);
-    const rebuild = spawnSync('npm', ['rebuild', 'clocklab'], { cwd: app, encoding: 'utf8' });
+    const rebuild = spawnSync('npm', ['rebuild', 'clocklab'], { cwd: app, env: npmEnv, encoding: 'utf8' });
     expect(rebuild.status, rebuild.stderr).toBe(0);
-    const after = spawnSync('npx', ['--no', 'clocklab', 'info', '--json'], { cwd: app, encoding: 'utf8' });
+    const after = spawnSync('npx', ['--no', 'clocklab', 'info', '--json'], { cwd: app, env: npmEnv, encoding: 'utf8' });
     expect(after.status, after.stderr).toBe(0);
 }, 300_000);
 });

@@ -5,7 +5,7 @@
 // below it is the real code. The mock is file-wide, hence its own file.
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
-import { unmet } from './helpers/needs.js';
+import { skipping, unmet } from './helpers/needs.js';
 import { PIPED } from './helpers/cli.js';
 import { fakePvclockPage } from './helpers/pvclock-page.js';
 
@@ -28,7 +28,7 @@ vi.mock('../src/native/binding.js', async (importOriginal) => {
 const { main } = await import('../src/cli/main.js');
 const { openPvclockPage } = await import('../src/probes/pvclock.js');
 const { loadBinding } = await import('../src/native/binding.js');
-const noPage = unmet({ kvm: true }) ?? (openPvclockPage(loadBinding()).state === 'readable' ? null : 'needs a readable pvclock page');
+const noPage = unmet({ kvm: true }) ?? skipping(openPvclockPage(loadBinding()).state === 'readable' ? null : 'needs a readable pvclock page');
 
 describe.skipIf(noPage)('clocklab pvclock --watch with a torn record', () => {
   it('lists the torn read with its time and vCPU, then exits 1', async () => {

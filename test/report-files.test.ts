@@ -35,11 +35,14 @@ describe('clocklab info --out DIR', () => {
     expect(md).toMatch(/\| clocksource \| (tsc|kvm-clock|hpet|acpi_pm)/);
   });
 
-  it('junit.xml parses (and validates against the XSD where xmllint is)', () => {
+  it('junit.xml parses', () => {
     const xml = readFileSync(join(out, 'junit.xml'), 'utf8');
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml);
     expect(doc.testsuites.testsuite.name).toBe('clocklab info');
-    if (noXmllint() === null) expect(validateXml(join(out, 'junit.xml')).ok).toBe(true);
+  });
+
+  it.skipIf(noXmllint())('junit.xml validates against the JUnit XSD', () => {
+    expect(validateXml(join(out, 'junit.xml'))).toMatchObject({ ok: true });
   });
 
   it('report.html is one file with the verdict and no external reference', () => {

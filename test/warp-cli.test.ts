@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { WarpResult } from '../src/results/warp.js';
 import { onlineCpus } from '../src/probes/cpus.js';
 import { CLI, runCli } from './helpers/cli.js';
-import { unmet } from './helpers/needs.js';
+import { skipping, unmet } from './helpers/needs.js';
 
 const offline = Math.max(...onlineCpus()) + 1;
 
@@ -82,7 +82,7 @@ describe('clocklab warp', () => {
 
 describe('clocklab warp under a narrower CPU affinity', () => {
   const taskset = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
-  it.skipIf(unmet({ cpus: 2 }) ?? (taskset ? null : 'needs taskset'))('a named CPU the process may not run on exits 3; by default it is left out', () => {
+  it.skipIf(unmet({ cpus: 2 }) ?? skipping(taskset ? null : 'needs taskset (util-linux)'))('a named CPU the process may not run on exits 3; by default it is left out', () => {
     const run = (args: string[]): { code: number | null; stdout: string; stderr: string } => {
       const r = spawnSync(taskset ?? 'taskset', ['-c', '0', process.execPath, CLI, 'warp', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
       return { code: r.status, stdout: r.stdout, stderr: r.stderr };

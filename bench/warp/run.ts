@@ -1,11 +1,11 @@
-// run.ts: how fast does `clocklab warp` run its locked reads, against a plain
+// run.ts: how fast does `clocklab warp` run its reads, against a plain
 // C checker of the same design run in the same run (bench/warp/warp.c), and
 // beside the single-thread cost of the same read?
 //
-// Both checkers run LFENCE;RDTSC under one spinlock on two CPUs, interleaved
+// Both checkers run LFENCE;RDTSC passing a baton between two CPUs, interleaved
 // round by round so background load hits both alike; the figure is the
-// median over rounds. The lock serialises the reads, so the wall time over
-// all reads is the time of one locked read (lock hand-off included).
+// median over rounds. The baton serialises the reads, so the wall time over
+// all reads is the time of one read (hand-over included).
 // Target: clocklab within 10% of the C checker.
 //
 //   npm run bench:warp [-- --seconds 0.3 --rounds 20 --cpus 0,1]
@@ -88,8 +88,8 @@ try {
     cNs.push((seconds * 1e9) / cReads);
     jsNs.push((seconds * 1e9) / jsReads);
     process.stdout.write(
-      `round ${i + 1}: C ${(cReads / seconds / 1e6).toFixed(2)} M reads/s (${((seconds * 1e9) / cReads).toFixed(1)} ns/locked read), ` +
-        `clocklab ${(jsReads / seconds / 1e6).toFixed(2)} M reads/s (${((seconds * 1e9) / jsReads).toFixed(1)} ns/locked read)\n`,
+      `round ${i + 1}: C ${(cReads / seconds / 1e6).toFixed(2)} M reads/s (${((seconds * 1e9) / cReads).toFixed(1)} ns/read), ` +
+        `clocklab ${(jsReads / seconds / 1e6).toFixed(2)} M reads/s (${((seconds * 1e9) / jsReads).toFixed(1)} ns/read)\n`,
     );
   }
   const stealMs = steal() - steal0;
@@ -112,13 +112,13 @@ try {
   const paired = median(jsNs.map((x, i) => x / (cNs[i] ?? x)));
   const best = Math.min(...jsNs) / Math.min(...cNs);
   process.stdout.write(
-    `\nwarp check, LFENCE;RDTSC under one spinlock on CPUs ${cpuA},${cpuB}, ${seconds} s x ${rounds} rounds (median):\n` +
-      `  plain C (bench/warp/warp.c)  ${(median(cRate) / 1e6).toFixed(2)} M reads/s  ${median(cNs).toFixed(1)} ns per locked read\n` +
-      `  clocklab warp                ${(median(jsRate) / 1e6).toFixed(2)} M reads/s  ${median(jsNs).toFixed(1)} ns per locked read\n` +
+    `\nwarp check, LFENCE;RDTSC passing a baton on CPUs ${cpuA},${cpuB}, ${seconds} s x ${rounds} rounds (median):\n` +
+      `  plain C (bench/warp/warp.c)  ${(median(cRate) / 1e6).toFixed(2)} M reads/s  ${median(cNs).toFixed(1)} ns per read\n` +
+      `  clocklab warp                ${(median(jsRate) / 1e6).toFixed(2)} M reads/s  ${median(jsNs).toFixed(1)} ns per read\n` +
       `  ratio clocklab / C           ${ratio.toFixed(3)}  (target within 10%: ${Math.abs(ratio - 1) <= 0.1 ? 'met' : 'NOT met'})\n` +
       `  same-round ratio, median     ${paired.toFixed(3)};  fastest round each: ${Math.min(...cNs).toFixed(1)} vs ${Math.min(...jsNs).toFixed(1)} ns, ratio ${best.toFixed(3)}\n` +
-      `  (the rounds scatter widely when other work shares the CPUs: a preempted thread leaves the lock to the other,\n` +
-      `   which then re-takes it without a hand-off; compare ratios only on a quiet machine)\n` +
+      `  (the rounds scatter widely when other work shares the CPUs: a preempted thread holds the baton from the other,\n` +
+      `   which waits for it; compare ratios only on a quiet machine)\n` +
       `  single-thread lfence_rdtsc   ${single('lfence_rdtsc').toFixed(1)} ns/loop (binding.timedLoop, no lock)\n` +
       `  steal during the rounds      ${stealMs} ms\n`,
   );
@@ -132,7 +132,7 @@ try {
     const x = r.methods[0];
     if (x?.status !== 'measured') continue;
     process.stdout.write(
-      `  ${id.padEnd(14)} ${(x.reads / seconds / 1e6).toFixed(2).padStart(6)} M reads/s  ${((seconds * 1e9) / x.reads).toFixed(1).padStart(6)} ns per locked read   ` +
+      `  ${id.padEnd(14)} ${(x.reads / seconds / 1e6).toFixed(2).padStart(6)} M reads/s  ${((seconds * 1e9) / x.reads).toFixed(1).padStart(6)} ns per read   ` +
         `single-thread ${single(id).toFixed(1).padStart(5)} ns/loop\n`,
     );
   }

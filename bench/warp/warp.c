@@ -2,11 +2,12 @@
  * `clocklab warp` runs? The reference for bench/warp/run.ts.
  *
  * The same design as native/warp.cc, written without clocklab's code: one
- * thread per CPU, pinned; a start barrier; each iteration takes one shared
- * test-and-test-and-set spinlock (pause while waiting), reads LFENCE;RDTSC
- * inside it, compares with the last value any thread stored, stores its own,
- * releases (after arch/x86/kernel/tsc_sync.c, check_tsc_warp()). Every 256
- * iterations a thread checks CLOCK_MONOTONIC against its deadline.
+ * thread per CPU, pinned; a start barrier; each iteration waits for the
+ * thread's turn (a baton word, spun on without PAUSE), reads LFENCE;RDTSC,
+ * loads the last value, stores its own, passes the baton to the other
+ * thread, then compares. Every 256 iterations a thread checks
+ * CLOCK_MONOTONIC against its deadline; a waiting thread checks the stop
+ * word every 1024 spins.
  *
  * usage: warp CPU_A CPU_B SECONDS   prints one JSON line.
  */
@@ -23,7 +24,7 @@
 #define CHECK_EVERY 256
 
 static struct {
-  _Alignas(LINE) volatile int64_t lock;
+  _Alignas(LINE) volatile int64_t turn;
   uint64_t last;
   int64_t last_cpu;
   uint64_t warps;
@@ -35,6 +36,7 @@ static _Alignas(LINE) volatile int64_t stop;
 
 struct thread_arg {
   _Alignas(LINE) int cpu;
+  int slot;
   int64_t ns;
   uint64_t reads;
 };
@@ -72,19 +74,21 @@ static void *run(void *p) {
         break;
       }
     }
-    for (;;) {
-      int64_t expected = 0;
-      if (__atomic_compare_exchange_n(&shared.lock, &expected, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) break;
-      while (__atomic_load_n(&shared.lock, __ATOMIC_RELAXED) != 0) _mm_pause();
+    int ended = 0;
+    for (uint64_t i = 1; __atomic_load_n(&shared.turn, __ATOMIC_ACQUIRE) != a->slot; i++) {
+      if ((i & 1023) == 0 && __atomic_load_n(&stop, __ATOMIC_RELAXED)) { ended = 1; break; }
     }
+    if (ended) break;
     uint64_t v = lfence_rdtsc();
-    if (shared.last_cpu >= 0 && v < shared.last) {
-      shared.warps++;
-      if (shared.last - v > shared.max_warp) shared.max_warp = shared.last - v;
-    }
+    uint64_t prev = shared.last;
+    int64_t prev_cpu = shared.last_cpu;
     shared.last = v;
     shared.last_cpu = a->cpu;
-    __atomic_store_n(&shared.lock, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&shared.turn, 1 - a->slot, __ATOMIC_RELEASE);
+    if (prev_cpu >= 0 && v < prev) {
+      __atomic_fetch_add(&shared.warps, 1, __ATOMIC_RELAXED);
+      if (prev - v > shared.max_warp) shared.max_warp = prev - v;
+    }
     reads++;
   }
   a->reads = reads;
@@ -102,6 +106,7 @@ int main(int argc, char **argv) {
   int64_t t0 = now_ns();
   for (int i = 0; i < 2; i++) {
     args[i].cpu = atoi(argv[1 + i]);
+    args[i].slot = i;
     args[i].ns = ns;
     args[i].reads = 0;
     pthread_create(&threads[i], NULL, run, &args[i]);

@@ -28,6 +28,10 @@ uint32_t U32Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
 // Argument i as an index into method_table.
 const method& MethodArg(const Napi::CallbackInfo& info, size_t i);
 
+// Argument 0 as a warp state (napi/warp.cc): the aligned base of a
+// BigInt64Array of at least WARP_STATE_BYTES over a SharedArrayBuffer.
+int64_t* WarpStateArg(const Napi::CallbackInfo& info);
+
 // exports[name] = fn, for each, as node-addon-api functions.
 struct named_fn {
   const char* name;
@@ -42,5 +46,6 @@ void ExportLoops(Napi::Env env, Napi::Object exports);    // napi/loops.cc: the 
 void ExportLock(Napi::Env env, Napi::Object exports);     // napi/lock.cc: the clocksource-switch lock
 void ExportWarp(Napi::Env env, Napi::Object exports);     // napi/warp.cc: the warp check
 void ExportPvclock(Napi::Env env, Napi::Object exports);  // napi/pvclock.cc: the pvclock page
+void ExportOrder(Napi::Env env, Napi::Object exports);    // napi/order.cc: the order litmus tests
 
 }  // namespace clocklab::glue

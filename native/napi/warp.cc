@@ -8,12 +8,10 @@
 
 namespace clocklab::glue {
 
-namespace {
-
 // The warp state: a BigInt64Array over a SharedArrayBuffer of at least
 // WARP_STATE_BYTES. A SAB is not an ArrayBuffer to Node-API on Node 20, so
 // only the typed view's Data() is used, never .ArrayBuffer().
-int64_t* WarpState(const Napi::CallbackInfo& info) {
+int64_t* WarpStateArg(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsTypedArray() ||
       info[0].As<Napi::TypedArray>().TypedArrayType() != napi_bigint64_array)
@@ -25,8 +23,10 @@ int64_t* WarpState(const Napi::CallbackInfo& info) {
   return data + warp_base_index(data);
 }
 
+namespace {
+
 Napi::Value WarpBaseIndex(const Napi::CallbackInfo& info) {
-  WarpState(info);
+  WarpStateArg(info);
   auto view = info[0].As<Napi::TypedArrayOf<int64_t>>();
   return Napi::Number::New(info.Env(), double(warp_base_index(view.Data())));
 }
@@ -41,7 +41,7 @@ const method& WarpMethod(const Napi::CallbackInfo& info, size_t i) {
 // for the run.
 Napi::Value WarpRun(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int64_t* state = WarpState(info);
+  int64_t* state = WarpStateArg(info);
   const method& m = WarpMethod(info, 1);
   uint32_t slot = U32Arg(info, 2, "slot");
   uint32_t slots = U32Arg(info, 3, "slots");
@@ -56,7 +56,7 @@ Napi::Value WarpRun(const Napi::CallbackInfo& info) {
 // warpPing(state, methodIndex, pinger, samples, budgetMs)
 Napi::Value WarpPing(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int64_t* state = WarpState(info);
+  int64_t* state = WarpStateArg(info);
   const method& m = WarpMethod(info, 1);
   if (info.Length() < 3 || !info[2].IsBoolean()) throw Napi::TypeError::New(env, "pinger must be a boolean");
   bool pinger = info[2].As<Napi::Boolean>().Value();
@@ -86,7 +86,9 @@ Napi::Object WarpLayout(Napi::Env env) {
       {"abort", W_ABORT}, {"error", W_ERROR}, {"offLo", W_OFF_LO}, {"offHi", W_OFF_HI},
       {"offSamples", W_OFF_SAMPLES}, {"slots", W_SLOTS}, {"slotReads", WS_READS},
       {"slotDone", WS_DONE}, {"slotWords", WARP_LINE_WORDS}, {"pairs", W_PAIRS}, {"pairWords", WP_WORDS},
-      {"maxSlots", size_t(WARP_MAX_SLOTS)},
+      {"maxSlots", size_t(WARP_MAX_SLOTS)}, {"turn", W_TURN}, {"slotHandoffs", WS_HANDOFFS},
+      {"pairWarps", WP_WARPS}, {"pairLargest", WP_LARGEST}, {"pairHandoffs", WP_HANDOFFS},
+      {"pairMinGap", WP_MIN_GAP}, {"gaps", W_GAPS}, {"gapBuckets", WARP_GAP_BUCKETS},
   };
   for (const auto& [name, value] : words) o.Set(name, Napi::Number::New(env, double(value)));
   return o;

@@ -13,10 +13,11 @@ import { UsageError } from '../errors.js';
  * - `number`: a number when the text is one (else the text, which the schema refuses, quoting it);
  * - `methods`: a comma list of method names, `all` anywhere meaning 'all';
  * - `cpus`: a kernel CPU list, `0,2-5`; `names`: a comma list of clocksource names;
+ * - `list`: a comma list of any other names (the schema checks each);
  * - `switch`: present is true (`--no-x` is false);
  * - `report`: a file holding a stored result: read and parsed as JSON, its path recorded in `nameOption`.
  */
-export type FlagKind = 'number' | 'methods' | 'cpus' | 'names' | 'switch' | 'report';
+export type FlagKind = 'number' | 'methods' | 'cpus' | 'names' | 'list' | 'switch' | 'report';
 
 export interface FlagSpec {
   /** As commander takes it: `--loops <n>`, `--no-warmup`. */
@@ -58,6 +59,8 @@ function convert(spec: FlagSpec, raw: unknown): unknown {
         return parseCpuList(raw);
       case 'names':
         return parseClocksourceList(raw);
+      case 'list':
+        return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
       case 'switch':
         return raw;
       case 'report':

@@ -111,7 +111,7 @@ export function buildProgram(deps: CliDeps = {}, outcome: Outcome = { verdict: n
     const flag = (program.opts() as { color?: boolean }).color;
     setColorOutput(deps.color ?? wantsColor(flag, process.env, process.stdout));
     setProgressOutput(deps.progress ?? process.stderr.isTTY === true);
-    if (cmd.name() !== 'restore') recoverAtStartup();
+    if (cmd.name() !== 'restore') recoverAtStartup(cmd.name());
   });
   // Each command's --help lists --color/--no-color too (they work after it).
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)').configureHelp({ showGlobalOptions: true });

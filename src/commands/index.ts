@@ -5,10 +5,11 @@ import { check } from './check.js';
 import { compare } from './compare.js';
 import { info } from './info.js';
 import { methods } from './methods.js';
+import { order } from './order.js';
 import { pvclock } from './pvclock.js';
 import { restore } from './restore.js';
 import { warp } from './warp.js';
 
-export const COMMANDS = { info, methods, bench, warp, compare, pvclock, check, restore } as const;
+export const COMMANDS = { info, methods, bench, warp, order, compare, pvclock, check, restore } as const;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -36,6 +36,8 @@ export const warpOptions = z.strictObject({
   durationSeconds: seconds(MAX_WARP_SECONDS).optional(),
   /** Also estimate the TSC offset of every CPU pair. */
   offsets: flag().default(false),
+  /** Each CPU pair in turn, for its share of the duration, so every pair gets samples. */
+  pairs: flag().default(false),
   /** Prove the checker: skew one CPU's reads of an internal RDTSCP method and
    * check that the warp found has that size and CPU pair. */
   selfTest: z
@@ -57,6 +59,7 @@ export const warp = defineCommand({
       durationSeconds: o.durationSeconds ?? (o.selfTest ? WARP_DEFAULTS.selfTestDurationSeconds : WARP_DEFAULTS.durationSeconds),
       offsets: o.offsets,
       selfTest: o.selfTest,
+      pairs: o.pairs,
       ...deps,
     });
     return phraseWarp(raw);

@@ -54,6 +54,8 @@ export const FINDING_ARGS = {
   WARP_ONE_CPU: z.object({ cpu: n }),
   WARP_NO_CONSTANT_TSC: z.object({ method: s }),
   WARP_IDLE_CPU: z.object({ method: s, cpus: list }),
+  /** `pairs`: ordered pairs `from->to` with no cross-CPU hand-off. */
+  WARP_PAIRS_UNCOMPARED: z.object({ method: s, pairs: list, count: n }),
   // warp --self-test: the verdict on the planted skew (selfTest.finding)
   /** `reason`: why the method was not measured, as the method's result says. */
   WARP_SELF_TEST_UNMEASURED: z.object({ reason: sn }),
@@ -63,6 +65,17 @@ export const FINDING_ARGS = {
   /** `off` and `tolerance` are fractions of the skew. */
   WARP_SELF_TEST_OFF: z.object({ largestCycles: n, skewCycles: n, off: n, tolerance: n }),
   WARP_SELF_TEST_FOUND: z.object({ warps: n, skewCpu: n, largestCycles: n, skewCycles: n, off: n }),
+
+  // order: one litmus test of one method (`pattern` as the report shows it, `load->read`)
+  ORDER_ALLOWED: z.object({ method: s, pattern: s, beyond: n, samples: n, worst: n, unit: s, worstNs: n, source: s }),
+  ORDER_FORBIDDEN: z.object({ method: s, pattern: s, beyond: n, samples: n, worst: n, unit: s, worstNs: n, source: s, fromCpu: n, toCpu: n }),
+  /** Violations, but none larger than the pair's TSC offset bound. */
+  ORDER_WITHIN_BOUND: z.object({ method: s, pattern: s, violations: n, samples: n, boundNs: n }),
+  ORDER_NO_SAMPLES: z.object({ method: s, pattern: s }),
+  ORDER_NO_OFFSET: z.object({ cpuA: n, cpuB: n }),
+  // order --self-test: the verdict on the wrong-order reader (selfTest.finding)
+  ORDER_SELF_TEST_FOUND: z.object({ method: s, counts: s }),
+  ORDER_SELF_TEST_MISSED: z.object({ method: s, patterns: list }),
 
   // compare
   COMPARE_NOT_RESTORED: z.object({ original: s, now: s }),

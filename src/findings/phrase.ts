@@ -7,6 +7,7 @@
 import type { CheckItemRawT, CheckItemT, CheckResultRawT, CheckResultT } from '../results/check.js';
 import type { FindingT } from '../results/common.js';
 import type { CompareResultRawT, CompareResultT } from '../results/compare.js';
+import type { OrderResultRawT, OrderResultT } from '../results/order.js';
 import type { WarpResultRawT, WarpResultT } from '../results/warp.js';
 import { argsOf, type FindingCode } from './codes.js';
 import { basisText, CHECK_TITLES, phrase } from './sentences.js';
@@ -64,6 +65,14 @@ export function phraseCompare(raw: CompareResultRawT): CompareResultT {
 
 /** warp: the self-test's reason. */
 export function phraseWarp(raw: WarpResultRawT): WarpResultT {
+  const { selfTest, ...rest } = raw;
+  if (!selfTest) return { ...rest, selfTest };
+  const { finding, ...st } = selfTest;
+  return { ...rest, selfTest: { ...st, reason: phrase(finding).text } };
+}
+
+/** order: the self-test's reason. */
+export function phraseOrder(raw: OrderResultRawT): OrderResultT {
   const { selfTest, ...rest } = raw;
   if (!selfTest) return { ...rest, selfTest };
   const { finding, ...st } = selfTest;

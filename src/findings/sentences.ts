@@ -101,7 +101,7 @@ const SENTENCES: Sentences = {
     ),
   WARP_UNORDERED: (a) =>
     said(
-      `Plain ${a.method} went backwards ${a.warps} times, by up to ${largest(a)}: it is not ordered against the lock, so it can run ahead of earlier loads.`,
+      `Plain ${a.method} went backwards ${a.warps} times, by up to ${largest(a)}: it is not ordered against the load that handed it the turn, so it can run ahead of earlier loads.`,
       'Expected, not a fault of the TSC: use RDTSCP or LFENCE;RDTSC where the order of reads matters, as the kernel does (rdtsc_ordered()).',
     ),
   WARP_MAY_STEP: (a) =>
@@ -120,6 +120,11 @@ const SENTENCES: Sentences = {
     ),
   WARP_IDLE_CPU: (a) =>
     said(`For ${a.method}, CPU ${a.cpus} made no reads: the check did not cover it.`, 'Run again on a quieter machine, or for longer (--duration).'),
+  WARP_PAIRS_UNCOMPARED: (a) =>
+    said(
+      `For ${a.method}, ${a.count} ordered CPU pair${a.count === 1 ? '' : 's'} never handed over (${a.pairs}): a warp between ${a.count === 1 ? 'them' : 'those CPUs'} could not have been seen.`,
+      'Run with --pairs: each CPU pair then gets its share of the duration.',
+    ),
   WARP_SELF_TEST_UNMEASURED: (a) => said(a.reason ?? 'nothing was measured'),
   WARP_SELF_TEST_NO_SKEW: () => said('no warps, as expected with no skew (nothing to find)'),
   WARP_SELF_TEST_MISSED: (a) => said(`no warp found, though CPU ${a.skewCpu} was skewed by ${a.skewCycles} cycles`),
@@ -130,6 +135,28 @@ const SENTENCES: Sentences = {
     ),
   WARP_SELF_TEST_FOUND: (a) =>
     said(`found ${a.warps} warps into CPU ${a.skewCpu}, the largest ${a.largestCycles} cycles: ${(a.off * 100).toFixed(1)}% from the skew of ${a.skewCycles} cycles`),
+
+  ORDER_ALLOWED: (a) =>
+    said(
+      `${a.method} ${a.pattern}: ${a.beyond.toLocaleString('en-US')} of ${a.samples.toLocaleString('en-US')} out of order beyond the offset bound, worst ${a.worst.toLocaleString('en-US')} ${a.unit}${a.unit === 'cycles' ? ` (${a.worstNs.toFixed(1)} ns)` : ''}: unordered, as the manual allows (${a.source}).`,
+    ),
+  ORDER_FORBIDDEN: (a) =>
+    said(
+      `${a.method} ${a.pattern}: ${a.beyond.toLocaleString('en-US')} of ${a.samples.toLocaleString('en-US')} out of order beyond the offset bound, worst ${a.worst.toLocaleString('en-US')} ${a.unit}${a.unit === 'cycles' ? ` (${a.worstNs.toFixed(1)} ns)` : ''}, cpu ${a.fromCpu} -> cpu ${a.toCpu}, where the manual promises this order (${a.source}).`,
+      'Report it with this output: code that relies on this read\'s order (the kernel\'s rdtsc_ordered(), the vDSO) is wrong on this machine.',
+    ),
+  ORDER_WITHIN_BOUND: (a) =>
+    said(
+      `${a.method} ${a.pattern}: ${a.violations.toLocaleString('en-US')} of ${a.samples.toLocaleString('en-US')} reads lower than the other side's, none by more than the TSC offset bound (${a.boundNs.toFixed(1)} ns): not evidence of reordering.`,
+    ),
+  ORDER_NO_SAMPLES: (a) => said(`${a.method} ${a.pattern}: no sample was compared.`, 'Run again on a quieter machine, or for longer (--duration).'),
+  ORDER_NO_OFFSET: (a) =>
+    said(
+      `The TSC offset of CPUs ${a.cpuA} and ${a.cpuB} could not be measured, so every violation between them counts as evidence.`,
+      'Run again on a quieter machine.',
+    ),
+  ORDER_SELF_TEST_FOUND: (a) => said(`the wrong-order ${a.method} reader was caught: ${a.counts}`),
+  ORDER_SELF_TEST_MISSED: (a) => said(`the wrong-order ${a.method} reader showed no violation beyond the offset bound in ${items(a.patterns, ', ')}: the checker cannot be trusted here`),
 
   COMPARE_NOT_RESTORED: (a) =>
     said(`The clocksource is '${a.now}' after the run; it was '${a.original}'.`, 'Run `sudo clocklab restore`, or write the original name to current_clocksource.'),

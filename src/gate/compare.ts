@@ -79,6 +79,7 @@ export function samplesOf(r: ReportResultT): Map<string, Sample | null> {
     case 'warp':
     case 'check':
     case 'pvclock':
+    case 'order':
       return new Map();
   }
 }

@@ -5,6 +5,7 @@
 // dist/, so the package root is two levels up in both.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { AddonUnavailable } from '../errors.js';
 
 /** What one rdtscp returns: the TSC and IA32_TSC_AUX, decoded as Linux sets it. */
 export interface RdtscpRead {
@@ -74,6 +75,31 @@ export interface WarpLayout {
   pairs: number;
   pairWords: number;
   maxSlots: number;
+  /** The baton: the slot whose turn it is to read. */
+  turn: number;
+  /** Per slot: reads whose previous value another slot stored. */
+  slotHandoffs: number;
+  /** Words of a pair: warps, largest warp, hand-offs, smallest forward step (-1: none). */
+  pairWarps: number;
+  pairLargest: number;
+  pairHandoffs: number;
+  pairMinGap: number;
+  /** Per slot, gapBuckets counts of hand-off steps by power of two, from gaps + slot * gapBuckets. */
+  gaps: number;
+  gapBuckets: number;
+}
+
+/** Word offsets of what an order litmus test counted (native/order.h). */
+export interface OrderLayout {
+  samples: number;
+  violations: number;
+  beyond: number;
+  worst: number;
+  worstObserver: number;
+  worstOther: number;
+  /** Input: the pair's offset bound in the method's unit. */
+  bound: number;
+  published: number;
 }
 
 /** One pvclock record as native/pvclock.cc reads it (struct pvclock_vcpu_time_info). */
@@ -175,6 +201,11 @@ export interface Binding {
   warpPing(state: BigInt64Array, methodIndex: number, pinger: boolean, samples: number, budgetMs: number): void;
   /** The per-CPU offset skewed_rdtscp subtracts, process-wide. */
   setTscSkew(cpu: number, cycles: number): void;
+  /** Word offsets of an order litmus test's counts in a warp state (native/order.h). */
+  readonly orderLayout: OrderLayout;
+  /** One side of an order litmus test (pattern 0 load->read, 1 store->read) on
+   * this (pinned) thread; blocks for the run. */
+  orderRun(state: BigInt64Array, methodIndex: number, pattern: number, observer: boolean, wrongOrder: boolean, durationMs: number): void;
   /** Bytes between pvclock records (64) and the records one page holds (64). */
   readonly pvclockStrideBytes: number;
   readonly pvclockMaxRecords: number;
@@ -213,9 +244,10 @@ export function loadBinding(): Binding {
   try {
     loaded = nodeGypBuild(packageRoot) as Binding;
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new Error(
-      `clocklab: the native addon could not be loaded (${why}).\n` +
+    // Braces would read as option references in the message's template.
+    const why = (err instanceof Error ? err.message : String(err)).replace(/[{}]/g, '');
+    throw new AddonUnavailable(
+      `the native addon could not be loaded (${why}).\n` +
         'No prebuilt addon fits this machine, and npm blocks dependency install scripts, so it was not built.\n' +
         'Build it from source (needs python3, make and g++): ' +
         '`npm install-scripts approve clocklab && npm rebuild clocklab`',

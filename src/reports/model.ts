@@ -15,6 +15,7 @@ import type { Verdict as CommandVerdict } from '../results/verdict.js';
 import { infoModel } from './model/info.js';
 import { methodsModel } from './model/methods.js';
 import { warpModel } from './model/warp.js';
+import { orderModel } from './model/order.js';
 
 export * from './model/common.js';
 
@@ -30,6 +31,7 @@ export function modelOf(r: ReportResultT | MethodsResultT): ModelBody {
     case 'check': return checkModel(r);
     case 'pvclock': return pvclockModel(r);
     case 'compare': return compareModel(r);
+    case 'order': return orderModel(r);
   }
 }
 

@@ -14,6 +14,9 @@ export const MethodAvailability = z.object({
   reason: z.string().nullable().describe('why not: the instruction and its CPUID bit, a clock the kernel lacks, ...'),
   cause: z.enum(['cpu', 'kernel', 'addon']).nullable(),
   caveat: z.string().nullable().describe('runs, but with a catch worth knowing'),
+  loadOrdered: z.boolean().nullable().optional().describe('the manuals promise the read comes after earlier loads (null: not asked of this method)'),
+  storeOrdered: z.boolean().nullable().optional().describe('the manuals promise the read comes after earlier stores are globally visible'),
+  orderSource: z.string().nullable().optional().describe('where that promise is written (manual section, kernel file)'),
 });
 
 export const MethodsResult = z.object({

@@ -13,9 +13,10 @@ import { PvclockResult } from './pvclock.js';
 import { Disturbance, Finding, Machine, SCHEMA_VERSION, U64String } from './common.js';
 import { Gate } from './gate.js';
 import { InfoResult } from './info.js';
+import { OrderResult } from './order.js';
 import { WarpResult } from './warp.js';
 
-export const ReportResult = z.discriminatedUnion('command', [InfoResult, BenchResult, WarpResult, CheckResult, CompareResult, PvclockResult]);
+export const ReportResult = z.discriminatedUnion('command', [InfoResult, BenchResult, WarpResult, CheckResult, CompareResult, PvclockResult, OrderResult]);
 
 export type ReportResultT = z.infer<typeof ReportResult>;
 export type ReportCommand = ReportResultT['command'];

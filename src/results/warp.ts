@@ -23,6 +23,23 @@ export const WarpPair = z.object({
   largest: U64String,
 });
 
+export const WarpHandoffs = z.object({
+  fromCpu: z.number().int().describe('CPU that stored the previous value'),
+  toCpu: z.number().int().describe('CPU that read next'),
+  handoffs: z.number().int().describe('reads by toCpu whose previous value fromCpu stored'),
+  smallestStep: z.number().nullable().describe("the smallest forward step of those hand-offs, in the method's unit (null: none forward)"),
+});
+
+/** What a run could not have seen: a backward step no larger than the time
+ * from one CPU's stored read to the next CPU's read cannot show. */
+export const WarpDetection = z.object({
+  smallestStep: z.number().describe("the smallest backward step this run could have seen, in the method's unit: one more than the smallest forward step of any cross-CPU hand-off"),
+  smallestStepNs: z.number().describe('the same in ns'),
+  medianHandOver: z.number().describe("the median forward step of the cross-CPU hand-offs (lower edge of its power-of-two bucket), in the method's unit"),
+  medianHandOverNs: z.number(),
+  rateBound: z.number().nullable().describe('for a method that held: 3/N over its N cross-CPU hand-offs, the 95% upper bound on the warp rate per hand-off; null if it warped'),
+});
+
 export const WarpMethodResult = z.discriminatedUnion('status', [
   z.object({
     method: z.string(),
@@ -37,6 +54,10 @@ export const WarpMethodResult = z.discriminatedUnion('status', [
     largest: WarpEvent.nullable(),
     pairs: z.array(WarpPair).describe('warp counts per (from, to) CPU pair'),
     verdict: WarpVerdict,
+    handoffs: z.number().int().optional().describe('cross-CPU hand-offs: reads whose previous value another CPU stored'),
+    handoffsPerSecond: z.number().optional(),
+    handoffMatrix: z.array(WarpHandoffs).optional().describe('hand-offs per ordered CPU pair, every pair of the run (0 where none)'),
+    detection: WarpDetection.nullable().optional().describe('the detection limit; null with no cross-CPU hand-off'),
   }),
   z.object({ method: z.string(), status: z.literal('unsupported'), reason: z.string() }),
   z.object({ method: z.string(), status: z.literal('failed'), reason: z.string() }),
@@ -68,6 +89,7 @@ export const WarpOptions = z.object({
   durationSeconds: z.number(),
   offsets: z.boolean(),
   selfTest: z.boolean(),
+  pairs: z.boolean().optional().describe('each CPU pair in turn (--pairs) rather than every CPU at once'),
 });
 
 export const WarpResult = z.object({
@@ -88,6 +110,8 @@ export type WarpOptionsT = z.infer<typeof WarpOptions>;
 export type WarpResultT = z.infer<typeof WarpResult>;
 export type WarpSelfTestT = z.infer<typeof WarpSelfTest>;
 export type TscOffsetT = z.infer<typeof TscOffset>;
+export type WarpDetectionT = z.infer<typeof WarpDetection>;
+export type WarpHandoffsT = z.infer<typeof WarpHandoffs>;
 
 /** The self-test as the runner returns it: its reason as a code only
  * (src/findings/phrase.ts phraseWarp adds the sentence). */

@@ -419,7 +419,11 @@ export function safetyOf(cs: string, run: ClocksourceRunT | undefined, facts: Ma
   return { clocksource: cs, safe, evidence };
 }
 
-function recommend(
+/** compare's recommendation rules, from the runs alone (exported so they can
+ * be tested on runs made by hand, whatever clocksources this machine has):
+ * which clocksource, at what level (recommend, lean, none), and why. Adds a
+ * COMPARE_STEAL finding to `findings` for each run disturbed by steal. */
+export function recommend(
   runs: readonly ClocksourceRunT[],
   rows: readonly CompareRowT[],
   facts: MachineFacts,

@@ -38,6 +38,9 @@ export function runMethods(options: MethodsOptions = {}): MethodsResultT {
         reason: a.available ? null : a.reason,
         cause: a.available ? null : a.cause,
         caveat,
+        loadOrdered: spec.order?.load ?? null,
+        storeOrdered: spec.order?.store ?? null,
+        orderSource: spec.order?.source ?? null,
       };
     }),
   };

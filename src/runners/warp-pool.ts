@@ -11,7 +11,8 @@ import type { Binding } from '../native/binding.js';
 
 export type WorkerJob =
   | { kind: 'warp'; id: number; state: BigInt64Array; methodIndex: number; slot: number; slots: number; durationMs: number }
-  | { kind: 'ping'; id: number; state: BigInt64Array; methodIndex: number; pinger: boolean; samples: number; budgetMs: number };
+  | { kind: 'ping'; id: number; state: BigInt64Array; methodIndex: number; pinger: boolean; samples: number; budgetMs: number }
+  | { kind: 'order'; id: number; state: BigInt64Array; methodIndex: number; pattern: number; observer: boolean; wrongOrder: boolean; durationMs: number };
 
 export type WorkerReply = { kind: 'ready'; cpu: number } | { kind: 'done'; id: number };
 
@@ -40,6 +41,10 @@ export class WarpState {
   word(offset: number): bigint {
     return Atomics.load(this.view, this.base + offset);
   }
+  /** Sets a word before a run (an input such as the order test's bound). */
+  set(offset: number, value: bigint): void {
+    Atomics.store(this.view, this.base + offset, value);
+  }
   abort(): void {
     Atomics.store(this.view, this.base + this.binding.warpLayout.abort, 1n);
   }
@@ -47,10 +52,25 @@ export class WarpState {
     const l = this.binding.warpLayout;
     return Number(this.word(l.slots + slot * l.slotWords + l.slotReads));
   }
-  pair(from: number, to: number): { warps: number; largest: bigint } {
+  slotHandoffs(slot: number): number {
+    const l = this.binding.warpLayout;
+    return Number(this.word(l.slots + slot * l.slotWords + l.slotHandoffs));
+  }
+  pair(from: number, to: number): { warps: number; largest: bigint; handoffs: number; minGap: bigint | null } {
     const l = this.binding.warpLayout;
     const at = l.pairs + (from * l.maxSlots + to) * l.pairWords;
-    return { warps: Number(this.word(at)), largest: BigInt.asUintN(64, this.word(at + 1)) };
+    const minGap = this.word(at + l.pairMinGap);
+    return {
+      warps: Number(this.word(at + l.pairWarps)),
+      largest: BigInt.asUintN(64, this.word(at + l.pairLargest)),
+      handoffs: Number(this.word(at + l.pairHandoffs)),
+      minGap: minGap < 0n ? null : minGap,
+    };
+  }
+  /** Slot's hand-off steps by power of two (bucket b: [2^b, 2^(b+1))). */
+  gapBuckets(slot: number): number[] {
+    const l = this.binding.warpLayout;
+    return Array.from({ length: l.gapBuckets }, (_v, b) => Number(this.word(l.gaps + slot * l.gapBuckets + b)));
   }
 }
 

@@ -1,7 +1,7 @@
 // warp-worker.ts: one worker_thread of the warp check, pinned to one CPU for
 // its whole life. It pins itself before saying it is ready, then runs the
 // native jobs the runner posts (the warp kernel, one side of the offset
-// ping-pong). Every job blocks in native code until its own deadline, a stop
+// ping-pong, one side of an order litmus test). Every job blocks in native code until its own deadline, a stop
 // or an abort flag in the shared state, so no JS runs per iteration.
 //
 // Compiled to dist/runners/warp-worker.js and started by ./warp-pool.ts.
@@ -24,8 +24,10 @@ const reply = (r: WorkerReply): void => port.postMessage(r);
 port.on('message', (job: WorkerJob) => {
   if (job.kind === 'warp') {
     binding.warpRun(job.state, job.methodIndex, job.slot, job.slots, job.durationMs);
-  } else {
+  } else if (job.kind === 'ping') {
     binding.warpPing(job.state, job.methodIndex, job.pinger, job.samples, job.budgetMs);
+  } else {
+    binding.orderRun(job.state, job.methodIndex, job.pattern, job.observer, job.wrongOrder, job.durationMs);
   }
   reply({ kind: 'done', id: job.id });
 });

@@ -2,9 +2,12 @@
 // much do the CPUs' TSCs disagree? Measures and returns a WarpResult; never
 // prints.
 //
-// Each method runs for durationSeconds on every CPU at once, one pinned
-// worker per CPU (./warp-pool.ts), all sharing one lock in native code
-// (native/warp.cc, after arch/x86/kernel/tsc_sync.c check_tsc_warp()).
+// Each method runs for durationSeconds on every CPU at once (or, with
+// `pairs`, on each pair of CPUs in turn: ./pair-schedule.ts), one pinned
+// worker per CPU (./warp-pool.ts), passing one baton in native code
+// (native/warp.cc, a descendant of arch/x86/kernel/tsc_sync.c
+// check_tsc_warp()). Every result says what it could not have seen
+// (detectionOf()).
 import { UnsupportedError, UsageError } from '../errors.js';
 import type { RunnerContext } from './progress.js';
 import { finding } from '../findings/codes.js';
@@ -20,6 +23,8 @@ import { tscFrequency } from '../probes/tscfreq.js';
 import type { FindingT } from '../results/common.js';
 import type {
   TscOffsetT,
+  WarpDetectionT,
+  WarpHandoffsT,
   WarpMethodResultT,
   WarpResultRawT,
   WarpResultT,
@@ -27,6 +32,7 @@ import type {
   WarpVerdictT,
 } from '../results/warp.js';
 import { WarpPool, WarpState } from './warp-pool.js';
+import { pairSchedule } from './pair-schedule.js';
 
 /** What a warp run checks. One type: the warp command, compare's warp part
  * and check's warp part all pass this. */
@@ -41,6 +47,8 @@ export interface WarpOptions {
    * and check that method alone: proves the checker finds a known warp.
    * skewCpu null: the second CPU checked. */
   selfTest: { skewCycles: number; skewCpu: number | null } | null;
+  /** Each CPU pair in turn (./pair-schedule.ts) rather than all CPUs at once. */
+  pairs?: boolean;
 }
 
 export interface WarpRunOptions extends WarpOptions, RunnerContext {
@@ -173,6 +181,10 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultRawT> 
     if (r.status !== 'measured') continue;
     const idle = r.readsPerCpu.filter((x) => x.reads === 0).map((x) => x.cpu);
     if (idle.length > 0) findings.push(finding('WARP_IDLE_CPU', 'warn', { method: r.method, cpus: idle.join(',') }));
+    const unmet = (r.handoffMatrix ?? []).filter((p) => p.handoffs === 0);
+    if (cpus.length > 1 && unmet.length > 0 && idle.length === 0) {
+      findings.push(finding('WARP_PAIRS_UNCOMPARED', 'warn', { method: r.method, pairs: unmet.map((p) => `${p.fromCpu}->${p.toCpu}`).join(','), count: unmet.length }));
+    }
     if (r.warps === 0 || !r.largest) continue;
     const args = {
       method: r.method,
@@ -201,6 +213,7 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultRawT> 
       durationSeconds: options.durationSeconds,
       offsets: options.offsets,
       selfTest: selfTest !== null,
+      pairs: options.pairs === true,
     },
     methods: results,
     offsets,
@@ -210,6 +223,47 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultRawT> 
     selfTest: selfTestResult,
   };
   return raw;
+}
+
+/** A power-of-two histogram's median bucket's lower edge (bucket 0 holds 0 and 1). */
+function medianOfBuckets(buckets: readonly number[]): number {
+  const total = buckets.reduce((a, b) => a + b, 0);
+  let seen = 0;
+  for (let b = 0; b < buckets.length; b++) {
+    seen += buckets[b] ?? 0;
+    if (seen * 2 >= total) return b === 0 ? 0 : 2 ** b;
+  }
+  return 0;
+}
+
+/** The detection limit of one method's run, from its cross-CPU hand-offs. */
+export function detectionOf(
+  matrix: readonly WarpHandoffsT[],
+  buckets: readonly number[],
+  warps: number,
+  toNs: (amount: number) => number,
+): WarpDetectionT | null {
+  const handoffs = matrix.reduce((s, p) => s + p.handoffs, 0);
+  const steps = matrix.flatMap((p) => (p.smallestStep === null ? [] : [p.smallestStep]));
+  if (handoffs === 0 || steps.length === 0) return null;
+  // A backward step shows only if it exceeds the forward step of the hand-off
+  // it lands on; the smallest forward step bounds what could show at all.
+  const smallestStep = Math.min(...steps) + 1;
+  const medianHandOver = medianOfBuckets(buckets);
+  return {
+    smallestStep,
+    smallestStepNs: toNs(smallestStep),
+    medianHandOver,
+    medianHandOverNs: toNs(medianHandOver),
+    // No event in N independent trials: rate < 3/N at 95% (the rule of three).
+    rateBound: warps === 0 ? 3 / handoffs : null,
+  };
+}
+
+/** The CPUs that run at once, each group with its own state, for `seconds`. */
+interface Round {
+  groups: number[][];
+  seconds: number;
 }
 
 async function checkMethod(
@@ -225,10 +279,14 @@ async function checkMethod(
   totalSeconds: number,
 ): Promise<WarpMethodResultT> {
   const layout = binding.warpLayout;
-  const state = new WarpState(binding);
   const methodIndex = nativeIndex(binding, m.id);
-  const durationMs = Math.max(1, Math.round(options.durationSeconds * 1000));
-  const reads = (): number => cpus.reduce((sum, _c, slot) => sum + state.slotReads(slot), 0);
+  const rounds: Round[] =
+    options.pairs && cpus.length > 2
+      ? pairSchedule(cpus, options.durationSeconds).map((r) => ({ groups: r.pairs.map((p) => [...p]), seconds: r.seconds }))
+      : [{ groups: [[...cpus]], seconds: options.durationSeconds }];
+  let live: Array<{ group: number[]; state: WarpState }> = [];
+  let doneReads = 0;
+  const liveReads = (): number => live.reduce((sum, l) => sum + l.group.reduce((s2, _c, slot) => s2 + l.state.slotReads(slot), 0), 0);
   const t0 = process.hrtime.bigint();
   const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
   // Seconds over all methods: this one starts after `before` methods' worth.
@@ -239,40 +297,90 @@ async function checkMethod(
       unit: 'seconds',
       label: `${m.id} ${seconds.toFixed(1)}/${options.durationSeconds} s, ${count.toLocaleString('en-US')} reads`,
     });
-  const timer = options.onProgress ? setInterval(() => report(Math.min(elapsed(), options.durationSeconds), reads()), PROGRESS_MS) : null;
+  const timer = options.onProgress ? setInterval(() => report(Math.min(elapsed(), options.durationSeconds), doneReads + liveReads()), PROGRESS_MS) : null;
+
+  const readsOf = new Map<number, number>(cpus.map((c) => [c, 0]));
+  const handoffsOf = new Map<string, WarpHandoffsT>();
+  for (const a of cpus) for (const b of cpus) if (a !== b) handoffsOf.set(`${a},${b}`, { fromCpu: a, toCpu: b, handoffs: 0, smallestStep: null });
+  const warpPairs: Array<{ fromCpu: number; toCpu: number; warps: number; largest: string }> = [];
+  const buckets: number[] = new Array<number>(layout.gapBuckets).fill(0);
+  let warps = 0;
+  let handoffs = 0;
+  let best: { amount: bigint; before: bigint; after: bigint; fromCpu: number; toCpu: number } | null = null;
   try {
-    await pool.run(
-      cpus.map((cpu, slot) => ({ cpu, job: { kind: 'warp', state: state.view, methodIndex, slot, slots: cpus.length, durationMs } })),
-      state,
-      options.signal,
-    );
+    for (const round of rounds) {
+      options.signal?.throwIfAborted();
+      const durationMs = Math.max(1, Math.round(round.seconds * 1000));
+      live = round.groups.map((group) => ({ group, state: new WarpState(binding) }));
+      await Promise.all(
+        live.map(({ group, state }) =>
+          pool.run(
+            group.map((cpu, slot) => ({ cpu, job: { kind: 'warp', state: state.view, methodIndex, slot, slots: group.length, durationMs } })),
+            state,
+            options.signal,
+          ),
+        ),
+      );
+      for (const { group, state } of live) {
+        group.forEach((cpu, slot) => {
+          readsOf.set(cpu, (readsOf.get(cpu) ?? 0) + state.slotReads(slot));
+          handoffs += state.slotHandoffs(slot);
+          state.gapBuckets(slot).forEach((n, b) => (buckets[b] = (buckets[b] ?? 0) + n));
+        });
+        group.forEach((from, i) =>
+          group.forEach((to, j) => {
+            // (cpu, cpu) holds only a warp of one CPU against itself.
+            const p = state.pair(i, j);
+            const h = i === j ? undefined : handoffsOf.get(`${from},${to}`);
+            if (h) {
+              h.handoffs += p.handoffs;
+              if (p.minGap !== null) h.smallestStep = Math.min(h.smallestStep ?? Number.POSITIVE_INFINITY, Number(p.minGap));
+            }
+            if (p.warps > 0) {
+              const prior = warpPairs.find((w) => w.fromCpu === from && w.toCpu === to);
+              if (prior) {
+                prior.warps += p.warps;
+                if (p.largest > BigInt(prior.largest)) prior.largest = p.largest.toString();
+              } else warpPairs.push({ fromCpu: from, toCpu: to, warps: p.warps, largest: p.largest.toString() });
+            }
+          }),
+        );
+        const w = Number(state.word(layout.warps));
+        warps += w;
+        const amount = BigInt.asUintN(64, state.word(layout.maxAmount));
+        if (w > 0 && (best === null || amount > best.amount)) {
+          best = {
+            amount,
+            before: state.word(layout.maxBefore),
+            after: state.word(layout.maxAfter),
+            fromCpu: group[Number(state.word(layout.maxFrom))] ?? -1,
+            toCpu: group[Number(state.word(layout.maxTo))] ?? -1,
+          };
+        }
+      }
+      doneReads = [...readsOf.values()].reduce((a, b) => a + b, 0);
+      live = [];
+    }
   } finally {
     if (timer) clearInterval(timer);
   }
   const seconds = elapsed();
-  const readsPerCpu = cpus.map((cpu, slot) => ({ cpu, reads: state.slotReads(slot) }));
+  const readsPerCpu = cpus.map((cpu) => ({ cpu, reads: readsOf.get(cpu) ?? 0 }));
   const total = readsPerCpu.reduce((s, x) => s + x.reads, 0);
   report(options.durationSeconds, total);
-  const warps = Number(state.word(layout.warps));
-  const pairs = [];
-  for (let from = 0; from < cpus.length; from++) {
-    for (let to = 0; to < cpus.length; to++) {
-      const p = state.pair(from, to);
-      if (p.warps > 0) pairs.push({ fromCpu: cpus[from] ?? from, toCpu: cpus[to] ?? to, warps: p.warps, largest: p.largest.toString() });
-    }
-  }
-  const amount = BigInt.asUintN(64, state.word(layout.maxAmount));
+  warpPairs.sort((a, b) => a.fromCpu - b.fromCpu || a.toCpu - b.toCpu);
   const largest =
-    warps > 0
+    best !== null
       ? {
-          fromCpu: cpus[Number(state.word(layout.maxFrom))] ?? -1,
-          toCpu: cpus[Number(state.word(layout.maxTo))] ?? -1,
-          amount: amount.toString(),
-          amountNs: toNs(amount, unit),
-          before: u64(state.word(layout.maxBefore)),
-          after: u64(state.word(layout.maxAfter)),
+          fromCpu: best.fromCpu,
+          toCpu: best.toCpu,
+          amount: best.amount.toString(),
+          amountNs: toNs(best.amount, unit),
+          before: u64(best.before),
+          after: u64(best.after),
         }
       : null;
+  const handoffMatrix = [...handoffsOf.values()];
   return {
     method: m.id,
     status: 'measured',
@@ -284,14 +392,18 @@ async function checkMethod(
     readsPerCpu,
     warps,
     largest,
-    pairs,
+    pairs: warpPairs,
     verdict: verdictFor(contract, warps),
+    handoffs,
+    handoffsPerSecond: seconds > 0 ? Math.round(handoffs / seconds) : 0,
+    handoffMatrix,
+    detection: detectionOf(handoffMatrix, buckets, warps, (a) => toNs(BigInt(Math.round(a)), unit)),
   };
 }
 
 /** For each CPU pair, the offset of the second CPU's counter from the
  * first's (native/warp.cc warp_ping()). */
-async function measureOffsets(
+export async function measureOffsets(
   binding: Binding,
   pool: WarpPool,
   cpus: readonly number[],

@@ -1,5 +1,6 @@
 // needs.ts: tests say what they need of the machine; where it is missing they
 // skip and print why, so a skip is never silent.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadBinding } from '../../src/native/binding.js';
 import { readClocksources } from '../../src/probes/clocksource.js';
@@ -14,6 +15,15 @@ export interface Needs {
   rdpid?: boolean;
   clocksources?: string[];
   chromium?: boolean;
+  /** The kernel log (dmesg) can be read: a test counts the switches it logged. */
+  dmesg?: boolean;
+}
+
+/** A reason to skip, printed where the run's log shows it; null passes through.
+ * For conditions `unmet` does not know: `it.skipIf(skipping(x ? null : 'needs x'))`. */
+export function skipping(why: string | null): string | null {
+  if (why !== null) process.stderr.write(`[SKIP] ${why}\n`);
+  return why;
 }
 
 /** Returns null when every need is met, else the reason (and prints it). */
@@ -34,8 +44,6 @@ export function unmet(needs: Needs): string | null {
     if (!readClocksources().available.includes(cs)) reasons.push(`needs clocksource ${cs}`);
   }
   if (needs.chromium && !existsSync('/usr/bin/chromium')) reasons.push('needs /usr/bin/chromium (apt-get install chromium)');
-  if (reasons.length === 0) return null;
-  const why = reasons.join('; ');
-  process.stderr.write(`[SKIP] ${why}\n`);
-  return why;
+  if (needs.dmesg && spawnSync('dmesg', [], { stdio: 'ignore' }).status !== 0) reasons.push('needs a readable kernel log (dmesg)');
+  return skipping(reasons.length === 0 ? null : reasons.join('; '));
 }

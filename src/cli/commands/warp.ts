@@ -8,8 +8,9 @@ const { durationSeconds, selfTestDurationSeconds, skewCycles } = WARP_DEFAULTS;
 export const warpCli = defineCli({
   name: 'warp',
   description:
-    'does any way of reading time go backwards across CPUs? Every CPU, pinned, takes one shared lock, reads, ' +
-    'and compares with the last value any CPU stored (as the kernel checks TSC sync). Exit 1 if a method that ' +
+    'does any way of reading time go backwards across CPUs? Every CPU, pinned, waits for its turn (a baton on one ' +
+    'cache line), reads, and compares with the last value another CPU stored (after the kernel\'s TSC sync check). ' +
+    'Each result says what it could not see: steps shorter than the hand-over between CPUs. Exit 1 if a method that ' +
     'must be monotonic warped; plain rdtsc and wall clocks only report.',
   flags: [
     { flag: '--methods <list>', option: 'methods', kind: 'methods', help: `methods to check, comma-separated, or 'all' (default: ${WARP_DEFAULT_METHODS.join(',')})` },
@@ -21,6 +22,7 @@ export const warpCli = defineCli({
       help: `seconds EACH method runs, on all CPUs at once (default ${durationSeconds}; the ${WARP_DEFAULT_METHODS.length} default methods take about ${WARP_DEFAULT_METHODS.length * durationSeconds} s; ${selfTestDurationSeconds} with --self-test)`,
     },
     { flag: '--offsets', option: 'offsets', kind: 'switch', help: 'also estimate the TSC offset of every CPU pair, in cycles with an error bound' },
+    { flag: '--pairs', option: 'pairs', kind: 'switch', help: 'each CPU pair in turn for its share of the duration (disjoint pairs at once), so every pair gets samples' },
     {
       flag: '--self-test',
       option: 'selfTest',

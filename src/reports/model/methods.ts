@@ -4,11 +4,16 @@
 import type { MethodAvailabilityT, MethodsResultT } from '../../results/methods.js';
 import { tableOf, yesNo, type Column, type ModelBody } from './common.js';
 
+/** What the manuals promise, as `clocklab order` checks it. */
+const promise = (p: boolean | null | undefined): string => (p === true ? 'ordered' : p === false ? 'unordered' : '-');
+
 const METHOD_COLUMNS: ReadonlyArray<Column<MethodAvailabilityT>> = [
   { head: 'method', cell: (m) => m.method },
   { head: 'runs here', cell: (m) => yesNo(m.available) },
   { head: 'path', cell: (m) => m.path },
   { head: 'contract', cell: (m) => m.contract },
+  { head: 'load->read', cell: (m) => promise(m.loadOrdered) },
+  { head: 'store->read', cell: (m) => promise(m.storeOrdered) },
   { head: 'what it reads / why not', cell: (m) => (m.available ? (m.caveat ?? m.description) : (m.reason ?? '')) },
 ];
 

@@ -28,6 +28,21 @@ function amount(m: Measured, amountText: string, amountNs: number): string {
   return m.unit === 'cycles' ? `${amountText} cycles (${ns(amountNs)} ns)` : `${ns(amountNs)} ns`;
 }
 
+/** A step in the method's unit, with ns for TSC reads. */
+function step(m: Measured, n: number, nsValue: number): string {
+  return m.unit === 'cycles' ? `${count(n)} cycles (${ns(nsValue)} ns)` : `${ns(nsValue)} ns`;
+}
+
+/** What the run could not have seen, for a method's line:
+ * `no warp in 41,234,560 hand-offs (rate < 7.3e-8 at 95%); steps shorter than 71 ns could not be seen`. */
+export function detectionText(m: Measured): string {
+  const d = m.detection;
+  if (m.handoffs === undefined) return '';
+  if (!d) return m.handoffs === 0 ? 'no cross-CPU hand-off, so no warp between CPUs could be seen' : `${count(m.handoffs)} cross-CPU hand-offs, none forward: no detection limit`;
+  const rate = d.rateBound !== null ? `no warp in ${count(m.handoffs)} hand-offs (rate < ${d.rateBound.toExponential(1)} at 95%)` : `${count(m.handoffs)} hand-offs`;
+  return `${rate}; steps shorter than ${step(m, d.smallestStep, d.smallestStepNs)} could not be seen (median hand-over ${step(m, d.medianHandOver, d.medianHandOverNs)})`;
+}
+
 /** The line a person pastes: `[FAIL] rdtscp  cpu 1 -> cpu 0: 1843 cycles backwards (before ..., after ...)`. */
 export function warpStatus(m: WarpMethodResultT): StatusItem {
   if (m.status !== 'measured') return { status: 'skip', name: m.method, text: m.reason };
@@ -35,12 +50,15 @@ export function warpStatus(m: WarpMethodResultT): StatusItem {
   const l = m.largest;
   if (!l) {
     const cpus = `${m.readsPerCpu.length} CPU${m.readsPerCpu.length === 1 ? '' : 's'}`;
-    return { status, name: m.method, text: `no warp in ${count(m.reads)} reads on ${cpus} over ${m.durationSeconds.toFixed(1)} s (${count(m.readsPerSecond)} reads/s)` };
+    const base = `no warp in ${count(m.reads)} reads on ${cpus} over ${m.durationSeconds.toFixed(1)} s (${count(m.readsPerSecond)} reads/s)`;
+    const limit = detectionText(m);
+    return { status, name: m.method, text: limit === '' ? base : `${base}; held: ${limit}` };
   }
+  const limit = detectionText(m);
   return {
     status,
     name: m.method,
-    text: `cpu ${l.fromCpu} -> cpu ${l.toCpu}: ${amount(m, l.amount, l.amountNs)} backwards (before ${l.before}, after ${l.after}); ${count(m.warps)} warps in ${count(m.reads)} reads`,
+    text: `cpu ${l.fromCpu} -> cpu ${l.toCpu}: ${amount(m, l.amount, l.amountNs)} backwards (before ${l.before}, after ${l.after}); ${count(m.warps)} warps in ${count(m.reads)} reads${limit === '' ? '' : `; ${limit}`}`,
   };
 }
 
@@ -55,7 +73,9 @@ const WARP_COLUMNS: ReadonlyArray<Column<Measured>> = [
   { head: 'reads', numeric: true, cell: (m) => count(m.reads) },
   { head: 'reads/s', numeric: true, cell: (m) => count(m.readsPerSecond) },
   { head: 'reads per CPU', cell: (m) => m.readsPerCpu.map((c) => `${c.cpu}: ${count(c.reads)}`).join(', ') },
+  { head: 'hand-offs/s', numeric: true, cell: (m) => (m.handoffsPerSecond === undefined ? '-' : count(m.handoffsPerSecond)) },
   { head: 'warps', numeric: true, cell: (m) => count(m.warps) },
+  { head: 'can see', numeric: true, cell: (m) => (m.detection ? `> ${step(m, m.detection.smallestStep - 1, m.detection.smallestStepNs)}` : '-') },
   { head: 'largest warp', numeric: true, cell: (m) => (m.largest ? amount(m, m.largest.amount, m.largest.amountNs) : '-') },
   { head: 'CPU pair', cell: (m) => (m.largest ? `${m.largest.fromCpu} -> ${m.largest.toCpu}` : '-') },
   // FAILED in capitals: a failure must stand out without colour too.
@@ -71,6 +91,18 @@ const PAIR_COLUMNS: ReadonlyArray<Column<Pair>> = [
   { head: 'largest', numeric: true, cell: (p) => `${p.pair.largest} ${p.m.unit}` },
 ];
 
+type Handoff = { m: Measured; h: NonNullable<Measured['handoffMatrix']>[number] };
+
+const HANDOFF_COLUMNS: ReadonlyArray<Column<Handoff>> = [
+  { head: 'method', cell: (p) => p.m.method },
+  { head: 'CPU pair', cell: (p) => `${p.h.fromCpu} -> ${p.h.toCpu}` },
+  { head: 'hand-offs', numeric: true, cell: (p) => (p.h.handoffs === 0 ? { text: '0', tone: 'warn' } : count(p.h.handoffs)) },
+  { head: 'smallest step', numeric: true, cell: (p) => (p.h.smallestStep === null ? '-' : `${count(p.h.smallestStep)} ${p.m.unit}`) },
+];
+
+/** Beyond this many ordered pairs the terminal lists only pairs never compared. */
+const MAX_PAIRS_LISTED = 12;
+
 const OFFSET_COLUMNS: ReadonlyArray<Column<TscOffsetT>> = [
   { head: 'CPU A', numeric: true, cell: (o) => String(o.cpuA) },
   { head: 'CPU B', numeric: true, cell: (o) => String(o.cpuB) },
@@ -81,8 +113,14 @@ const OFFSET_COLUMNS: ReadonlyArray<Column<TscOffsetT>> = [
 
 /** The table of every measured method (none measured: no table). */
 export function warpTableBlock(r: WarpResultT): Block {
-  return { kind: 'table', table: tableOf(WARP_COLUMNS, r.methods.filter((m): m is Measured => m.status === 'measured')) };
+  const measured = r.methods.filter((m): m is Measured => m.status === 'measured');
+  // A result stored before hand-offs were counted keeps the table it had.
+  const counted = measured.some((m) => m.handoffs !== undefined);
+  const columns = counted ? WARP_COLUMNS : WARP_COLUMNS.filter((c) => !HANDOFF_HEADS.includes(c.head));
+  return { kind: 'table', table: tableOf(columns, measured) };
 }
+
+const HANDOFF_HEADS: readonly string[] = ['hand-offs/s', 'can see'];
 
 /** Beyond this many ordered CPU pairs the chart shows only pairs that warped. */
 const MAX_PAIRS_CHARTED = 56;
@@ -95,7 +133,8 @@ export function warpChecks(r: WarpResultT, prefix = '', classname = 'clocklab.wa
     if (m.status !== 'measured') {
       return { name, classname, status: 'skipped', message: `${m.method} ${m.status}: ${m.reason}`, details: m.reason };
     }
-    const figures = `${m.reads} reads on CPUs ${m.readsPerCpu.map((c) => c.cpu).join(',')} in ${m.durationSeconds.toFixed(1)} s, ${m.warps} warps`;
+    const limit = detectionText(m);
+    const figures = `${m.reads} reads on CPUs ${m.readsPerCpu.map((c) => c.cpu).join(',')} in ${m.durationSeconds.toFixed(1)} s, ${m.warps} warps${limit === '' ? '' : `; ${limit}`}`;
     const largest = m.largest
       ? `largest ${m.largest.amount} ${m.unit}${m.unit === 'ns' ? '' : ` (${fmt(m.largest.amountNs)} ns)`} cpu ${m.largest.fromCpu} -> cpu ${m.largest.toCpu}: ${m.largest.before} then ${m.largest.after}`
       : '';
@@ -157,7 +196,7 @@ export function warpModel(r: WarpResultT): ModelBody {
   const measured = r.methods.filter((m): m is Measured => m.status === 'measured');
   const checks = warpChecks(r);
   const o = r.options;
-  const scope = `${o.cpus.length} CPU${o.cpus.length === 1 ? '' : 's'} (${o.cpus.join(',')}), ${o.durationSeconds} s per method`;
+  const scope = `${o.cpus.length} CPU${o.cpus.length === 1 ? '' : 's'} (${o.cpus.join(',')}), ${o.durationSeconds} s per method${o.pairs ? ', each CPU pair in turn' : ''}`;
   const dist = disturbanceParts(r.disturbance);
   const sections: Section[] = [
     {
@@ -170,11 +209,34 @@ export function warpModel(r: WarpResultT): ModelBody {
     {
       title: 'Warps per method',
       blocks: [
-        { kind: 'note', text: `Every CPU of ${o.cpus.join(',')} read each method under a shared lock for ${o.durationSeconds} s; a warp is a read lower than the last one stored by any CPU.`, skip: ['text'] },
+        {
+          kind: 'note',
+          // A result stored before the baton (no hand-offs counted) ran under a shared lock.
+          text: measured.some((m) => m.handoffs !== undefined)
+            ? `The CPUs ${o.cpus.join(',')} read each method in turn, passing a baton, for ${o.durationSeconds} s${o.pairs ? ' (each pair in turn)' : ''}; a warp is a read lower than the last one stored by another CPU. "can see": the smallest forward step of any hand-off; a backward step no larger could not show.`
+            : `Every CPU of ${o.cpus.join(',')} read each method under a shared lock for ${o.durationSeconds} s; a warp is a read lower than the last one stored by any CPU.`,
+          skip: ['text'],
+        },
         warpTableBlock(r),
       ],
     },
   ];
+  const handoffs = measured.flatMap((m) => (m.handoffMatrix ?? []).map((h) => ({ m, h })));
+  if (handoffs.length > 0) {
+    const many = handoffs.length > MAX_PAIRS_LISTED * Math.max(1, measured.length);
+    const shown = many ? handoffs.filter((x) => x.h.handoffs === 0) : handoffs;
+    sections.push({
+      title: 'Hand-offs per CPU pair',
+      textTitle: true,
+      blocks: [
+        {
+          kind: 'note',
+          text: `Reads by the second CPU whose previous value the first stored: only these compare two CPUs. ${o.pairs ? 'Each pair ran in turn (--pairs).' : 'All CPUs ran at once; the turn passed to a pseudo-random other CPU.'}${many ? ` ${handoffs.length} ordered pairs; listed: those never compared (${shown.length}).` : ''}`,
+        },
+        ...(shown.length > 0 ? [{ kind: 'table' as const, table: tableOf(HANDOFF_COLUMNS, shown) }] : []),
+      ],
+    });
+  }
   const pairs = measured.flatMap((m) => m.pairs.map((pair) => ({ m, pair })));
   if (pairs.length > 0) sections.push({ title: 'Warps per CPU pair', textTitle: true, blocks: [{ kind: 'table', table: tableOf(PAIR_COLUMNS, pairs) }] });
   if (r.offsets) {

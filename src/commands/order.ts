@@ -1,0 +1,78 @@
+// order.ts (command): is each way of reading time ordered after an earlier
+// load, and after an earlier store, as the manuals promise? Its options, run
+// and verdict, once, for the library and the CLI.
+import { z } from 'zod';
+import { phraseOrder } from '../findings/phrase.js';
+import { ORDER_PATTERNS, type OrderPatternT, type OrderResultT } from '../results/order.js';
+import { isOrderTestable, runOrder } from '../runners/order.js';
+import { defineCommand, type RunDeps } from './command.js';
+import { cpuList, flag, methodList, seconds, show } from './options.js';
+import { METHODS } from '../methods.js';
+
+/** Short, so every method and both patterns take well under a minute. */
+export const ORDER_DEFAULTS = { durationSeconds: 0.5, selfTestDurationSeconds: 1 } as const;
+
+/** What `clocklab order` tests when no methods are named: every method with an order promise. */
+export const ORDER_DEFAULT_METHODS = METHODS.filter(isOrderTestable).map((m) => m.id);
+
+/** Pattern names as the CLI takes them; `load->read` is accepted too. */
+const patternList = z
+  .custom<readonly string[]>((v) => Array.isArray(v) && v.every((s) => typeof s === 'string'), {
+    error: (i) => `must be a list of patterns, got ${show(i.input)}`,
+  })
+  .transform((list, ctx): OrderPatternT[] => {
+    const out: OrderPatternT[] = [];
+    for (const raw of list) {
+      const name = raw.replace('->', '-');
+      const p = ORDER_PATTERNS.find((x) => x === name);
+      if (!p) {
+        ctx.addIssue({ code: 'custom', message: `unknown pattern '${raw}'; known patterns: ${ORDER_PATTERNS.join(', ')}` });
+        return z.NEVER;
+      }
+      if (!out.includes(p)) out.push(p);
+    }
+    if (out.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'the pattern list ({patterns}) is empty' });
+      return z.NEVER;
+    }
+    return out;
+  });
+
+export const orderOptions = z.strictObject({
+  /** Methods to test, or 'all' (every method with an order promise). */
+  methods: methodList(isOrderTestable).prefault(ORDER_DEFAULT_METHODS),
+  /** load-read, store-read, or both. */
+  patterns: patternList.prefault([...ORDER_PATTERNS]),
+  /** CPUs whose pairs are tested (at least two); default every online CPU. */
+  cpus: cpuList().optional(),
+  /** Seconds per method and pattern, split over the pairs and both directions. */
+  durationSeconds: seconds(3600).optional(),
+  /** Prove the checker: run an ordered read in the wrong order, which must be caught. */
+  selfTest: flag().default(false),
+});
+
+export type OrderCommandOptions = z.input<typeof orderOptions>;
+
+export const order = defineCommand({
+  name: 'order',
+  summary: 'is each clock read ordered after earlier loads and stores, as the manuals promise?',
+  options: orderOptions,
+  async run(o, deps: RunDeps = {}): Promise<OrderResultT> {
+    const raw = await runOrder({
+      methods: o.methods,
+      patterns: o.patterns,
+      cpus: o.cpus ?? null,
+      durationSeconds: o.durationSeconds ?? (o.selfTest ? ORDER_DEFAULTS.selfTestDurationSeconds : ORDER_DEFAULTS.durationSeconds),
+      selfTest: o.selfTest,
+      ...deps,
+    });
+    return phraseOrder(raw);
+  },
+  verdict(result) {
+    const failures: string[] = [];
+    if (result.selfTest && !result.selfTest.passed) failures.push(`the self-test failed: ${result.selfTest.reason}`);
+    const broken = result.tests.filter((t) => t.status === 'measured' && t.verdict === 'failed').map((t) => `${t.method} ${t.pattern.replace('-', '->')}`);
+    if (!result.selfTest && broken.length > 0) failures.push(`a read the manuals promise ordered ran out of order: ${broken.join(', ')}`);
+    return { passed: failures.length === 0, failures };
+  },
+});

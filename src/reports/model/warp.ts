@@ -30,7 +30,7 @@ function amount(m: Measured, amountText: string, amountNs: number): string {
 
 /** A step in the method's unit, with ns for TSC reads. */
 function step(m: Measured, n: number, nsValue: number): string {
-  return m.unit === 'cycles' ? `${count(n)} cycles (${ns(nsValue)} ns)` : `${ns(nsValue)} ns`;
+  return m.unit === 'cycles' ? `${count(n)} cycle${n === 1 ? '' : 's'} (${ns(nsValue)} ns)` : `${ns(nsValue)} ns`;
 }
 
 /** What the run could not have seen, for a method's line:
@@ -75,7 +75,7 @@ const WARP_COLUMNS: ReadonlyArray<Column<Measured>> = [
   { head: 'reads per CPU', cell: (m) => m.readsPerCpu.map((c) => `${c.cpu}: ${count(c.reads)}`).join(', ') },
   { head: 'hand-offs/s', numeric: true, cell: (m) => (m.handoffsPerSecond === undefined ? '-' : count(m.handoffsPerSecond)) },
   { head: 'warps', numeric: true, cell: (m) => count(m.warps) },
-  { head: 'can see', numeric: true, cell: (m) => (m.detection ? `> ${step(m, m.detection.smallestStep - 1, m.detection.smallestStepNs)}` : '-') },
+  { head: 'can see', numeric: true, cell: (m) => (m.detection ? `>= ${step(m, m.detection.smallestStep, m.detection.smallestStepNs)}` : '-') },
   { head: 'largest warp', numeric: true, cell: (m) => (m.largest ? amount(m, m.largest.amount, m.largest.amountNs) : '-') },
   { head: 'CPU pair', cell: (m) => (m.largest ? `${m.largest.fromCpu} -> ${m.largest.toCpu}` : '-') },
   // FAILED in capitals: a failure must stand out without colour too.

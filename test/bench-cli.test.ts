@@ -64,8 +64,13 @@ describe('clocklab bench', () => {
         s.maxNsPerLoop.toFixed(2),
         s.spreadPercent.toFixed(1),
         s.cyclesPerLoop.toFixed(1),
-        `${(s.ratioToFastestClock ?? NaN).toFixed(2)}x`,
+        // The base shows its 1.00x alone; every other ratio its 95% interval.
+        s.ratioToFastestClockInterval
+          ? `${(s.ratioToFastestClock ?? NaN).toFixed(2)}x [${s.ratioToFastestClockInterval.low.toFixed(2)}, ${s.ratioToFastestClockInterval.high.toFixed(2)}]`
+          : `${(s.ratioToFastestClock ?? NaN).toFixed(2)}x`,
       ]);
+      if (m.method === 'monotonic') expect(s.ratioToFastestClockInterval).toBeNull();
+      else expect(s.ratioToFastestClockInterval?.high).toBeGreaterThanOrEqual(s.ratioToFastestClockInterval?.low ?? Infinity);
     }
     expect(run.stdout).toMatch(/ratio: median ns\/loop over that of monotonic, the fastest fine-resolution clock_gettime method/);
     expect(run.stdout).not.toMatch(/\x1b\[/);

@@ -50,13 +50,18 @@ const SAMPLES: FindingArgsMap = {
   COMPARE_CONTROL_DRIFT: { method: 'rdtscp', drift: 0.3 },
   COMPARE_ONE_CLOCKSOURCE: { clocksource: 'tsc' },
   COMPARE_CLOCKS_UNMEASURED: { methods: 'monotonic,realtime' },
-  COMPARE_CLOCK: { method: 'monotonic', fastest: 'tsc', slowest: 'kvm-clock', fastestNsPerLoop: 20, slowestNsPerLoop: 40, ratio: 2, rounds: 1, roundsWon: null, clear: true },
+  COMPARE_CLOCK: { method: 'monotonic', fastest: 'tsc', slowest: 'kvm-clock', fastestNsPerLoop: 20, slowestNsPerLoop: 40, ratio: 2, rounds: 1, roundsWon: null, clear: true, ratioLow: 1.9, ratioHigh: 2.1 },
   COMPARE_CLOCKS_DISAGREE: { methods: 'monotonic,realtime' },
-  COMPARE_NOT_CLEAR: { clocksource: 'tsc', byRounds: false, minRatio: 1.05, original: 'kvm-clock' },
+  COMPARE_NOT_CLEAR: { clocksource: 'tsc', noDifference: false, minRatio: 1.05, original: 'kvm-clock' },
   COMPARE_UNSAFE: { clocksource: 'tsc', evidence: 'warp check (went backwards across CPUs: monotonic)' },
   COMPARE_SAFETY_UNKNOWN: { clocksource: 'tsc', fact: 'warp check', detail: 'not run (add --warp)' },
   COMPARE_STEAL_DISTURBED: { clocksources: 'tsc,kvm-clock', limitPercent: 5 },
   COMPARE_ALREADY_CURRENT: { clocksource: 'tsc' },
+  GATE_INCONCLUSIVE: { methods: 'monotonic +8.0% [+3.1, +13.2]', count: 1, thresholdPercent: 10 },
+  GATE_NOISY_BASELINE: { methods: 'monotonic_coarse 31.0%', count: 1, thresholdPercent: 10, gateablePercent: 31 },
+  GATE_PREEMPTED: { methods: "monotonic (on the CPU 58% of this run, 99% of the baseline's)", count: 1, limitPercent: 90 },
+  GATE_UNCONFIRMED: { methods: 'realtime held', count: 1 },
+  GATE_FLOOR: { methods: 'monotonic_coarse 28.6%', floorNs: 1, thresholdPercent: 10 },
   PVCLOCK_RECORDS_DISAGREE: { fields: 'systemTimeNs', maxNsDifference: 1500 },
   PVCLOCK_STABLE_BIT_CLEAR: {},
   PVCLOCK_GUEST_STOPPED: {},
@@ -196,16 +201,16 @@ describe('compare: reasons from codes', () => {
   it('fills reasons in the order of the findings, keeping every field of the old schema', () => {
     const findings = [
       finding('COMPARE_CONTROL_DRIFT', 'info', { method: 'rdtscp', drift: 0.3 }),
-      finding('COMPARE_CLOCK', 'info', { method: 'realtime', fastest: 'tsc', slowest: 'kvm-clock', fastestNsPerLoop: 20.004, slowestNsPerLoop: 40.5, ratio: 2.0245, rounds: 3, roundsWon: 2, clear: false }),
-      finding('COMPARE_NOT_CLEAR', 'info', { clocksource: 'tsc', byRounds: true, minRatio: 1.3, original: 'kvm-clock' }),
+      finding('COMPARE_CLOCK', 'info', { method: 'realtime', fastest: 'tsc', slowest: 'kvm-clock', fastestNsPerLoop: 20.004, slowestNsPerLoop: 40.5, ratio: 2.0245, rounds: 3, roundsWon: 2, clear: false, ratioLow: 0.97, ratioHigh: 2.4 }),
+      finding('COMPARE_NOT_CLEAR', 'info', { clocksource: 'tsc', noDifference: true, minRatio: 1.3, original: 'kvm-clock' }),
     ];
     const raw = { schema: 'clocklab/1', command: 'compare', recommendation: { level: 'none', clocksource: null, clocks: [], safety: [], findings } } as unknown as CompareResultRawT;
     const r = phraseCompare(raw);
     expect(Object.keys(r.recommendation)).toEqual(['level', 'clocksource', 'clocks', 'safety', 'reasons']);
     expect(r.recommendation.reasons).toEqual([
       "rdtscp, which does not read the clocksource, differs by 30% between clocksources: that is this run's noise, and a clock's difference must exceed it",
-      'realtime: tsc 20.00 ns/loop against kvm-clock 40.50 ns/loop (kvm-clock 2.02x slower; tsc faster in 2 of 3 rounds, within run-to-run noise)',
-      "tsc is not faster by a clear margin (faster in every round, or in so many that chance is unlikely, and by 30% or more): not enough evidence to recommend a change from 'kvm-clock'; run more --rounds, on a quieter machine",
+      'realtime: tsc 20.00 ns/loop against kvm-clock 40.50 ns/loop (kvm-clock 2.02x [0.97, 2.40] slower: the 95% interval includes 1, no measurable difference)',
+      "no measurable difference between the clocksources (a 95% interval of the ratio includes 1): not enough evidence to recommend a change from 'kvm-clock'; run more --runs or --rounds, on a quieter machine",
     ]);
     // The codes stay with the runner: report.json keeps the schema it had.
     expect(r.recommendation).not.toHaveProperty('findings');

@@ -24,14 +24,23 @@ describe('clocklab bench --baseline', () => {
   const fresh = bench('--out', join(dir, 'base'));
   const base: BenchResultT = BenchResult.parse(JSON.parse(read('base', 'report.json')));
 
-  const doctored = structuredClone(base);
-  for (const m of doctored.methods) {
-    if (m.status !== 'measured') continue;
-    m.summary.medianNsPerLoop /= 2;
-    m.summary.minNsPerLoop /= 2;
-    m.summary.maxNsPerLoop /= 2;
-  }
-  writeFileSync(join(dir, 'fast.json'), JSON.stringify(doctored));
+  /** The baseline with every method's runs (and so its figures) divided by `by`. */
+  const scaled = (by: number): BenchResultT => {
+    const out = structuredClone(base);
+    for (const m of out.methods) {
+      if (m.status !== 'measured') continue;
+      for (const r of m.runs) {
+        r.nsPerLoop /= by;
+        r.elapsedNs /= by;
+      }
+      m.summary.medianNsPerLoop /= by;
+      m.summary.minNsPerLoop /= by;
+      m.summary.maxNsPerLoop /= by;
+    }
+    return out;
+  };
+  // The gate decides from the runs: the doctored baseline scales them.
+  writeFileSync(join(dir, 'fast.json'), JSON.stringify(scaled(4)));
 
   it('a baseline run writes the reports, no gate', () => {
     expect(fresh.code, fresh.stderr).toBe(0);
@@ -39,19 +48,22 @@ describe('clocklab bench --baseline', () => {
     expect(base.gate).toBeUndefined();
   });
 
-  it('a baseline doctored 2x faster: exit 1 naming the methods, and every report marks them', () => {
+  it('a baseline doctored 4x faster: exit 1 naming the methods, and every report marks them', () => {
     const r = bench('--baseline', join(dir, 'fast.json'), '--out', join(dir, 'slow'));
     expect(r.code, r.stderr).toBe(1);
     const result = BenchResult.parse(JSON.parse(read('slow', 'report.json')));
     expect(result.gate?.verdict).toBe('failed');
-    // Twice as slow as the baseline says: both regress unless this run came
-    // out 45% faster than the baseline's own (the machine is shared), so the
-    // assertion is that exactly the regressed ones are named, and that is
-    // at least one.
+    // Four times as slow as the baseline says: both regress unless the
+    // machine was so busy that this run's thread was on its CPU under a
+    // quarter of the time (then it is inconclusive), so the assertion is
+    // that exactly the regressed ones are named, and that is at least one.
     const regressed = result.gate?.comparisons.filter((c) => c.status === 'regressed').map((c) => c.key) ?? [];
     expect(regressed.length).toBeGreaterThan(0);
     expect(r.stderr).toBe(
-      `clocklab: regression past 10% against ${join(dir, 'fast.json')}: ${regressed.map((k) => `${k} +${(result.gate?.comparisons.find((c) => c.key === k)?.changePercent ?? 0).toFixed(1)}%`).join(', ')}\n`,
+      `clocklab: regression past 10% against ${join(dir, 'fast.json')}: ${regressed
+        .map((k) => result.gate?.comparisons.find((c) => c.key === k))
+        .map((c) => `${c?.key} +${c?.changePercent?.toFixed(1)}% [+${c?.changeLowPercent?.toFixed(1)}, +${c?.changeHighPercent?.toFixed(1)}]`)
+        .join(', ')}\n`,
     );
     for (const k of regressed) expect(r.stdout).toMatch(new RegExp(`\\[FAIL\\] ${k} +[\\d.]+ ns/loop against baseline`));
     expect(r.stdout).toContain(`[FAIL] ${regressed.length} regression${regressed.length === 1 ? '' : 's'} past 10%`);
@@ -65,6 +77,37 @@ describe('clocklab bench --baseline', () => {
     expect(cases.filter((c) => c.failure !== undefined).map((c) => c.name)).toEqual(regressed.map((k) => `regression ${k}`));
     if (noXmllint() === null) expect(validateXml(join(dir, 'slow', 'junit.xml')).ok).toBe(true);
     expect(read('slow', 'report.html')).toContain('<span class="verdict failed">failed</span>');
+  });
+
+  it('an interval that straddles the threshold: inconclusive, exit 0, a finding that says to run more --runs', () => {
+    // Two baseline runs, one at a quarter of this machine's median and one
+    // at it: a resampled baseline median is either, or their mean, so the
+    // change's interval spans roughly +0% to +300% whatever this run
+    // measures within a factor of two, and the baseline's own median is
+    // uncertain by about 120% (its interval, as a share of it): under a
+    // threshold of 150%, which the interval straddles.
+    const wide = structuredClone(base);
+    for (const m of wide.methods) {
+      if (m.status !== 'measured') continue;
+      const med = m.summary.medianNsPerLoop;
+      const one = m.runs[0]!;
+      m.runs = [med / 4, med].map((ns) => ({ ...one, nsPerLoop: ns, elapsedNs: ns * m.loops }));
+      m.summary = { ...m.summary, medianNsPerLoop: (med / 4 + med) / 2, minNsPerLoop: med / 4, maxNsPerLoop: med };
+    }
+    writeFileSync(join(dir, 'wide.json'), JSON.stringify(wide));
+    const r = runCli(['bench', '--methods', METHODS, '--loops', '200000', '--runs', '1', '--baseline', join(dir, 'wide.json'), '--threshold', '150', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const result = BenchResult.parse(JSON.parse(r.stdout));
+    expect(result.gate?.comparisons.map((c) => c.status)).toEqual(['inconclusive', 'inconclusive']);
+    expect(result.gate?.inconclusive).toBe(2);
+    expect(result.gate?.verdict).toBe('passed');
+    const f = result.findings.find((x) => x.code === 'GATE_INCONCLUSIVE');
+    expect(f?.severity).toBe('warn');
+    const text = runCli(['bench', '--methods', METHODS, '--loops', '200000', '--runs', '1', '--baseline', join(dir, 'wide.json'), '--threshold', '150']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/\[OK\] +no regression past 150% \(2 inconclusive\)/);
+    expect(text.stdout).toMatch(/\[WARN\] Inconclusive against the baseline: .*rdtscp .*monotonic/);
+    expect(text.stdout).toContain('Run again with more --runs');
   });
 
   it('the same run against its own fresh baseline passes', () => {

@@ -1,11 +1,20 @@
-// gate.test.ts: does the regression gate catch a slower method, and refuse
-// a baseline it cannot trust before anything is measured? The pure
-// comparison on fixture results; bad baseline files through the CLI.
+// gate.test.ts: does the regression gate catch a slower method without
+// crying wolf, and refuse a baseline it cannot trust before anything is
+// measured? The statistics on known inputs (intervals, decisions,
+// inconclusive, the floor, noisy baselines, busy runs); the pure comparison
+// on fixture results; bad baseline files through the CLI.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { applyGate, compareToBaseline, machineDifferences } from '../src/gate/compare.js';
+import { applyGate, compareToBaseline, decide, gateFindings, machineDifferences, regressionFailure, toConfirm, type Sample } from '../src/gate/compare.js';
+import { median, medianInterval, quantile, ratioOfMedians } from '../src/gate/interval.js';
+import { FLOOR_NS } from '../src/findings/thresholds.js';
+import { phrase } from '../src/findings/sentences.js';
+import type { BenchResultT } from '../src/results/bench.js';
+import type { ClocksourceRunT } from '../src/results/compare.js';
+import { compareRows } from '../src/runners/compare.js';
+import { ratioWithInterval } from '../src/reports/model/common.js';
 import { readStoredReport } from '../src/commands/stored-report.js';
 import { main } from '../src/cli/main.js';
 import { PIPED } from './helpers/cli.js';
@@ -19,10 +28,123 @@ const file = (name: string, text: string): string => {
   return f;
 };
 
+/** `result` with each named method's runs replaced by `runs` (ns/loop), its summary to match. */
+function withRuns(result: BenchResultT, runs: Record<string, number[]>, onCpuPercent?: number): BenchResultT {
+  const out = structuredClone(result);
+  for (const [method, ns] of Object.entries(runs)) {
+    const m = out.methods.find((x) => x.method === method);
+    if (m?.status !== 'measured') throw new Error(`no measured ${method}`);
+    m.runs = ns.map((x) => ({ elapsedNs: x * m.loops, nsPerLoop: x, tscDelta: String(Math.round(x * m.loops * 2.445)), cyclesPerLoop: x * 2.445, ...(onCpuPercent === undefined ? {} : { onCpuPercent }) }));
+    m.summary = { ...m.summary, medianNsPerLoop: median(ns), minNsPerLoop: Math.min(...ns), maxNsPerLoop: Math.max(...ns) };
+  }
+  return out;
+}
+
+/** Ten runs around `center`, spread by +-`jitter` (a fraction), in a fixed order. */
+const around = (center: number, jitter: number): number[] => [0, 0.3, -0.3, 0.6, -0.6, 0.9, -0.9, 1, -1, 0.1].map((k) => center * (1 + k * jitter));
+const sample = (runs: number[], onCpuPercent: number | null = null): Sample => ({ median: median(runs), strata: [runs], onCpuPercent });
+const decideAt = (baseline: number[], run: number[], thresholdPercent = 10, onCpu: number | null = null) =>
+  decide({ baseline: sample(baseline), run: sample(run, onCpu), thresholdPercent, floorNs: FLOOR_NS });
+
+describe('the interval of a ratio of medians', () => {
+  it('runs that do not vary give the ratio itself, both ends', () => {
+    expect(ratioOfMedians([[11, 11, 11, 11]], [[10, 10, 10]])).toEqual({ ratio: 1.1, low: 1.1, high: 1.1 });
+  });
+
+  it('is reproducible to the digit: the seed is fixed', () => {
+    const a = [[...around(12, 0.03)]];
+    const b = [[...around(10, 0.03)]];
+    const once = ratioOfMedians(a, b);
+    expect(ratioOfMedians(a, b)).toEqual(once);
+    // The ratio of the medians, inside an interval no wider than the runs allow.
+    expect(once?.ratio).toBeCloseTo(1.2, 10);
+    expect(once?.low).toBeGreaterThan((12 * 0.97) / (10 * 1.03));
+    expect(once?.high).toBeLessThan((12 * 1.03) / (10 * 0.97));
+    expect(once!.low).toBeLessThan(1.2);
+    expect(once!.high).toBeGreaterThan(1.2);
+  });
+
+  it('two runs each side: the resampled medians are known, so is the interval', () => {
+    // Baseline [10, 20]: a resample's median is 10 (1/4), 15 (1/2) or 20 (1/4);
+    // the run [15] is always 15. So the ratios are 1.5, 1 and 0.75: the 2.5%
+    // and 97.5% quantiles are the extremes.
+    expect(ratioOfMedians([[15]], [[10, 20]])).toEqual({ ratio: 1, low: 0.75, high: 1.5 });
+    expect(medianInterval([[10, 20]])).toEqual({ ratio: 1, low: 10 / 15, high: 20 / 15 });
+  });
+
+  it('strata are resampled apart: a turn of fast runs and one of slow ones stay half and half', () => {
+    // Pooled, a resample could draw all ten from one turn; by turn it cannot.
+    const est = ratioOfMedians([[10, 10, 10, 10, 10], [20, 20, 20, 20, 20]], [[15]]);
+    expect(est).toEqual({ ratio: 1, low: 1, high: 1 });
+  });
+
+  it('no runs, or a median of 0, gives no interval', () => {
+    expect(ratioOfMedians([[]], [[1]])).toBeNull();
+    expect(ratioOfMedians([[1]], [[0, 0, 0]])).toBeNull();
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(quantile([1, 2, 3, 4, 5], 0.5)).toBe(3);
+    expect(quantile([0, 10], 0.25)).toBe(2.5);
+  });
+});
+
+describe('decide: one method, from the runs of both sides', () => {
+  it('15% slower with quiet runs: the whole interval lies past 10%, regressed', () => {
+    const d = decideAt(around(20, 0.01), around(23, 0.01));
+    expect(d.status).toBe('regressed');
+    expect(d.changePercent).toBeCloseTo(15, 6);
+    expect(d.changeLowPercent).toBeGreaterThan(10);
+    expect(d.changeHighPercent).toBeGreaterThan(d.changeLowPercent!);
+    expect(d.barPercent).toBe(10);
+  });
+
+  it('an interval that straddles the threshold is inconclusive, not a failure', () => {
+    const d = decideAt(around(20, 0.01), around(22, 0.04));
+    expect(d.status).toBe('inconclusive');
+    expect(d.changeLowPercent).toBeLessThan(10);
+    expect(d.changeHighPercent).toBeGreaterThan(10);
+  });
+
+  it('within the threshold holds; faster past it improves', () => {
+    expect(decideAt(around(20, 0.01), around(20.4, 0.01)).status).toBe('held');
+    expect(decideAt(around(20, 0.01), around(15, 0.01)).status).toBe('improved');
+  });
+
+  it('the floor: a coarse clock 0.5 ns slower (+14%) is under 1 ns, held; the bar says why', () => {
+    const d = decideAt(around(3.5, 0.01), around(4, 0.01));
+    expect(d.changePercent).toBeCloseTo(14.29, 1);
+    expect(d.changeLowPercent).toBeGreaterThan(10);
+    expect(d.barPercent).toBeCloseTo(100 / 3.5, 1);
+    expect(d.status).toBe('held');
+    // 1.5 ns slower passes the floor too.
+    expect(decideAt(around(3.5, 0.01), around(5, 0.01)).status).toBe('regressed');
+  });
+
+  it('a baseline whose own median is uncertain by more than the bar cannot gate at it', () => {
+    const d = decideAt(around(20, 0.2), around(30, 0.01));
+    expect(d.baselineNoisePercent).toBeGreaterThan(10);
+    expect(d.status).toBe('noisy-baseline');
+    // At a threshold wider than its noise it gates.
+    expect(decideAt(around(20, 0.2), around(30, 0.01), 30).status).not.toBe('noisy-baseline');
+  });
+
+  it('a busy run: scattered runs or a preempted thread can explain a shift, so it is inconclusive, unless the change is larger still', () => {
+    // +25% from runs scattered +-30%: the shift is within this run's own noise.
+    const scattered = decideAt(around(20, 0.005), around(25, 0.3));
+    expect(scattered.runNoisePercent).toBeGreaterThan(25);
+    expect(scattered.status).toBe('inconclusive');
+    // +60% while on the CPU 55% of the time: preemption explains a factor 1.8.
+    expect(decideAt(around(20, 0.01), around(32, 0.01), 10, 55).status).toBe('inconclusive');
+    // x3 on the CPU 55%: more than preemption explains.
+    expect(decideAt(around(20, 0.01), around(60, 0.01), 10, 55).status).toBe('regressed');
+  });
+});
+
 describe('compareToBaseline', () => {
-  it('a method slower past the threshold regresses; faster improves; within holds', () => {
-    const base = benchResult({ rdtsc: 10, rdtscp: 10, monotonic: 10 });
-    const run = benchResult({ rdtsc: 11.5, rdtscp: 10.9, monotonic: 8 });
+  const base = withRuns(benchResult({ rdtsc: 10, rdtscp: 10, monotonic: 10 }), { rdtsc: around(10, 0.01), rdtscp: around(10, 0.01), monotonic: around(10, 0.01) });
+
+  it('each method from its runs; a method on one side only is reported', () => {
+    const run = withRuns(benchResult({ rdtsc: 11.5, rdtscp: 10.9, monotonic: 8 }), { rdtsc: around(11.5, 0.01), rdtscp: around(10.5, 0.01), monotonic: around(8, 0.01) });
     const g = compareToBaseline(base, run, 10, 'b.json');
     expect(g.comparisons.map((c) => [c.key, c.status])).toEqual([
       ['rdtsc', 'regressed'],
@@ -33,15 +155,7 @@ describe('compareToBaseline', () => {
     expect(g.comparisons[0]?.changePercent).toBeCloseTo(15, 6);
     expect(g.regressions).toBe(1);
     expect(g.verdict).toBe('failed');
-    expect(g.sameMachine).toBe(true);
-    expect(g.warnings).toEqual([]);
-  });
-
-  it('the threshold is the line: 10% exactly holds, a larger threshold forgives', () => {
-    const base = benchResult({ rdtsc: 10 });
-    expect(compareToBaseline(base, benchResult({ rdtsc: 11 }), 10, 'b').regressions).toBe(0);
-    expect(compareToBaseline(base, benchResult({ rdtsc: 11.01 }), 10, 'b').regressions).toBe(1);
-    expect(compareToBaseline(base, benchResult({ rdtsc: 20 }), 150, 'b').verdict).toBe('passed');
+    expect(g).toMatchObject({ floorNs: 1, confidencePercent: 95, inconclusive: 0, sameMachine: true, warnings: [] });
   });
 
   it('a method on one side only is reported, not a crash', () => {
@@ -53,6 +167,38 @@ describe('compareToBaseline', () => {
       ['boottime', 'missing-in-run'],
     ]);
     expect(g.verdict).toBe('passed');
+  });
+
+  it('a first block that looked regressed and a second that did not: not a regression, and said so', () => {
+    const run = withRuns(benchResult({ rdtsc: 10, rdtscp: 10, monotonic: 10 }), { rdtsc: around(10, 0.01), rdtscp: around(13, 0.01), monotonic: around(10, 0.01) });
+    expect(toConfirm(compareToBaseline(base, run, 10, 'b'))).toEqual(['rdtscp']);
+    const g = compareToBaseline(base, run, 10, 'b', new Map([['rdtscp', around(10, 0.01).map((nsPerLoop) => ({ nsPerLoop }))]]));
+    const c = g.comparisons.find((x) => x.key === 'rdtscp');
+    // The second block is quoted: it shows less.
+    expect(c).toMatchObject({ status: 'held', medianNsPerLoop: median(around(10, 0.01)) });
+    expect(c?.confirmationNsPerLoop).toHaveLength(10);
+    expect(g.verdict).toBe('passed');
+    expect(toConfirm(g)).toEqual([]);
+    expect(gateFindings(g).map((f) => f.code)).toEqual(['GATE_UNCONFIRMED']);
+    expect(phrase(gateFindings(g)[0]!).text).toMatch(/did not confirm it .*: rdtscp held\.$/);
+    // Confirmed: the second block is as slow as the first.
+    const confirmed = compareToBaseline(base, run, 10, 'b', new Map([['rdtscp', around(13, 0.01).map((nsPerLoop) => ({ nsPerLoop }))]]));
+    expect(confirmed.comparisons.find((x) => x.key === 'rdtscp')?.status).toBe('regressed');
+  });
+
+  it('findings: inconclusive (advice: more --runs), a noisy baseline (a threshold that would gate), the floor', () => {
+    const noisyBase = withRuns(base, { monotonic: around(10, 0.2) });
+    const run = withRuns(benchResult({ rdtsc: 10, rdtscp: 10, monotonic: 10 }), { rdtsc: around(11, 0.05), rdtscp: around(10, 0.01), monotonic: around(10, 0.01) });
+    const g = compareToBaseline(noisyBase, run, 10, 'b');
+    expect(g.comparisons.map((c) => c.status)).toEqual(['inconclusive', 'held', 'noisy-baseline', 'missing-in-baseline']);
+    expect(g.verdict).toBe('passed');
+    const phrased = gateFindings(g).map((f) => phrase(f));
+    expect(phrased[0]?.text).toMatch(/^Inconclusive against the baseline: .*: rdtsc \+[\d.]+% \[\+[\d.]+, \+[\d.]+\]\.$/);
+    expect(phrased[0]?.advice).toMatch(/more --runs/);
+    expect(phrased[1]?.text).toMatch(/too scattered to gate at 10%.*monotonic [\d.]+%/);
+    expect(phrased[1]?.advice).toMatch(/--threshold \d+ or more/);
+    const coarse = compareToBaseline(benchResult({ monotonic_coarse: 3.5 }), benchResult({ monotonic_coarse: 3.5 }), 10, 'b');
+    expect(phrase(gateFindings(coarse)[0]!).text).toBe('A change under 1 ns/loop is never a regression: for these fast methods the bar is that floor, not 10%: monotonic_coarse 28.6%.');
   });
 
   it("another machine's baseline is accepted with a warning", () => {
@@ -67,14 +213,38 @@ describe('compareToBaseline', () => {
     ]);
   });
 
-  it('applyGate attaches the gate only with a baseline; the text marks regressions', () => {
+  it('applyGate attaches the gate and its findings only with a baseline; the text marks regressions with their interval', () => {
     const run = benchResult({ rdtsc: 20 });
     expect(applyGate(run, { thresholdPercent: 10 })).toBe(run);
     const gated = applyGate(run, { baselineName: 'b.json', baseline: benchResult({ rdtsc: 10 }), thresholdPercent: 10 });
     expect(gated.gate?.regressions).toBe(1);
     const text = renderGateText(gated.gate);
-    expect(text).toContain('[FAIL] rdtsc  20.00 ns/loop against baseline 10.00 (+100.0%)');
+    expect(text).toMatch(/\[FAIL\] rdtsc  20\.00 ns\/loop against baseline 10\.00 \(\+100\.0% \[\+\d+\.\d, \+\d+\.\d\]\)/);
     expect(text).toContain('[FAIL] 1 regression past 10%');
+    expect(regressionFailure(gated)).toMatch(/^regression past 10% against b\.json: rdtsc \+100\.0% \[\+[\d.]+, \+[\d.]+\]$/);
+  });
+});
+
+describe("compare's ratios carry their interval", () => {
+  const turn = (clocksource: string, round: number, monotonic: number[]): ClocksourceRunT => ({
+    clocksource,
+    round,
+    switched: null,
+    clocksourceDuring: clocksource,
+    bench: withRuns(benchResult({ monotonic: median(monotonic) }), { monotonic }),
+    warp: null,
+  });
+
+  it('kvm-clock/tsc with its 95% interval, resampled within each turn; the first clocksource has none', () => {
+    const runs = [turn('tsc', 1, around(16, 0.01)), turn('kvm-clock', 1, around(20.8, 0.01)), turn('kvm-clock', 2, around(20.8, 0.01)), turn('tsc', 2, around(16, 0.01))];
+    const [row] = compareRows(runs, ['monotonic']);
+    expect(row?.ratio['kvm-clock']).toBeCloseTo(1.3, 2);
+    const iv = row?.ratioInterval?.['kvm-clock'];
+    expect(iv?.low).toBeGreaterThan(1.25);
+    expect(iv?.high).toBeLessThan(1.35);
+    expect(row?.ratioInterval?.['tsc']).toBeNull();
+    // Rendered as a reader quotes it.
+    expect(ratioWithInterval(row!.ratio['kvm-clock']!, iv)).toMatch(/^1\.30x \[1\.\d\d, 1\.\d\d\]$/);
   });
 });
 

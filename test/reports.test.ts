@@ -69,7 +69,7 @@ describe('summary.md', () => {
     const md = renderMarkdown(modelFor(gatedBench()));
     expect(md.split('\n')[0]).toBe('## clocklab bench: ❌ failed');
     expect(md).toContain('> [!WARNING]\n> the baseline ran with clocksource kvm-clock, this run with tsc');
-    expect(md).toContain('| regression rdtsc | ❌ failed | rdtsc regressed: median 9.50 ns/loop against baseline 4.75 ns/loop (+100.0%, threshold 10%) |');
+    expect(md).toContain('| regression rdtsc | ❌ failed | rdtsc regressed: median 9.50 ns/loop against baseline 4.75 ns/loop (+100.0% [+86.7, +114.3], bar 21.1%) |');
     expect(md.indexOf('### Checks')).toBeLessThan(md.indexOf('### ns/loop per method'));
   });
 

@@ -222,7 +222,7 @@ describe('bench text as the CLI prints it', () => {
     expect(summary.split('\n')[0]).toBe('1000000 loops x 3 runs (after a warm-up run), on CPU 0, clocksource tsc');
     const gate = renderGateText(r.gate);
     expect(gate).toMatch(/^\n== Regression gate \(threshold 10%\)\n/);
-    expect(gate).toContain('[FAIL] rdtsc  9.50 ns/loop against baseline 4.75 (+100.0%)');
+    expect(gate).toContain('[FAIL] rdtsc  9.50 ns/loop against baseline 4.75 (+100.0% [+86.7, +114.3])');
     expect(gate).toContain('[FAIL] 1 regression past 10%');
     // The whole report has both.
     const all = textReport(r);

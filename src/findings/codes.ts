@@ -95,15 +95,29 @@ export const FINDING_ARGS = {
     rounds: n,
     roundsWon: nn,
     clear: b,
+    ratioLow: nn,
+    ratioHigh: nn,
   }),
   COMPARE_CLOCKS_DISAGREE: z.object({ methods: list }),
-  /** `byRounds`: judged on rounds won (several rounds), not on every run. */
-  COMPARE_NOT_CLEAR: z.object({ clocksource: s, byRounds: b, minRatio: n, original: s }),
+  /** `noDifference`: a key clock's interval includes 1. */
+  COMPARE_NOT_CLEAR: z.object({ clocksource: s, noDifference: b, minRatio: n, original: s }),
   /** `evidence`: the safety evidence against it, as recommendation.safety records it. */
   COMPARE_UNSAFE: z.object({ clocksource: s, evidence: s }),
   COMPARE_SAFETY_UNKNOWN: z.object({ clocksource: s, fact: s, detail: s }),
   COMPARE_STEAL_DISTURBED: z.object({ clocksources: list, limitPercent: n }),
   COMPARE_ALREADY_CURRENT: z.object({ clocksource: s }),
+
+  // the regression gate (bench and compare with a baseline)
+  /** `methods`: each with its change and 95% interval, e.g. `monotonic +8.0% [+3.1, +13.2]`. */
+  GATE_INCONCLUSIVE: z.object({ methods: s, count: n, thresholdPercent: n }),
+  /** `methods`: each with the width of its baseline median's interval; `gateablePercent`: a threshold all of them could be gated at. */
+  GATE_NOISY_BASELINE: z.object({ methods: s, count: n, thresholdPercent: n, gateablePercent: n }),
+  /** `methods`: each with the share of wall time its thread was on the CPU, this run and the baseline. */
+  GATE_PREEMPTED: z.object({ methods: s, count: n, limitPercent: n }),
+  /** `methods`: each with its status once a second block of runs was added. */
+  GATE_UNCONFIRMED: z.object({ methods: s, count: n }),
+  /** `methods`: each with the bar the floor raised its threshold to. */
+  GATE_FLOOR: z.object({ methods: s, floorNs: n, thresholdPercent: n }),
 
   // pvclock
   PVCLOCK_RECORDS_DISAGREE: z.object({ fields: s, maxNsDifference: n }),

@@ -197,18 +197,45 @@ const SENTENCES: Sentences = {
   COMPARE_CLOCK: (a) =>
     said(
       `${a.method}: ${String(a.fastest)} ${fixed(a.fastestNsPerLoop, 2)} ns/loop against ${String(a.slowest)} ${fixed(a.slowestNsPerLoop, 2)} ns/loop ` +
-        `(${String(a.slowest)} ${fixed(a.ratio, 2)}x slower${a.roundsWon !== null ? `; ${String(a.fastest)} faster in ${a.roundsWon} of ${a.rounds} rounds` : ''}${a.clear ? '' : ', within run-to-run noise'})`,
+        `(${String(a.slowest)} ${fixed(a.ratio, 2)}x${a.ratioLow !== null && a.ratioHigh !== null ? ` [${fixed(a.ratioLow, 2)}, ${fixed(a.ratioHigh, 2)}]` : ''} slower` +
+        `${a.ratioLow !== null && a.ratioLow <= 1 ? ': the 95% interval includes 1, no measurable difference' : a.clear ? '' : ', not clearly past the margin'})`,
     ),
   COMPARE_CLOCKS_DISAGREE: (a) =>
     said(`${items(a.methods, ' and ')} disagree on which clocksource is faster: not enough evidence to recommend either`),
   COMPARE_NOT_CLEAR: (a) =>
     said(
-      `${a.clocksource} is not faster by a clear margin (${a.byRounds ? 'faster in every round, or in so many that chance is unlikely' : 'every run faster'}, and by ${Math.round((a.minRatio - 1) * 100)}% or more): not enough evidence to recommend a change from '${a.original}'; run more --rounds, on a quieter machine`,
+      a.noDifference
+        ? `no measurable difference between the clocksources (a 95% interval of the ratio includes 1): not enough evidence to recommend a change from '${a.original}'; run more --runs or --rounds, on a quieter machine`
+        : `${a.clocksource} is not faster by a clear margin (the whole 95% interval of the ratio by ${Math.round((a.minRatio - 1) * 100)}% or more): not enough evidence to recommend a change from '${a.original}'; run more --runs or --rounds, on a quieter machine`,
     ),
   COMPARE_UNSAFE: (a) => said(`${a.clocksource} is faster but not safe here: ${a.evidence}`),
   COMPARE_SAFETY_UNKNOWN: (a) => said(`${a.clocksource}: ${a.fact} unknown (${a.detail})`),
   COMPARE_STEAL_DISTURBED: (a) => said(`steal time above ${a.limitPercent}% during ${items(a.clocksources, ', ')}: the figures are disturbed`),
   COMPARE_ALREADY_CURRENT: (a) => said(`${a.clocksource} is already the current clocksource: nothing to change`),
+
+  GATE_INCONCLUSIVE: (a) =>
+    said(
+      `Inconclusive against the baseline: the 95% interval of the change straddles the ${a.thresholdPercent}% bar, so the runs can neither confirm nor rule out a regression: ${a.methods}.`,
+      'Not a failure. Run again with more --runs (a narrower interval), on a quieter machine, to decide.',
+    ),
+  GATE_NOISY_BASELINE: (a) =>
+    said(
+      `The baseline's own runs are too scattered to gate at ${a.thresholdPercent}%: its median is uncertain by more than the bar (width of its 95% interval): ${a.methods}. Not gated, not failed.`,
+      `Record the baseline again with more --runs on a quieter machine, or gate these methods at --threshold ${a.gateablePercent} or more.`,
+    ),
+  GATE_PREEMPTED: (a) =>
+    said(
+      `The bench thread was on its CPU for less than ${a.limitPercent}% of the runs' wall time: other tasks ran there, and ns/loop includes their time (figures only ever inflate, so such runs cannot show a regression): ${a.methods}.`,
+      'Gate on an idle machine, or on a CPU nothing else is scheduled on (--cpu; isolcpus= or a cpuset keeps other tasks off it).',
+    ),
+  GATE_UNCONFIRMED: (a) =>
+    said(
+      `The first block of runs looked regressed, but a second block measured right after did not confirm it (a burst of load, not a change): ${a.methods}.`,
+    ),
+  GATE_FLOOR: (a) =>
+    said(
+      `A change under ${a.floorNs} ns/loop is never a regression: for these fast methods the bar is that floor, not ${a.thresholdPercent}%: ${a.methods}.`,
+    ),
 
   PVCLOCK_RECORDS_DISAGREE: (a) =>
     said(

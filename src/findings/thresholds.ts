@@ -38,14 +38,10 @@ export const LIKE_SYSCALL_RATIO = 0.7;
 export const VDSO_FALLBACK_RATIO = 0.5;
 
 /** compare: a clocksource must be at least this much faster (slowest over
- * fastest median) to be recommended: a smaller difference is not worth a
- * fleet change. A control read's drift between clocksources raises it. */
+ * fastest median, the whole 95% interval of the ratio) to be recommended: a
+ * smaller difference is not worth a fleet change. A control read's drift
+ * between clocksources raises it. */
 export const MIN_SPEEDUP_RATIO = 1.05;
-
-/** compare, with several rounds: the faster clocksource must win so many
- * rounds that a one-sided sign test puts chance at or below this. The
- * conventional 5%; below 5 rounds it means winning every round. */
-export const SIGN_TEST_ALPHA = 0.05;
 
 /** warp --self-test: it passes when the largest warp found is within this
  * fraction of the planted skew. The largest warp is the skew less the time a
@@ -53,3 +49,15 @@ export const SIGN_TEST_ALPHA = 0.05;
  * offset; a tenth of the default skew of 100 000 cycles leaves room for both
  * and still fails a checker that misreads the skew. */
 export const SELF_TEST_TOLERANCE = 0.1;
+
+/** The regression gate: a change of fewer ns/loop than this is never a
+ * regression, whatever its percentage. The coarse clocks copy the last
+ * tick's time in 3-4 ns, where 10% is a third of a nanosecond: the noise of
+ * one cache miss, and nothing a program can notice. 1 ns is a few cycles. */
+export const FLOOR_NS = 1;
+
+/** The regression gate: a bench block whose thread was on its CPU for less
+ * than this share of the runs' wall time (median over runs) was preempted:
+ * its ns/loop include other tasks' time, so it cannot show a regression. An
+ * idle CPU gives 99-100%; two builds beside a bench here gave 50-65%. */
+export const ON_CPU_MIN_PERCENT = 90;

@@ -1,11 +1,16 @@
 // compare.ts (gate): did any method get slower than in a stored report.json
-// (the baseline) by more than the threshold? Pure functions of two results:
-// comparing medians, attaching the outcome, naming the regressions. Vetting a
+// (the baseline) by more than the threshold, beyond what the noise of both
+// sides' runs allows? Pure functions of two results: deciding from the runs
+// (the statistics, and why this design, are in ./interval.ts), attaching the
+// outcome and its findings, naming the regressions. Vetting a
 // baseline is src/commands/stored-report.ts, reading its file the CLI's
 // (src/cli/flags.ts), and judging is the command's verdict.
-import type { MachineT } from '../results/common.js';
-import type { GateComparisonT, GateStatusT, GateT } from '../results/gate.js';
+import { finding } from '../findings/codes.js';
+import { FLOOR_NS, ON_CPU_MIN_PERCENT } from '../findings/thresholds.js';
+import type { FindingT, MachineT } from '../results/common.js';
+import type { GateComparisonT, GateT } from '../results/gate.js';
 import type { ReportResultT } from '../results/report.js';
+import { CONFIDENCE, median, medianInterval, ratioOfMedians } from './interval.js';
 
 export const DEFAULT_THRESHOLD_PERCENT = 10;
 
@@ -25,19 +30,50 @@ export interface GateOptions {
   thresholdPercent: number;
 }
 
+/** The runs behind one side of a comparison: the median the tables quote
+ * and the runs it was taken over, in strata (a plain bench: one; compare:
+ * one per turn, a clocksource in one round). */
+export interface Sample {
+  median: number;
+  strata: number[][];
+  /** The median share of its runs' wall time the bench thread was on the
+   * CPU, %; null when the runs do not say (reports from before it was recorded). */
+  onCpuPercent?: number | null;
+}
+
+/** The median on-CPU share of bench runs, or null when any run lacks it. */
+function onCpuOf(runs: ReadonlyArray<{ onCpuPercent?: number | undefined }>): number | null {
+  const xs = runs.map((r) => r.onCpuPercent);
+  return xs.length > 0 && xs.every((x): x is number => x !== undefined) ? median(xs) : null;
+}
+
 /**
- * The medians the gate compares, by key (the method; clocksource/method for
+ * What the gate compares, by key (the method; clocksource/method for
  * compare). null: on this side but not measured (unsupported or failed).
- * Adding a command: one case returning its medians.
+ * Adding a command: one case returning its samples.
  */
-export function mediansOf(r: ReportResultT): Map<string, number | null> {
+export function samplesOf(r: ReportResultT): Map<string, Sample | null> {
   switch (r.command) {
     case 'bench':
-      return new Map(r.methods.map((m) => [m.method, m.status === 'measured' ? m.summary.medianNsPerLoop : null]));
-    case 'compare':
-      // Keyed clocksource/method, on the medians pooled over every round.
       return new Map(
-        r.comparison.flatMap((row) => Object.entries(row.nsPerLoop).map(([cs, v]): [string, number | null] => [`${cs}/${row.method}`, v])),
+        r.methods.map((m): [string, Sample | null] => [
+          m.method,
+          m.status === 'measured' ? { median: m.summary.medianNsPerLoop, strata: [m.runs.map((x) => x.nsPerLoop)], onCpuPercent: onCpuOf(m.runs) } : null,
+        ]),
+      );
+    case 'compare':
+      // Keyed clocksource/method, on the medians pooled over every round;
+      // each turn is a stratum, so a resample keeps the rounds' balance.
+      return new Map(
+        r.comparison.flatMap((row) =>
+          Object.entries(row.nsPerLoop).map(([cs, v]): [string, Sample | null] => {
+            if (v === null) return [`${cs}/${row.method}`, null];
+            const measured = r.runs
+              .filter((t) => t.clocksource === cs)
+              .flatMap((t) => t.bench.methods.flatMap((m) => (m.method === row.method && m.status === 'measured' ? [m.runs] : [])));
+            return [`${cs}/${row.method}`, { median: v, strata: measured.map((runs) => runs.map((x) => x.nsPerLoop)), onCpuPercent: onCpuOf(measured.flat()) }];
+          }),
+        ),
       );
     case 'info':
     case 'warp':
@@ -66,23 +102,116 @@ export function machineDifferences(baseline: MachineT, run: MachineT, clocksourc
   return out;
 }
 
+/** A second block of runs per method, measured to confirm a first that
+ * looked regressed (bench's runs, as its result records them). */
+export type Confirmations = ReadonlyMap<string, ReadonlyArray<{ nsPerLoop: number; onCpuPercent?: number | undefined }>>;
+
+/** What decides one comparison: the two sides' runs, the threshold, the floor. */
+export interface DecisionInput {
+  baseline: Sample;
+  run: Sample;
+  thresholdPercent: number;
+  floorNs: number;
+}
+
+export type Decision = Pick<
+  GateComparisonT,
+  'status' | 'changePercent' | 'changeLowPercent' | 'changeHighPercent' | 'changeNs' | 'barPercent' | 'baselineNoisePercent' | 'runNoisePercent'
+>;
+
+const pct = (ratio: number): number => (ratio - 1) * 100;
+
+/** How uncertain a side's own median is: the width of its 95% interval, in
+ * % of it. */
+function noiseOf(s: Sample): number | null {
+  const e = medianInterval(s.strata);
+  return e === null ? null : (e.high - e.low) * 100;
+}
+
 /**
- * Each key's median in `run` against `baseline`'s: slower by more than
- * `thresholdPercent` is a regression, faster by more is an improvement. A key
- * on one side only is reported as missing, never an error. Pure.
+ * One method's verdict, from the runs of both sides (the design is in
+ * ./interval.ts: a 95% bootstrap interval of the ratio of medians).
+ * - The bar is the threshold, raised to the floor where the floor is the
+ *   larger share of the baseline median: a change under `floorNs` is never a
+ *   regression (a coarse clock reads in 3-4 ns, where a 10% threshold is a
+ *   third of a nanosecond: noise, and no program notices it).
+ * - A baseline whose own median is uncertain by more than the bar (the width
+ *   of its 95% interval) cannot gate at that bar: noisy-baseline, not a failure.
+ * - regressed only when the whole interval lies past the bar, and past
+ *   what a busy machine explains (this run's own noise, and the inflation of
+ *   a preempted thread); inconclusive when the interval straddles the bar, or
+ *   lies past it by no more than that;
+ *   improved when the whole interval lies below -bar.
+ * Pure and deterministic (the bootstrap's seed is fixed).
  */
-export function compareToBaseline(baseline: ReportResultT, run: ReportResultT, thresholdPercent: number, baselineFile: string): GateT {
-  const before = mediansOf(baseline);
-  const after = mediansOf(run);
+export function decide({ baseline, run, thresholdPercent, floorNs }: DecisionInput): Decision {
+  const changePercent = pct(run.median / baseline.median);
+  const changeNs = run.median - baseline.median;
+  const barPercent = Math.max(thresholdPercent, (floorNs / baseline.median) * 100);
+  const baselineNoisePercent = noiseOf(baseline);
+  const runNoisePercent = noiseOf(run);
+  const est = ratioOfMedians(run.strata, baseline.strata);
+  const base = { changePercent, changeNs, barPercent, baselineNoisePercent, runNoisePercent };
+  if (est === null) return { ...base, status: 'held', changeLowPercent: null, changeHighPercent: null };
+  const changeLowPercent = pct(est.low);
+  const changeHighPercent = pct(est.high);
+  const withInterval = { ...base, changeLowPercent, changeHighPercent };
+  if (baselineNoisePercent !== null && baselineNoisePercent > barPercent) return { ...withInterval, status: 'noisy-baseline' };
+  // What a busy machine can explain is not a regression. A preempted
+  // thread's wall time includes other tasks' (here, with two builds beside
+  // it: on the CPU 50-60% of each run, ns/loop doubled), so the low end is
+  // first divided by that inflation. Runs that scatter mean a busy spell,
+  // which shifts the whole block alike (here: vDSO reads 18 -> 23-32 ns in
+  // one block, 18 in the next), so the low end must also pass this run's
+  // own noise.
+  const share = run.onCpuPercent === null || run.onCpuPercent === undefined ? 1 : Math.max(run.onCpuPercent, 1) / 100;
+  const lowBusy = pct(est.low * share);
+  if (changeLowPercent > barPercent) return { ...withInterval, status: lowBusy > Math.max(barPercent, runNoisePercent ?? 0) ? 'regressed' : 'inconclusive' };
+  if (changeHighPercent > barPercent) return { ...withInterval, status: 'inconclusive' };
+  if (changeHighPercent < -barPercent) return { ...withInterval, status: 'improved' };
+  return { ...withInterval, status: 'held' };
+}
+
+/**
+ * Each key's runs in `run` against `baseline`'s (see decide). A key on one
+ * side only is reported as missing, never an error. `confirmations`: for a
+ * bench, a second block of runs of a method whose first block looked
+ * regressed; it is regressed only if both blocks are. Pure.
+ */
+export function compareToBaseline(
+  baseline: ReportResultT,
+  run: ReportResultT,
+  thresholdPercent: number,
+  baselineFile: string,
+  confirmations: Confirmations = new Map(),
+): GateT {
+  const before = samplesOf(baseline);
+  const after = samplesOf(run);
   const keys = [...after.keys(), ...[...before.keys()].filter((k) => !after.has(k))];
   const comparisons: GateComparisonT[] = keys.map((key) => {
     const b = before.get(key) ?? null;
     const a = after.get(key) ?? null;
-    if (b === null || b <= 0) return { key, baselineMedianNsPerLoop: b, medianNsPerLoop: a, changePercent: null, status: 'missing-in-baseline' };
-    if (a === null) return { key, baselineMedianNsPerLoop: b, medianNsPerLoop: null, changePercent: null, status: 'missing-in-run' };
-    const changePercent = ((a - b) / b) * 100;
-    const status: GateStatusT = changePercent > thresholdPercent ? 'regressed' : changePercent < -thresholdPercent ? 'improved' : 'held';
-    return { key, baselineMedianNsPerLoop: b, medianNsPerLoop: a, changePercent, status };
+    const medians = {
+      key,
+      baselineMedianNsPerLoop: b?.median ?? null,
+      medianNsPerLoop: a?.median ?? null,
+      onCpuPercent: a?.onCpuPercent ?? null,
+      baselineOnCpuPercent: b?.onCpuPercent ?? null,
+    };
+    if (b === null || b.median <= 0) return { ...medians, changePercent: null, status: 'missing-in-baseline' };
+    if (a === null) return { ...medians, changePercent: null, status: 'missing-in-run' };
+    const first = decide({ baseline: b, run: a, thresholdPercent, floorNs: FLOOR_NS });
+    const again = confirmations.get(key);
+    if (again === undefined || again.length === 0) return { ...medians, ...first };
+    // A regression must show in both blocks, and the block that shows less
+    // is the one quoted. (Not one pool of both: the median of two blocks of
+    // ten lies between them, a regression of half the size, and resampling
+    // within each block keeps it there, tightly.)
+    const block: Sample = { median: median(again.map((r) => r.nsPerLoop)), strata: [again.map((r) => r.nsPerLoop)], onCpuPercent: onCpuOf(again) };
+    const second = decide({ baseline: b, run: block, thresholdPercent, floorNs: FLOOR_NS });
+    const useSecond = second.status !== 'regressed' || (second.changeLowPercent ?? Infinity) < (first.changeLowPercent ?? Infinity);
+    const quoted = useSecond ? { medianNsPerLoop: block.median, onCpuPercent: block.onCpuPercent ?? null, ...second } : first;
+    return { ...medians, ...quoted, confirmationNsPerLoop: again.map((r) => r.nsPerLoop) };
   });
   const differences = machineDifferences(baseline.machine, run.machine, !PER_CLOCKSOURCE.has(run.command));
   const warnings = differences.map((d) => `${d}: figures may differ for that reason alone`);
@@ -96,13 +225,77 @@ export function compareToBaseline(baseline: ReportResultT, run: ReportResultT, t
     comparisons,
     regressions,
     verdict: regressions > 0 ? 'failed' : 'passed',
+    floorNs: FLOOR_NS,
+    confidencePercent: CONFIDENCE * 100,
+    inconclusive: comparisons.filter((c) => c.status === 'inconclusive').length,
   };
 }
 
+/** The keys whose first block of runs looks regressed: bench measures these
+ * again before it calls them regressed (src/commands/bench.ts). */
+export function toConfirm(gate: GateT | undefined): string[] {
+  const suspect = (c: GateComparisonT): boolean =>
+    c.status === 'regressed' || (c.status === 'inconclusive' && c.changeLowPercent !== null && c.changeLowPercent !== undefined && c.changeLowPercent > (c.barPercent ?? Infinity));
+  return gate?.comparisons.filter((c) => suspect(c) && c.confirmationNsPerLoop === undefined).map((c) => c.key) ?? [];
+}
+
+/** A list of comparisons for a finding: `monotonic +12.0% [+3.1, +20.5]`. */
+function listed(cs: readonly GateComparisonT[], figure: (c: GateComparisonT) => string): string {
+  return cs.map((c) => `${c.key} ${figure(c)}`).join(', ');
+}
+
+const signed = (x: number | null | undefined): string => {
+  if (x === null || x === undefined) return '?';
+  const r = Math.round(x * 10) / 10;
+  return r === 0 ? '+0.0' : `${r > 0 ? '+' : ''}${r.toFixed(1)}`;
+};
+const withInterval = (c: GateComparisonT): string => `${signed(c.changePercent)}% [${signed(c.changeLowPercent)}, ${signed(c.changeHighPercent)}]`;
+
+/** What the gate found that a reader must be told, beyond regressions (the
+ * verdict): straddling intervals, baselines too noisy to gate, bars the floor
+ * raised, first blocks a second block did not confirm. */
+export function gateFindings(gate: GateT): FindingT[] {
+  const out: FindingT[] = [];
+  const threshold = gate.thresholdPercent;
+  const floorNs = gate.floorNs ?? FLOOR_NS;
+  const inconclusive = gate.comparisons.filter((c) => c.status === 'inconclusive');
+  if (inconclusive.length > 0) out.push(finding('GATE_INCONCLUSIVE', 'warn', { methods: listed(inconclusive, withInterval), count: inconclusive.length, thresholdPercent: threshold }));
+  const noisy = gate.comparisons.filter((c) => c.status === 'noisy-baseline');
+  if (noisy.length > 0) {
+    const widest = Math.max(...noisy.map((c) => c.baselineNoisePercent ?? 0));
+    out.push(
+      finding('GATE_NOISY_BASELINE', 'warn', {
+        methods: listed(noisy, (c) => `${(c.baselineNoisePercent ?? 0).toFixed(1)}%`),
+        count: noisy.length,
+        thresholdPercent: threshold,
+        gateablePercent: Math.ceil(widest),
+      }),
+    );
+  }
+  const low = (x: number | null | undefined): boolean => x !== null && x !== undefined && x < ON_CPU_MIN_PERCENT;
+  const busy = gate.comparisons.filter((c) => low(c.onCpuPercent) || low(c.baselineOnCpuPercent));
+  if (busy.length > 0) {
+    const share = (x: number | null | undefined): string => (x === null || x === undefined ? '?' : `${x.toFixed(0)}%`);
+    out.push(
+      finding('GATE_PREEMPTED', 'warn', {
+        methods: listed(busy, (c) => `(on the CPU ${share(c.onCpuPercent)} of this run, ${share(c.baselineOnCpuPercent)} of the baseline's)`),
+        count: busy.length,
+        limitPercent: ON_CPU_MIN_PERCENT,
+      }),
+    );
+  }
+  const unconfirmed = gate.comparisons.filter((c) => c.confirmationNsPerLoop !== undefined && c.status !== 'regressed');
+  if (unconfirmed.length > 0) out.push(finding('GATE_UNCONFIRMED', 'info', { methods: listed(unconfirmed, (c) => c.status), count: unconfirmed.length }));
+  const floored = gate.comparisons.filter((c) => c.barPercent !== null && c.barPercent !== undefined && c.barPercent > threshold);
+  if (floored.length > 0) out.push(finding('GATE_FLOOR', 'info', { methods: listed(floored, (c) => `${(c.barPercent ?? 0).toFixed(1)}%`), floorNs, thresholdPercent: threshold }));
+  return out;
+}
+
 /** The result with the gate's outcome attached (unchanged without a baseline). */
-export function applyGate<R extends GatedResult>(result: R, gate: GateOptions): R {
+export function applyGate<R extends GatedResult>(result: R, gate: GateOptions, confirmations: Confirmations = new Map()): R {
   if (gate.baseline === undefined) return result;
-  return { ...result, gate: compareToBaseline(gate.baseline, result, gate.thresholdPercent, gate.baselineName ?? 'the baseline') };
+  const g = compareToBaseline(gate.baseline, result, gate.thresholdPercent, gate.baselineName ?? 'the baseline', confirmations);
+  return { ...result, gate: g, findings: [...result.findings, ...gateFindings(g)] };
 }
 
 /** The regressions of a gated result, one line for a verdict, or null. */
@@ -110,6 +303,6 @@ export function regressionFailure(result: { gate?: GateT | undefined }): string 
   const gate = result.gate;
   const regressed = gate?.comparisons.filter((c) => c.status === 'regressed') ?? [];
   if (gate === undefined || regressed.length === 0) return null;
-  const list = regressed.map((c) => `${c.key} +${(c.changePercent ?? 0).toFixed(1)}%`).join(', ');
+  const list = listed(regressed, withInterval);
   return `regression past ${gate.thresholdPercent}% against ${gate.baselineFile}: ${list}`;
 }

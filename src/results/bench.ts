@@ -9,6 +9,10 @@ export const BenchRun = z.object({
   nsPerLoop: z.number(),
   tscDelta: U64String.describe('TSC cycles around the loop'),
   cyclesPerLoop: z.number(),
+  onCpuPercent: z
+    .number()
+    .optional()
+    .describe("the process's CPU time over the run's wall time, %: below 100 the loop's thread was preempted (another task ran on its CPU) and ns/loop includes that wait"),
 });
 
 export const BenchSummary = z.object({
@@ -23,6 +27,11 @@ export const BenchSummary = z.object({
     .describe(
       'median ns/loop over that of the fastest fine-resolution clock_gettime (vDSO) method in this run; the fastest coarse one when no fine one ran; null when no clock_gettime method ran',
     ),
+  ratioToFastestClockInterval: z
+    .object({ low: z.number(), high: z.number() })
+    .nullable()
+    .optional()
+    .describe('95% bootstrap interval of ratioToFastestClock over the runs of both methods (docs/columns.md); null for the fastest clock itself and where there is no ratio'),
 });
 
 export const BenchMethodResult = z.discriminatedUnion('status', [

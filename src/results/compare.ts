@@ -2,7 +2,7 @@
 // turn, side by side, and which one this machine should use, with the evidence.
 import { z } from 'zod';
 import { BenchResult } from './bench.js';
-import { MIN_SPEEDUP_RATIO, SIGN_TEST_ALPHA } from '../findings/thresholds.js';
+import { MIN_SPEEDUP_RATIO } from '../findings/thresholds.js';
 import { Disturbance, Finding, resultHead, type FindingT } from './common.js';
 import { Gate } from './gate.js';
 import { WarpResult, WarpVerdict } from './warp.js';
@@ -37,6 +37,10 @@ export const CompareRow = z.object({
     .describe('median ns/loop per clocksource over that of the first clocksource (the baseline)'),
   fastest: z.string().nullable(),
   warp: z.record(z.string(), WarpVerdict.nullable()).describe('warp verdict per clocksource; null: not warp-checked'),
+  ratioInterval: z
+    .record(z.string(), z.object({ low: z.number(), high: z.number() }).nullable())
+    .optional()
+    .describe('95% bootstrap interval of each ratio over the runs (resampled within each turn); null for the first clocksource and where there is no ratio'),
 });
 
 /** Whether a clocksource is safe to use here, and why. */
@@ -55,12 +59,14 @@ export const ClockVerdict = z.object({
   slowestNsPerLoop: z.number().nullable(),
   ratio: z.number().nullable().describe('slowest over fastest median ns/loop'),
   rounds: z.number().int(),
-  roundsWon: z.number().int().nullable().describe("rounds in which the fastest's quickest run beat the slowest's; null with one round"),
+  roundsWon: z.number().int().nullable().describe("rounds in which the fastest's quickest run beat the slowest's; null with one round (evidence only: clear is judged on the interval)"),
   clear: z
     .boolean()
     .describe(
-      `the ratio passes ${MIN_SPEEDUP_RATIO} and the noise of a control read, and the faster won consistently: every run (one round) or every round / a one-sided sign test at p <= ${SIGN_TEST_ALPHA}`,
+      `the whole 95% interval of the ratio lies at or past ${MIN_SPEEDUP_RATIO}, raised by the drift of a control read between clocksources`,
     ),
+  ratioLow: z.number().nullable().optional().describe('low end of the 95% bootstrap interval of ratio (over the runs, resampled within each turn)'),
+  ratioHigh: z.number().nullable().optional().describe('high end of that interval; an interval that includes 1 is no measurable difference'),
 });
 
 export const Recommendation = z.object({

@@ -11,6 +11,7 @@ import { finding } from '../findings/codes.js';
 import { BENCH_STEAL_NOTE_PERCENT, LIKE_SYSCALL_RATIO, SPREAD_MIN_RUNS, SPREAD_NOTE_PERCENT } from '../findings/thresholds.js';
 import { METHODS, type MethodSpec } from '../methods.js';
 import { nativeIndex } from '../probes/native-method.js';
+import { ratioOfMedians } from '../gate/interval.js';
 import { loadBinding, type Binding } from '../native/binding.js';
 import { methodAvailability } from '../probes/availability.js';
 import { onlineCpus, requireOnline } from '../probes/cpus.js';
@@ -72,12 +73,19 @@ function summarise(runs: readonly BenchRunT[]): Omit<BenchSummaryT, 'ratioToFast
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function oneRun(binding: Binding, index: number, loops: number): BenchRunT {
+  // The process's CPU time around the loop (getrusage(2): the loop is the
+  // only thread working): wall time the thread spent off the CPU, run by
+  // another task, is in elapsedNs too, and this says how much.
+  const before = process.cpuUsage();
   const t = binding.timedLoop(index, loops);
+  const used = process.cpuUsage(before);
+  const cpuNs = (used.user + used.system) * 1000;
   return {
     elapsedNs: t.elapsedNs,
     nsPerLoop: t.elapsedNs / loops,
     tscDelta: t.tscDelta.toString(),
     cyclesPerLoop: Number(t.tscDelta) / loops,
+    onCpuPercent: t.elapsedNs > 0 ? Math.min(100, (cpuNs / t.elapsedNs) * 100) : 100,
   };
 }
 
@@ -198,12 +206,13 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResultT> 
   // Ratios against the fastest clock_gettime read through the vDSO. The
   // coarse clocks only copy the last tick's time (no counter read, tick
   // resolution), so they are the base only when no fine clock was measured.
-  const fastestOf = (coarse: boolean): number | null => {
-    let fastest: number | null = null;
+  type Measured = Extract<BenchMethodResultT, { status: 'measured' }>;
+  const fastestOf = (coarse: boolean): Measured | null => {
+    let fastest: Measured | null = null;
     for (const spec of options.methods) {
       const m = measured.get(spec.id);
       if (m?.status === 'measured' && isVdsoClock(binding, spec) && spec.id.endsWith('_coarse') === coarse) {
-        fastest = fastest === null ? m.summary.medianNsPerLoop : Math.min(fastest, m.summary.medianNsPerLoop);
+        if (fastest === null || m.summary.medianNsPerLoop < fastest.summary.medianNsPerLoop) fastest = m;
       }
     }
     return fastest;
@@ -212,8 +221,17 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResultT> 
   const methods: BenchMethodResultT[] = options.methods.map((spec) => {
     const m = measured.get(spec.id) ?? skipped.get(spec.id);
     if (!m) return { method: spec.id, status: 'failed', reason: 'not run' };
-    if (m.status !== 'measured' || fastest === null || fastest <= 0) return m;
-    return { ...m, summary: { ...m.summary, ratioToFastestClock: m.summary.medianNsPerLoop / fastest } };
+    if (m.status !== 'measured' || fastest === null || fastest.summary.medianNsPerLoop <= 0) return m;
+    // The interval resamples both methods' runs; the base against itself is 1 by definition.
+    const est = m === fastest ? null : ratioOfMedians([m.runs.map((r) => r.nsPerLoop)], [fastest.runs.map((r) => r.nsPerLoop)]);
+    return {
+      ...m,
+      summary: {
+        ...m.summary,
+        ratioToFastestClock: m.summary.medianNsPerLoop / fastest.summary.medianNsPerLoop,
+        ratioToFastestClockInterval: est === null ? null : { low: est.low, high: est.high },
+      },
+    };
   });
 
   const dist = disturbance.finish([cpu]);

@@ -8,7 +8,8 @@ import type { MethodSpec } from '../methods.js';
 import { onlineCpus, requireOnline } from '../probes/cpus.js';
 import { finding } from '../findings/codes.js';
 import { phraseWarp } from '../findings/phrase.js';
-import { MIN_SPEEDUP_RATIO, SIGN_TEST_ALPHA, STEAL_LIMIT_PERCENT } from '../findings/thresholds.js';
+import { MIN_SPEEDUP_RATIO, STEAL_LIMIT_PERCENT } from '../findings/thresholds.js';
+import { ratioOfMedians } from '../gate/interval.js';
 import { loadBinding, type Binding } from '../native/binding.js';
 import { startDisturbance } from '../probes/disturbance.js';
 import { probeMachine, realInputs, type MachineFacts, type ProbeInputs } from '../probes/machine.js';
@@ -275,6 +276,11 @@ function figures(turns: readonly ClocksourceRunT[], method: string): Figures | n
   return { median, min, max, spread: median > 0 ? round((100 * (max - min)) / median, 1) : 0 };
 }
 
+/** The runs of a method, one list per turn (a stratum for the bootstrap). */
+function strata(turns: readonly ClocksourceRunT[], method: string): number[][] {
+  return turns.flatMap((t) => t.bench.methods.flatMap((m) => (m.method === method && m.status === 'measured' ? [m.runs.map((r) => r.nsPerLoop)] : [])));
+}
+
 function warpVerdict(turns: readonly ClocksourceRunT[], method: string): CompareRowT['warp'][string] {
   const m = turns.find((t) => t.warp)?.warp?.methods.find((x) => x.method === method);
   return m && m.status === 'measured' ? m.verdict : null;
@@ -289,6 +295,7 @@ export function compareRows(runs: readonly ClocksourceRunT[], methods: readonly 
     const nsPerLoop: Record<string, number | null> = {};
     const spreadPercent: Record<string, number | null> = {};
     const ratio: Record<string, number | null> = {};
+    const ratioInterval: Record<string, { low: number; high: number } | null> = {};
     const warp: CompareRowT['warp'] = {};
     const baseFig = base ? figures(base.turns, method) : null;
     let fastest: string | null = null;
@@ -298,13 +305,15 @@ export function compareRows(runs: readonly ClocksourceRunT[], methods: readonly 
       nsPerLoop[g.cs] = f ? round(f.median) : null;
       spreadPercent[g.cs] = f ? f.spread : null;
       ratio[g.cs] = f && baseFig && baseFig.median > 0 ? round(f.median / baseFig.median) : null;
+      const est = base && g !== base && ratio[g.cs] !== null ? ratioOfMedians(strata(g.turns, method), strata(base.turns, method)) : null;
+      ratioInterval[g.cs] = est === null ? null : { low: round(est.low), high: round(est.high) };
       warp[g.cs] = warpVerdict(g.turns, method);
       if (f && f.median < best) {
         best = f.median;
         fastest = g.cs;
       }
     }
-    return { method, nsPerLoop, spreadPercent, ratio, fastest, warp };
+    return { method, nsPerLoop, spreadPercent, ratio, fastest, warp, ratioInterval };
   });
 }
 
@@ -323,32 +332,30 @@ function clockVerdict(runs: readonly ClocksourceRunT[], method: string, minRatio
   const gs = groups(runs);
   const measured = gs.map((g) => ({ cs: g.cs, f: figures(g.turns, method) })).filter((x): x is { cs: string; f: Figures } => x.f !== null);
   if (measured.length < 2) {
-    return { method, fastest: null, slowest: null, fastestNsPerLoop: null, slowestNsPerLoop: null, ratio: null, rounds: 0, roundsWon: null, clear: false };
+    return { method, fastest: null, slowest: null, fastestNsPerLoop: null, slowestNsPerLoop: null, ratio: null, rounds: 0, roundsWon: null, clear: false, ratioLow: null, ratioHigh: null };
   }
   const sorted = [...measured].sort((a, b) => a.f.median - b.f.median);
   const lo = sorted[0]!;
   const hi = sorted[sorted.length - 1]!;
   const ratio = lo.f.median > 0 ? hi.f.median / lo.f.median : null;
-  // Consistent: with one round, every run of the faster beat every run of
-  // the slower; with more, the faster won so many rounds that chance is
-  // unlikely (a one-sided sign test at SIGN_TEST_ALPHA; below 5 rounds that means all).
-  // A round is won on the fastest run of each: a disturbance only ever adds
-  // time, so a round's minimum is its least disturbed figure.
+  // Rounds won, kept as evidence (a round is won on each side's fastest run:
+  // a disturbance only ever adds time). The decision is the interval's.
   const rounds = [...new Set(runs.map((r) => r.round))];
-  let roundsWon: number | null = null;
-  let consistent: boolean;
-  if (rounds.length < 2) {
-    consistent = lo.f.max < hi.f.min;
-  } else {
-    roundsWon = rounds.filter((n) => {
-      const inRound = (cs: string): Figures | null => figures(runs.filter((r) => r.round === n && r.clocksource === cs), method);
-      const a = inRound(lo.cs);
-      const b = inRound(hi.cs);
-      return a !== null && b !== null && a.min < b.min;
-    }).length;
-    consistent = roundsWon === rounds.length || signTestP(rounds.length, roundsWon) <= SIGN_TEST_ALPHA;
-  }
-  const clear = ratio !== null && ratio >= minRatio && consistent;
+  const roundsWon =
+    rounds.length < 2
+      ? null
+      : rounds.filter((n) => {
+          const inRound = (cs: string): Figures | null => figures(runs.filter((r) => r.round === n && r.clocksource === cs), method);
+          const a = inRound(lo.cs);
+          const b = inRound(hi.cs);
+          return a !== null && b !== null && a.min < b.min;
+        }).length;
+  // Clear: the whole 95% interval of slowest/fastest lies at or past the
+  // margin. Resampled within each turn, so every resample keeps the ABBA
+  // balance of the rounds measured.
+  const gsByCs = new Map(gs.map((g) => [g.cs, g.turns]));
+  const est = ratio === null ? null : ratioOfMedians(strata(gsByCs.get(hi.cs) ?? [], method), strata(gsByCs.get(lo.cs) ?? [], method));
+  const clear = est !== null && est.low >= minRatio;
   return {
     method,
     fastest: lo.cs,
@@ -359,18 +366,9 @@ function clockVerdict(runs: readonly ClocksourceRunT[], method: string, minRatio
     rounds: rounds.length,
     roundsWon,
     clear,
+    ratioLow: est === null ? null : round(est.low),
+    ratioHigh: est === null ? null : round(est.high),
   };
-}
-
-/** P(X >= k) for X ~ Binomial(n, 1/2): how likely k wins in n rounds are by chance. */
-export function signTestP(n: number, k: number): number {
-  let p = 0;
-  let c = 1; // C(n, 0)
-  for (let i = 0; i <= n; i++) {
-    if (i >= k) p += c;
-    c = (c * (n - i)) / (i + 1);
-  }
-  return p / 2 ** n;
 }
 
 /** What says a clocksource is safe on this machine. */
@@ -454,14 +452,17 @@ export function recommend(
   if (missing.length > 0) return none(finding('COMPARE_CLOCKS_UNMEASURED', 'warn', { methods: missing.join(',') }));
   for (const c of clocks) {
     const { method, fastest, slowest, fastestNsPerLoop, slowestNsPerLoop, ratio, rounds, roundsWon, clear } = c;
-    reasons.push(finding('COMPARE_CLOCK', 'info', { method, fastest, slowest, fastestNsPerLoop, slowestNsPerLoop, ratio, rounds, roundsWon, clear }));
+    const ratioLow = c.ratioLow ?? null;
+    const ratioHigh = c.ratioHigh ?? null;
+    reasons.push(finding('COMPARE_CLOCK', 'info', { method, fastest, slowest, fastestNsPerLoop, slowestNsPerLoop, ratio, rounds, roundsWon, clear, ratioLow, ratioHigh }));
   }
   const winners = new Set(clocks.map((c) => c.fastest));
   if (winners.size > 1) return none(finding('COMPARE_CLOCKS_DISAGREE', 'info', { methods: KEY_CLOCKS.join(',') }));
   const best = clocks[0]!.fastest!;
   if (!clocks.every((c) => c.clear)) {
-    const byRounds = clocks.some((c) => c.roundsWon !== null);
-    return none(finding('COMPARE_NOT_CLEAR', 'info', { clocksource: best, byRounds, minRatio, original }));
+    // An interval that reaches down to 1 is no measurable difference at all.
+    const noDifference = clocks.some((c) => c.ratioLow !== null && c.ratioLow !== undefined && c.ratioLow <= 1);
+    return none(finding('COMPARE_NOT_CLEAR', 'info', { clocksource: best, noDifference, minRatio, original }));
   }
   const s = safety.find((x) => x.clocksource === best)!;
   const bad = s.evidence.filter((e) => e.ok === false);

@@ -24,15 +24,17 @@ the KVM clock"), prefixed by the method:
   monotonic  10000000 loops in 0.63096s = 63.10 nsec / loop
 then one table per bench: median, min and max ns/loop over the runs, spread
 ((max-min)/median), cycles/loop from the TSC delta, and each method's ratio to
-the fastest fine-resolution clock_gettime method measured in the same run.
+the fastest fine-resolution clock_gettime method measured in the same run,
+with its 95% interval over the runs.
 
 Methods (clocklab methods says which this machine can run):
   ${METHODS.map((m) => m.id).join(', ')}
 
-Exit codes: 0 measured; 1 a method's median regressed past --threshold
-against --baseline; 2 bad input (unknown method, a count that is not a
-positive integer or absurdly large, a --baseline that is not a clocklab/1
-bench report: refused before measuring); 3 the CPU or kernel lacks a method asked
+Exit codes: 0 measured (also when the gate is inconclusive: it says so);
+1 a method regressed past --threshold against --baseline (the whole 95%
+interval of its change, in two blocks of runs); 2 bad input (unknown method,
+a count that is not a positive integer or absurdly large, a --baseline that
+is not a clocklab/1 bench report: refused before measuring); 3 the CPU or kernel lacks a method asked
 for by name (with --methods all it is skipped and said so); 130 interrupted.`,
   output: 'report',
   // The run lines were printed as the runs finished.

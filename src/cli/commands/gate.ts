@@ -1,5 +1,6 @@
 // gate.ts (cli): the regression gate's flags, shared by bench and compare.
 import { DEFAULT_THRESHOLD_PERCENT } from '../../gate/compare.js';
+import { FLOOR_NS } from '../../findings/thresholds.js';
 import type { FlagSpec } from '../flags.js';
 
 export const GATE_FLAGS: readonly FlagSpec[] = [
@@ -8,7 +9,7 @@ export const GATE_FLAGS: readonly FlagSpec[] = [
     option: 'baseline',
     kind: 'report',
     nameOption: 'baselineName',
-    help: 'a report.json from an earlier run: fail (exit 1) when a method is slower than there past --threshold',
+    help: 'a report.json from an earlier run: fail (exit 1) when the whole 95% interval of a method\'s change lies past --threshold; an interval that straddles it is inconclusive (exit 0, said)',
   },
-  { flag: '--threshold <pct>', option: 'thresholdPercent', kind: 'number', help: `how much slower than the baseline median is a regression, in percent (default: ${DEFAULT_THRESHOLD_PERCENT})` },
+  { flag: '--threshold <pct>', option: 'thresholdPercent', kind: 'number', help: `how much slower than the baseline median is a regression, in percent (default: ${DEFAULT_THRESHOLD_PERCENT}); a change under ${FLOOR_NS} ns/loop never is` },
 ];

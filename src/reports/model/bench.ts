@@ -9,6 +9,7 @@ import {
   gateParts,
   machineSection,
   nsPerLoop,
+  ratioWithInterval,
   tableOf,
   type Block,
   type Chart,
@@ -57,7 +58,8 @@ const BENCH_COLUMNS: ReadonlyArray<Column<BenchMethodResultT>> = [
     head: 'x fastest clock',
     numeric: true,
     // A method that was not measured says so here; its reason is the line under the table.
-    cell: (m) => (m.status !== 'measured' ? m.status : m.summary.ratioToFastestClock === null ? '-' : `${m.summary.ratioToFastestClock.toFixed(2)}x`),
+    cell: (m) =>
+      m.status !== 'measured' ? m.status : m.summary.ratioToFastestClock === null ? '-' : ratioWithInterval(m.summary.ratioToFastestClock, m.summary.ratioToFastestClockInterval),
   },
 ];
 
@@ -74,7 +76,7 @@ export function benchBlocks(r: BenchResultT): Block[] {
   const runs = o.runs !== null ? `${o.runs} runs` : `runs for ${o.durationSeconds} s per method`;
   const base = ratioBase(r);
   const ratio = base
-    ? `ratio: median ns/loop over that of ${base}, the fastest ${base.endsWith('_coarse') ? '' : 'fine-resolution '}clock_gettime method in this run`
+    ? `ratio: median ns/loop over that of ${base}, the fastest ${base.endsWith('_coarse') ? '' : 'fine-resolution '}clock_gettime method in this run, with its 95% interval over the runs`
     : 'ratio: no clock_gettime method was measured, so no ratios';
   return [
     { kind: 'note', text: `${o.loops} loops x ${runs}${o.warmup ? ' (after a warm-up run)' : ''}, on CPU ${o.cpu}, clocksource ${r.disturbance.clocksourceAfter ?? 'unknown'}` },

@@ -174,51 +174,107 @@ export const nsPerLoop = (n: number | null | undefined): string => (n === null |
 /** A count with thousands separators: 15,968,000. */
 export const count = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-const signedPercent = (p: number): string => `${p >= 0 ? '+' : ''}${p.toFixed(1)}%`;
+/** +x.x, and +0.0 for what rounds to zero (never -0.0). */
+const signed = (p: number): string => {
+  const r = Math.round(p * 10) / 10;
+  return r === 0 ? '+0.0' : `${r > 0 ? '+' : ''}${r.toFixed(1)}`;
+};
+const signedPercent = (p: number): string => `${signed(p)}%`;
+
+/** A ratio with its 95% interval: `1.17x [1.14, 1.20]`; the ratio alone
+ * when there is no interval. */
+export function ratioWithInterval(ratio: number, interval: { low: number; high: number } | null | undefined): string {
+  return interval ? `${ratio.toFixed(2)}x [${interval.low.toFixed(2)}, ${interval.high.toFixed(2)}]` : `${ratio.toFixed(2)}x`;
+}
 
 type Comparison = GateT['comparisons'][number];
 
-const GATE_COLUMNS: ReadonlyArray<Column<Comparison>> = [
-  { head: 'method', cell: (c) => c.key },
-  { head: 'baseline ns/loop', numeric: true, cell: (c) => nsPerLoop(c.baselineMedianNsPerLoop) },
-  { head: 'ns/loop', numeric: true, cell: (c) => nsPerLoop(c.medianNsPerLoop) },
-  { head: 'change', numeric: true, cell: (c) => (c.changePercent === null ? '-' : signedPercent(c.changePercent)) },
-  { head: 'status', cell: (c) => (c.status === 'regressed' ? { text: c.status, tone: 'bad' } : c.status) },
-];
+/** A change with its 95% interval: `+12.3% [+10.5, +14.0]`. */
+function changeText(c: Comparison): string {
+  if (c.changePercent === null) return '-';
+  const lo = c.changeLowPercent;
+  const hi = c.changeHighPercent;
+  return lo === null || lo === undefined || hi === null || hi === undefined ? signedPercent(c.changePercent) : `${signedPercent(c.changePercent)} [${signed(lo)}, ${signed(hi)}]`;
+}
+
+const STATUS_TONE: Partial<Record<Comparison['status'], Tone>> = { regressed: 'bad', inconclusive: 'warn', 'noisy-baseline': 'warn', improved: 'ok' };
+
+function gateColumns(gate: GateT): ReadonlyArray<Column<Comparison>> {
+  return [
+    { head: 'method', cell: (c) => c.key },
+    { head: 'baseline ns/loop', numeric: true, cell: (c) => nsPerLoop(c.baselineMedianNsPerLoop) },
+    { head: 'ns/loop', numeric: true, cell: (c) => nsPerLoop(c.medianNsPerLoop) },
+    { head: 'change [95% interval]', numeric: true, cell: changeText },
+    {
+      head: 'bar',
+      numeric: true,
+      // The threshold, or the floor where it is the larger (a fast method).
+      cell: (c) =>
+        c.barPercent === null || c.barPercent === undefined
+          ? '-'
+          : c.barPercent > gate.thresholdPercent
+            ? `${c.barPercent.toFixed(1)}% (${gate.floorNs ?? 1} ns)`
+            : `${c.barPercent.toFixed(0)}%`,
+    },
+    {
+      head: 'status',
+      cell: (c) => {
+        // A second block of runs was measured to confirm a first that looked regressed.
+        const text = c.confirmationNsPerLoop ? `${c.status} (2 blocks)` : c.status;
+        const tone = STATUS_TONE[c.status];
+        return tone ? { text, tone } : text;
+      },
+    },
+  ];
+}
 
 /** The regression gate's part of a report: a section, one check per
  * comparison, and its warnings. Shared by bench and compare. */
 export function gateParts(gate: GateT | undefined, command: string): { sections: Section[]; checks: Check[]; warnings: string[] } {
   if (gate === undefined) return { sections: [], checks: [], warnings: [] };
+  const floor = gate.floorNs ?? null;
+  const rule =
+    gate.floorNs === undefined
+      ? `threshold: ${gate.thresholdPercent}% slower than the baseline's median`
+      : `regressed when the whole ${gate.confidencePercent ?? 95}% interval of the change lies past ${gate.thresholdPercent}% (or past ${floor} ns/loop where that is more: a change under ${floor} ns is never a regression)`;
   const checks: Check[] = gate.comparisons.map((c) => {
     const base = `median ${fmt(c.medianNsPerLoop)} ns/loop against baseline ${fmt(c.baselineMedianNsPerLoop)} ns/loop`;
-    const change = c.changePercent === null ? '' : ` (${signedPercent(c.changePercent)}, threshold ${gate.thresholdPercent}%)`;
-    const details = [
-      `baseline: ${gate.baselineFile} (started ${gate.baselineStartedAt})`,
-      `threshold: ${gate.thresholdPercent}% slower than the baseline's median`,
-      ...gate.warnings,
-    ].join('\n');
+    const change = c.changePercent === null ? '' : ` (${changeText(c)}, bar ${fmt(c.barPercent ?? gate.thresholdPercent, 1)}%)`;
+    const details = [`baseline: ${gate.baselineFile} (started ${gate.baselineStartedAt})`, rule, ...gate.warnings].join('\n');
+    const head = { name: `regression ${c.key}`, classname: `clocklab.${command}.regression`, details };
     switch (c.status) {
       case 'regressed':
-        return { name: `regression ${c.key}`, classname: `clocklab.${command}.regression`, status: 'failed', message: `${c.key} regressed: ${base}${change}`, details };
+        return { ...head, status: 'failed', message: `${c.key} regressed: ${base}${change}` };
+      case 'inconclusive':
+        return { ...head, status: 'skipped', message: `${c.key} inconclusive: ${base}${change}; run more --runs on a quieter machine to decide` };
+      case 'noisy-baseline':
+        return {
+          ...head,
+          status: 'skipped',
+          message: `${c.key} not gated: the baseline's median is uncertain by ${fmt(c.baselineNoisePercent, 1)}%, more than the bar of ${fmt(c.barPercent, 1)}%`,
+        };
       case 'missing-in-baseline':
-        return { name: `regression ${c.key}`, classname: `clocklab.${command}.regression`, status: 'skipped', message: `${c.key} has no median in the baseline (absent or not measured there): nothing to compare`, details };
+        return { ...head, status: 'skipped', message: `${c.key} has no median in the baseline (absent or not measured there): nothing to compare` };
       case 'missing-in-run':
-        return { name: `regression ${c.key}`, classname: `clocklab.${command}.regression`, status: 'skipped', message: `${c.key} has a median in the baseline but none in this run (absent or not measured)`, details };
+        return { ...head, status: 'skipped', message: `${c.key} has a median in the baseline but none in this run (absent or not measured)` };
       default:
-        return { name: `regression ${c.key}`, classname: `clocklab.${command}.regression`, status: 'passed', message: `${c.key} ${c.status}: ${base}${change}`, details };
+        return { ...head, status: 'passed', message: `${c.key} ${c.status}: ${base}${change}` };
     }
   });
   // The checks list every regression in summary.md and report.html, and
   // their warnings head the page: the lines below are the terminal's.
   const regressed: StatusItem[] = gate.comparisons
     .filter((c) => c.status === 'regressed')
-    .map((c) => ({ status: 'fail', name: c.key, text: `${nsPerLoop(c.medianNsPerLoop)} ns/loop against baseline ${nsPerLoop(c.baselineMedianNsPerLoop)} (+${(c.changePercent ?? 0).toFixed(1)}%)` }));
+    .map((c) => ({ status: 'fail', name: c.key, text: `${nsPerLoop(c.medianNsPerLoop)} ns/loop against baseline ${nsPerLoop(c.baselineMedianNsPerLoop)} (${changeText(c)})` }));
   const s = gate.regressions === 1 ? '' : 's';
+  const undecided = gate.comparisons.filter((c) => c.status === 'inconclusive').length;
+  const ungated = gate.comparisons.filter((c) => c.status === 'noisy-baseline').length;
+  const aside = [undecided > 0 ? `${undecided} inconclusive` : null, ungated > 0 ? `${ungated} not gated (noisy baseline)` : null].filter((x) => x !== null);
+  const tail = aside.length > 0 ? ` (${aside.join(', ')})` : '';
   const verdict: StatusItem =
     gate.regressions > 0
-      ? { status: 'fail', text: `${gate.regressions} regression${s} past ${gate.thresholdPercent}%` }
-      : { status: 'ok', text: `no regression past ${gate.thresholdPercent}%` };
+      ? { status: 'fail', text: `${gate.regressions} regression${s} past ${gate.thresholdPercent}%${tail}` }
+      : { status: 'ok', text: `no regression past ${gate.thresholdPercent}%${tail}` };
   return {
     sections: [
       {
@@ -227,8 +283,9 @@ export function gateParts(gate: GateT | undefined, command: string): { sections:
         textTitle: true,
         blocks: [
           { kind: 'note', text: `Baseline ${gate.baselineFile}, started ${gate.baselineStartedAt}.` },
+          ...(gate.floorNs === undefined ? [] : [{ kind: 'note' as const, text: { text: `${rule[0]?.toUpperCase()}${rule.slice(1)}; intervals: docs/columns.md.`, tone: 'dim' as const } }]),
           { kind: 'status', items: gate.warnings.map((w) => ({ status: 'warn', text: w })), skip: ['markdown', 'html'] },
-          { kind: 'table', table: tableOf(GATE_COLUMNS, gate.comparisons) },
+          { kind: 'table', table: tableOf(gateColumns(gate), gate.comparisons) },
           { kind: 'status', items: regressed, skip: ['markdown', 'html'] },
           { kind: 'status', items: [verdict] },
         ],

@@ -13,6 +13,7 @@ import {
   gateParts,
   machineSection,
   nsPerLoop,
+  ratioWithInterval,
   tableOf,
 
   type Chart,
@@ -57,7 +58,7 @@ function sideBySideColumns(sources: readonly string[], warp: boolean): Array<Col
         numeric: true,
         cell: (row) => {
           const ratio = row.ratio[s];
-          return ratio === null || ratio === undefined ? '-' : `${ratio.toFixed(2)}x`;
+          return ratio === null || ratio === undefined ? '-' : ratioWithInterval(ratio, row.ratioInterval?.[s]);
         },
       }),
     ),

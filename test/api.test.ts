@@ -4,12 +4,12 @@
 // bad input is a UsageError, and assertPassed fails where the CLI exits 1.
 // Everything loads from dist/ (warp workers cannot start from .ts under
 // vitest: test/helpers/dist.ts).
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fromDist } from './helpers/dist.js';
+import { watchWorkers } from './helpers/workers.js';
 import { unmet } from './helpers/needs.js';
 import { checkResult, warpResult } from './fixtures/results.js';
 
@@ -23,19 +23,6 @@ const threads = (): number => Number(/^Threads:\s+(\d+)/m.exec(readFileSync('/pr
 const ports = (): number => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
 const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Every worker_thread this process starts from now on (Node's 'worker_threads'
- * diagnostics channel fires once per new Worker), and how many are still
- * running. How long a call takes is bench/abort.ts's to print, not a test's. */
-function watchWorkers(): { started: () => number; alive: () => number; stop: () => void } {
-  let started = 0;
-  let exited = 0;
-  const onWorker = (message: unknown): void => {
-    started++;
-    (message as { worker: Worker }).worker.once('exit', () => exited++);
-  };
-  subscribe('worker_threads', onWorker);
-  return { started: () => started, alive: () => started - exited, stop: () => unsubscribe('worker_threads', onWorker) };
-}
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -1,7 +1,7 @@
 // The warp checker: it finds a planted warp of the planted size between the
 // planted CPUs, finds none without one, holds for the monotonic methods on
 // this machine with every CPU reading, and never leaves a worker running.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type * as WarpModule from '../src/runners/warp.js';
 import type * as PhraseModule from '../src/findings/phrase.js';
 import type * as PoolModule from '../src/runners/warp-pool.js';
@@ -12,6 +12,7 @@ import { WarpResult } from '../src/results/warp.js';
 import { onlineCpus } from '../src/probes/cpus.js';
 import { fromDist } from './helpers/dist.js';
 import { unmet } from './helpers/needs.js';
+import { watchWorkers, type WorkerWatch } from './helpers/workers.js';
 
 const { runWarp: measureWarp } = await fromDist<typeof WarpModule>('runners/warp.js');
 const { phraseWarp } = await fromDist<typeof PhraseModule>('findings/phrase.js');
@@ -29,10 +30,6 @@ const method = (id: string): MethodsModule.MethodSpec => {
 };
 
 /** Threads of this process, from /proc (workers are threads). */
-async function threadCount(): Promise<number> {
-  const { readdirSync } = await import('node:fs');
-  return readdirSync('/proc/self/task').length;
-}
 
 const SKEW = 200_000;
 
@@ -113,14 +110,24 @@ describe('warp on this machine', () => {
 });
 
 describe('warp workers', () => {
+  // Worker threads counted as Node starts them, not OS threads (libuv's and
+  // V8's own come and go with the process's other work).
+  let watch: WorkerWatch | null = null;
+  const watching = (): WorkerWatch => (watch = watchWorkers());
+  afterEach(() => {
+    watch?.stop();
+    watch = null;
+  });
+
   it.skipIf(unmet({ cpus: 2 }))('are all ended after a run', async () => {
-    const before = await threadCount();
+    const workers = watching();
     await runWarp({ methods: [method('monotonic')], cpus: null, durationSeconds: 0.2, offsets: false, selfTest: null });
-    expect(await threadCount()).toBe(before);
+    expect(workers.started()).toBe(onlineCpus().length);
+    expect(workers.alive()).toBe(0);
   });
 
   it.skipIf(unmet({ cpus: 2 }))('are all ended when one throws mid-run, and the others stop without waiting out their run', async () => {
-    const before = await threadCount();
+    const workers = watching();
     const pool = await WarpPool.start([0, 1]);
     expect(pool.alive).toBe(2);
     const state = new WarpState(binding);
@@ -138,18 +145,20 @@ describe('warp workers', () => {
     await expect(run).rejects.toThrow(/worker for CPU 1: method index out of range/);
     await pool.close();
     expect(pool.alive).toBe(0);
-    expect(await threadCount()).toBe(before);
+    expect(workers.started()).toBe(2);
+    expect(workers.alive()).toBe(0);
   });
 
   it.skipIf(unmet({ cpus: 2 }))('an AbortSignal ends a long run, workers and all', async () => {
-    const before = await threadCount();
+    const workers = watching();
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('enough')), 300);
     await expect(
       // 10 minutes: ending inside the test's timeout means the abort ended it.
       runWarp({ methods: [method('rdtsc')], cpus: null, durationSeconds: 600, offsets: false, selfTest: null, signal: controller.signal }),
     ).rejects.toThrow('enough');
-    expect(await threadCount()).toBe(before);
+    expect(workers.started()).toBe(onlineCpus().length);
+    expect(workers.alive()).toBe(0);
   });
 });
 

@@ -54,7 +54,7 @@ export const PROM_FAMILIES = {
   },
   clocklab_read_cost_spread_ratio: { help: 'Spread of the per-run cost of one read: (max - min) / median.', labels: READ },
 
-  clocklab_warp_reads: { help: 'Locked reads the warp check made of this method, on all CPUs.', labels: WARP },
+  clocklab_warp_reads: { help: 'Reads the warp check made of this method, each on its turn, on all CPUs.', labels: WARP },
   clocklab_warps: { help: 'Reads lower than the value stored just before (time going backwards across CPUs).', labels: WARP },
   clocklab_warp_largest_seconds: { help: 'The largest warp, in seconds (TSC reads at the TSC frequency); 0 without one.', labels: WARP },
   clocklab_warp_ok: { help: "1 when the method held or warped only as its contract allows, 0 when a monotonic read went backwards.", labels: WARP },

@@ -12,7 +12,9 @@
 // thread was on its CPU for 95% of every method's runs (a quiet moment). With
 // --lock, the lock is held a few rounds at a time, so others get the machine
 // between them. Also printed: what the old rule (one median
-// against the other, past the threshold) would have said of the same runs.
+// against the other, past the threshold) would have said of the same runs,
+// and what the first block alone decides in core cycles (the gate's unit)
+// and in ns/loop (the core clock ignored), on the same runs.
 //
 //   npm run build && node --import tsx bench/gate.ts [--rounds 20] [--slowdown 15]
 //     [--inject rdtscp,monotonic,sys_monotonic] [--lock /work/notes/machine.lock [--rounds-per-lock 4]]
@@ -106,6 +108,17 @@ function scaledBaseline(by: number): BenchResultT {
 }
 const slowFile = join(dir, 'slow.json');
 writeFileSync(slowFile, JSON.stringify(scaledBaseline(SLOWDOWN)));
+/** A result without its core-clock readings: what the gate decided before
+ * it compared core cycles (ns/loop as measured). */
+function unclocked(r: BenchResultT): BenchResultT {
+  const out = structuredClone(r);
+  for (const m of out.methods) if (m.status === 'measured') for (const run of m.runs) delete run.coreGHz;
+  return out;
+}
+/** First blocks alone (the pure gate, no second block), in core cycles and
+ * in ns/loop, on the same runs: what the core clock changes. */
+const firstBlock = { cycles: new Map<string, number>(), ns: new Map<string, number>() };
+const count = (m: Map<string, number>, key: string): void => void m.set(key, (m.get(key) ?? 0) + 1);
 /** Larger slowdowns also counted, on the same injected runs (--also 20,25). */
 const EXTRA = values.also ? values.also.split(',').map(Number) : [];
 const caughtAt = new Map<string, number>();
@@ -141,6 +154,11 @@ for (let i = 1; i <= ROUNDS; i++) {
   if (same.code !== 0) falseAlarms++;
   const old = oldRule(same.result, base.result);
   if (old.length > 0) oldFalseAlarms++;
+  for (const [rule, g] of [
+    ['cycles', compareToBaseline(base.result, same.result, threshold, 'base')],
+    ['ns', compareToBaseline(unclocked(base.result), unclocked(same.result), threshold, 'base')],
+  ] as const)
+    if (g.regressions > 0) count(firstBlock[rule], 'false alarm');
   const odd = statuses.filter((c) => c.status !== 'held' && c.status !== 'improved').map((c) => `${c.key} ${c.status}`);
   // Only the injected methods: the same block of runs per method, in a third of the time.
   const inj = await bench('--methods', INJECT.join(','), '--baseline', slowFile);
@@ -148,6 +166,13 @@ for (let i = 1; i <= ROUNDS; i++) {
     writeFileSync(join(values.keep, `unchanged-${i}.json`), JSON.stringify(same.result));
     writeFileSync(join(values.keep, `injected-${i}.json`), JSON.stringify(inj.result));
   }
+  const slowBase = scaledBaseline(SLOWDOWN);
+  for (const [rule, g] of [
+    ['cycles', compareToBaseline(slowBase, inj.result, threshold, 'slow')],
+    ['ns', compareToBaseline(unclocked(slowBase), unclocked(inj.result), threshold, 'slow')],
+  ] as const)
+    for (const m of INJECT) if (g.comparisons.find((c) => c.key === m)?.status === 'regressed') count(firstBlock[rule], m);
+  const clock = inj.result.gate?.coreClock;
   // The same injected run against baselines scaled further (the pure gate,
   // on the first block only: no second block was measured for these).
   for (const extra of EXTRA) {
@@ -166,11 +191,18 @@ for (let i = 1; i <= ROUNDS; i++) {
   }
   console.log(
     `run ${String(i).padStart(2)}: unchanged exit ${same.code}${odd.length ? ` (${odd.join(', ')})` : ''}${old.length ? `; old rule fails: ${old.join(', ')}` : ''}\n` +
-      `        injected exit ${inj.code}: ${got.join('; ')}`,
+      `        injected exit ${inj.code}: ${got.join('; ')}` +
+      (clock ? `\n        core clock ${clock.runGHz.toFixed(3)} GHz (baseline ${clock.baselineGHz.toFixed(3)}, ${((clock.runGHz / clock.baselineGHz - 1) * 100).toFixed(1)}%)` : ''),
   );
 }
 console.log(`\nstatuses against the unchanged baseline (${ROUNDS} runs x ${base.result.methods.length} methods): ${[...tally].map(([s, n]) => `${s} ${n}`).join(', ')}`);
 console.log(`false alarms: ${falseAlarms} of ${ROUNDS} gated runs (the old median-only rule on the same runs: ${oldFalseAlarms} of ${ROUNDS})`);
 for (const [m, n] of caught) console.log(`caught ${values.slowdown}% on ${m}: ${n} of ${ROUNDS}`);
+for (const rule of ['cycles', 'ns'] as const) {
+  const f = firstBlock[rule];
+  console.log(
+    `first block alone, in ${rule === 'cycles' ? 'core cycles' : 'ns/loop'}: false alarms ${f.get('false alarm') ?? 0} of ${ROUNDS}; caught ${INJECT.map((m) => `${m} ${f.get(m) ?? 0}`).join(', ')} of ${ROUNDS}`,
+  );
+}
 for (const extra of EXTRA) for (const m of INJECT) console.log(`caught ${extra}% on ${m} (first block only, pure gate on the same runs): ${caughtAt.get(`${extra}% ${m}`) ?? 0} of ${ROUNDS}`);
 rmSync(dir, { recursive: true, force: true });

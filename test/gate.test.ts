@@ -237,6 +237,34 @@ describe('compareToBaseline', () => {
   });
   const slowRun = (): BenchResultT => withRuns(base, { rdtsc: around(11.2, 0.01), rdtscp: around(11.2, 0.01), monotonic: around(11.2, 0.01) });
 
+  it('two blocks decide together: each median past the bar, and the interval over both blocks past it', () => {
+    // A first block that leans regressed (median +13%) but straddles the bar: a second block is asked for.
+    const leaning = withRuns(base, { rdtscp: [10.1, 10.3, 12.2, 11.3, 11.3, 11.3, 11.3, 11.3, 11.4, 11.6] });
+    const alone = compareToBaseline(base, leaning, 10, 'b');
+    const c0 = alone.comparisons.find((x) => x.key === 'rdtscp');
+    expect(c0?.status).toBe('inconclusive');
+    expect(c0?.changeLowPercent).toBeLessThan(10);
+    expect(toConfirm(alone)).toEqual(['rdtscp']);
+    // A second block as slow: the two together are a regression, quoted on both blocks' runs.
+    const slow = around(11.4, 0.01).map((nsPerLoop) => ({ nsPerLoop }));
+    const g = compareToBaseline(base, leaning, 10, 'b', new Map([['rdtscp', slow]]));
+    const c = g.comparisons.find((x) => x.key === 'rdtscp');
+    expect(c?.status).toBe('regressed');
+    expect(c?.changeLowPercent).toBeGreaterThan(10);
+    expect(c?.medianNsPerLoop).toBeCloseTo(median([...[10.1, 10.3, 12.2, 11.3, 11.3, 11.3, 11.3, 11.3, 11.4, 11.6], ...slow.map((x) => x.nsPerLoop)]), 9);
+    // A busy spell: one block +30%, the next unchanged. Pooled they would be a tight +15%; the second median fails.
+    const spell = withRuns(base, { rdtscp: around(13, 0.01) });
+    const calm = around(10, 0.01).map((nsPerLoop) => ({ nsPerLoop }));
+    const h = compareToBaseline(base, spell, 10, 'b', new Map([['rdtscp', calm]])).comparisons.find((x) => x.key === 'rdtscp');
+    expect(h).toMatchObject({ status: 'held', medianNsPerLoop: median(around(10, 0.01)) });
+    // Both blocks past the bar, but the second's runs scattered: still a regression on the two together.
+    const scattered = [11.5, 11.6, 11.7, 11.4, 11.6, 16, 9.9, 11.5, 11.8, 20].map((nsPerLoop) => ({ nsPerLoop }));
+    const alone2 = compareToBaseline(base, withRuns(base, { rdtscp: scattered.map((x) => x.nsPerLoop) }), 10, 'b').comparisons.find((x) => x.key === 'rdtscp');
+    expect(alone2?.status).toBe('inconclusive');
+    const first15 = withRuns(base, { rdtscp: around(11.5, 0.01) });
+    expect(compareToBaseline(base, first15, 10, 'b', new Map([['rdtscp', scattered]])).comparisons.find((x) => x.key === 'rdtscp')?.status).toBe('regressed');
+  });
+
   it('findings: inconclusive (advice: more --runs), a noisy baseline (a threshold that would gate), the floor', () => {
     const noisyBase = withRuns(base, { monotonic: around(10, 0.2) });
     const run = withRuns(benchResult({ rdtsc: 10, rdtscp: 10, monotonic: 10 }), { rdtsc: around(11, 0.05), rdtscp: around(10, 0.01), monotonic: around(10, 0.01) });

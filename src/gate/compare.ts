@@ -80,6 +80,14 @@ function costOf(run: GatedRun, referenceGHz: number | null): number {
   return referenceGHz === null || run.coreGHz === undefined ? run.nsPerLoop : (run.nsPerLoop * run.coreGHz) / referenceGHz;
 }
 
+/** A bench result's runs of one method (the first block, for a second one). */
+function runsOfKey(r: ReportResultT, key: string): GatedRun[] {
+  if (r.command !== 'bench') return [];
+  const m = r.methods.find((x) => x.method === key);
+  return m?.status === 'measured' ? m.runs : [];
+}
+const runsMeasured = (r: ReportResultT, key: string): number[] => runsOfKey(r, key).map((x) => x.nsPerLoop);
+
 /** The median on-CPU share of bench runs, or null when any run lacks it. */
 function onCpuOf(runs: ReadonlyArray<{ onCpuPercent?: number | undefined }>): number | null {
   const xs = runs.map((r) => r.onCpuPercent);
@@ -245,16 +253,33 @@ export function compareToBaseline(
     const first = decide({ baseline: b, run: a, thresholdPercent, floorNs: FLOOR_NS });
     const again = confirmations.get(key);
     if (again === undefined || again.length === 0) return { ...medians, ...first };
-    // A regression must show in both blocks, and the block that shows less
-    // is the one quoted. (Not one pool of both: the median of two blocks of
-    // ten lies between them, a regression of half the size, and resampling
-    // within each block keeps it there, tightly.)
+    // Two blocks. A regression must show in each: each block's median past
+    // the bar. Whether that is more than noise is decided on both blocks'
+    // runs together, resampled within each block (two strata), so a slow
+    // block next to a noisy one still counts, where each alone could not
+    // pass. Each median past the bar is what keeps a busy spell out: one
+    // block at +30% and one at 0% pool to a tight +15%, but the second
+    // median fails. Otherwise the block that shows less is quoted.
     const costs = again.map((r) => costOf(r, referenceGHz));
     const block: Sample = { median: median(costs), measuredMedian: median(again.map((r) => r.nsPerLoop)), strata: [costs], onCpuPercent: onCpuOf(again) };
     const second = decide({ baseline: b, run: block, thresholdPercent, floorNs: FLOOR_NS });
-    const useSecond = second.status !== 'regressed' || (second.changeLowPercent ?? Infinity) < (first.changeLowPercent ?? Infinity);
+    const all = [...(a.strata[0] ?? []), ...costs];
+    const both: Sample = {
+      median: median(all),
+      measuredMedian: median([...runsMeasured(run, key), ...again.map((r) => r.nsPerLoop)]),
+      strata: [a.strata[0] ?? [], costs],
+      onCpuPercent: onCpuOf([...runsOfKey(run, key), ...again]),
+    };
+    const pooled = decide({ baseline: b, run: both, thresholdPercent, floorNs: FLOOR_NS });
+    const past = (d: Decision): boolean => d.barPercent !== null && d.barPercent !== undefined && d.changePercent !== null && d.changePercent > d.barPercent;
+    const confirmationNsPerLoop = again.map((r) => r.nsPerLoop);
+    if (pooled.status === 'regressed' && past(first) && past(second)) {
+      return { ...medians, ...pooled, medianNsPerLoop: both.measuredMedian, onCpuPercent: both.onCpuPercent ?? null, confirmationNsPerLoop };
+    }
+    const useSecond = (second.changePercent ?? Infinity) < (first.changePercent ?? Infinity);
     const quoted = useSecond ? { medianNsPerLoop: block.measuredMedian, onCpuPercent: block.onCpuPercent ?? null, ...second } : first;
-    return { ...medians, ...quoted, confirmationNsPerLoop: again.map((r) => r.nsPerLoop) };
+    // Neither block is a regression on its own: the pool decided otherwise.
+    return { ...medians, ...quoted, ...(quoted.status === 'regressed' ? { status: 'inconclusive' as const } : {}), confirmationNsPerLoop };
   });
   const differences = machineDifferences(baseline.machine, run.machine, !PER_CLOCKSOURCE.has(run.command));
   const warnings = differences.map((d) => `${d}: figures may differ for that reason alone`);
@@ -278,8 +303,10 @@ export function compareToBaseline(
 /** The keys whose first block of runs looks regressed: bench measures these
  * again before it calls them regressed (src/commands/bench.ts). */
 export function toConfirm(gate: GateT | undefined): string[] {
+  // Regressed, or inconclusive with its median past the bar: a second
+  // block decides both (see compareToBaseline).
   const suspect = (c: GateComparisonT): boolean =>
-    c.status === 'regressed' || (c.status === 'inconclusive' && c.changeLowPercent !== null && c.changeLowPercent !== undefined && c.changeLowPercent > (c.barPercent ?? Infinity));
+    c.status === 'regressed' || (c.status === 'inconclusive' && c.changePercent !== null && c.changePercent > (c.barPercent ?? Infinity));
   return gate?.comparisons.filter((c) => suspect(c) && c.confirmationNsPerLoop === undefined).map((c) => c.key) ?? [];
 }
 

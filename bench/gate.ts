@@ -90,6 +90,7 @@ async function record(): Promise<{ result: BenchResultT; file: string }> {
 // --base FILE: a baseline recorded before (by this script), to resume with.
 const base = values.base ? { result: BenchResult.parse(JSON.parse(readFileSync(values.base, 'utf8'))), file: values.base } : await record();
 const baseFile = base.file;
+if (values.keep) writeFileSync(join(values.keep, 'baseline.json'), JSON.stringify(base.result));
 /** The baseline with the chosen methods' runs (and so their medians) `by` times faster than measured. */
 function scaledBaseline(by: number): BenchResultT {
   const slow = structuredClone(base.result);

@@ -80,7 +80,8 @@ export const bench = defineCommand({
     // on the other CPU shifts every run of a block alike (seen here: realtime
     // +39% in every run of one block, the next bench normal), which no
     // interval over one block can see. So a block that looks regressed is
-    // measured again, on the same CPU, and must regress again.
+    // measured again, on the same CPU, and both must show it
+    // (src/gate/compare.ts, compareToBaseline).
     const { onRun: _printed, ...quiet } = deps;
     const again = await runBench({ methods: o.methods.filter((m) => suspects.includes(m.id)), ...plan, cpu: result.options.cpu, ...quiet });
     const confirmations = new Map(again.methods.flatMap((m) => (m.status === 'measured' ? [[m.method, m.runs] as const] : [])));

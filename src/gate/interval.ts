@@ -19,8 +19,12 @@
 //   the shape of the runs (right-skewed: preemption only adds time), quotes
 //   the same figure the tables quote (the median), and works for any run
 //   count. Resampling is done within strata (compare's turns: one
-//   clocksource in one round), so the ABBA balance of every resample is the
-//   one measured.
+//   clocksource in one round; a bench's two blocks), so the balance of every
+//   resample is the one measured.
+// The level that moves between invocations is cut at its source instead: the
+// gate compares core cycles per read (./compare.ts, costOf), which took the
+// spread of a method's change from one bench process to the next from 1.2-1.5
+// to 0.5-0.8 points here (bench/gate.ts, 20 processes).
 
 /** The interval's coverage: a reader quotes a 95% interval. */
 export const CONFIDENCE = 0.95;

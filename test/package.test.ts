@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlin
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../src/native/binding.js';
+import { packageRoot } from '../src/paths.js';
 import { skipping } from './helpers/needs.js';
 
 const work = mkdtempSync(join(tmpdir(), 'clocklab-pack-'));
@@ -25,13 +25,13 @@ const npmEnv = { ...process.env, XDG_CACHE_HOME: join(work, 'cache'), npm_config
  * into prebuilds/) never touches the checkout the other tests use. */
 function stage(name: string): string {
   const dir = join(work, name);
-  const files = execFileSync('git', ['ls-files'], { cwd: packageRoot, encoding: 'utf8' }).split('\n').filter(Boolean);
+  const files = execFileSync('git', ['ls-files'], { cwd: packageRoot(), encoding: 'utf8' }).split('\n').filter(Boolean);
   for (const f of files) {
-    if (!existsSync(join(packageRoot, f))) continue;
+    if (!existsSync(join(packageRoot(), f))) continue;
     mkdirSync(dirname(join(dir, f)), { recursive: true });
-    cpSync(join(packageRoot, f), join(dir, f));
+    cpSync(join(packageRoot(), f), join(dir, f));
   }
-  symlinkSync(join(packageRoot, 'node_modules'), join(dir, 'node_modules'));
+  symlinkSync(join(packageRoot(), 'node_modules'), join(dir, 'node_modules'));
   return dir;
 }
 

@@ -8,6 +8,7 @@
 // returns within microseconds; close() then terminates and awaits them all.
 import { Worker } from 'node:worker_threads';
 import type { Binding } from '../native/binding.js';
+import { warpWorkerUrl } from '../paths.js';
 
 export type WorkerJob =
   | { kind: 'warp'; id: number; state: BigInt64Array; methodIndex: number; slot: number; slots: number; durationMs: number }
@@ -18,9 +19,6 @@ export type WorkerReply = { kind: 'ready'; cpu: number } | { kind: 'done'; id: n
 
 /** A job for one CPU, without the id the pool assigns. */
 export type JobSpec = WorkerJob extends infer J ? (J extends WorkerJob ? Omit<J, 'id'> : never) : never;
-
-/** The compiled worker entry, beside this file in dist/runners. */
-export const WORKER_URL = new URL('./warp-worker.js', import.meta.url);
 
 interface Member {
   cpu: number;
@@ -90,7 +88,7 @@ export class WarpPool {
   }
 
   /** Starts one pinned worker per CPU and waits until all are pinned. */
-  static async start(cpus: readonly number[], workerUrl: URL = WORKER_URL): Promise<WarpPool> {
+  static async start(cpus: readonly number[], workerUrl: URL = warpWorkerUrl()): Promise<WarpPool> {
     const members: Member[] = cpus.map((cpu) => {
       const worker = new Worker(workerUrl, { workerData: { cpu } });
       const exited = new Promise<number>((resolve) => worker.once('exit', resolve));

@@ -126,6 +126,27 @@ describe('warp workers', () => {
     expect(workers.alive()).toBe(0);
   });
 
+  it.skipIf(unmet({ cpus: 2, rdtscp: true }))('with onThisThread, the calling thread reads the first CPU: one worker fewer, every CPU reads, a planted skew is found, and its affinity is put back', async () => {
+    const workers = watching();
+    const before = binding.getAffinity();
+    const plain = await runWarp({ methods: [method('monotonic')], cpus: [0, 1], durationSeconds: 0.05, offsets: false, selfTest: null, onThisThread: true });
+    expect(workers.started()).toBe(1);
+    expect(workers.alive()).toBe(0);
+    expect(binding.getAffinity()).toEqual(before);
+    const m = plain.methods[0];
+    if (m?.status !== 'measured') throw new Error('not measured');
+    expect(m.readsPerCpu.map((x) => x.cpu)).toEqual([0, 1]);
+    expect(m.readsPerCpu.every((x) => x.reads > 0)).toBe(true);
+    expect(m.warps).toBe(0);
+    const skewed = await runWarp({ methods: [], cpus: [0, 1], durationSeconds: 0.2, offsets: false, selfTest: { skewCycles: SKEW, skewCpu: 1 }, onThisThread: true });
+    const s = skewed.methods[0];
+    if (s?.status !== 'measured') throw new Error('not measured');
+    expect(s.largest?.fromCpu).toBe(0);
+    expect(s.largest?.toCpu).toBe(1);
+    expect(skewed.selfTest?.passed).toBe(true);
+    expect(binding.getAffinity()).toEqual(before);
+  });
+
   it.skipIf(unmet({ cpus: 2 }))('are all ended when one throws mid-run, and the others stop without waiting out their run', async () => {
     const workers = watching();
     const pool = await WarpPool.start([0, 1]);

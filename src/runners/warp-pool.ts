@@ -6,9 +6,15 @@
 // one SharedArrayBuffer. When any worker throws, or the caller aborts, the
 // abort word of the shared state is set so every other worker's native loop
 // returns within microseconds; close() then terminates and awaits them all.
+//
+// For a short run (check --light's 10 ms warp) the pool can run the first
+// CPU's part on the calling thread instead (`mainThread`): a worker costs
+// ~40 ms of CPU to start and end, four times the run it would do. That
+// thread then blocks for each job, so a signal is only seen after it.
 import { Worker } from 'node:worker_threads';
 import type { Binding } from '../native/binding.js';
 import { warpWorkerUrl } from '../paths.js';
+import { pinThread, runJob } from './warp-job.js';
 
 export type WorkerJob =
   | { kind: 'warp'; id: number; state: BigInt64Array; methodIndex: number; slot: number; slots: number; durationMs: number }
@@ -19,6 +25,14 @@ export type WorkerReply = { kind: 'ready'; cpu: number } | { kind: 'done'; id: n
 
 /** A job for one CPU, without the id the pool assigns. */
 export type JobSpec = WorkerJob extends infer J ? (J extends WorkerJob ? Omit<J, 'id'> : never) : never;
+
+export interface PoolOptions {
+  /** The worker entry (a test's own, to see a worker fail). */
+  workerUrl?: URL;
+  /** Run the first CPU's part on the calling thread, through this binding,
+   * pinned there for each job and put back after it. */
+  mainThread?: Binding;
+}
 
 interface Member {
   cpu: number;
@@ -76,7 +90,10 @@ export class WarpPool {
   private nextId = 1;
   private closed = false;
 
-  private constructor(private readonly members: Member[]) {}
+  private constructor(
+    private readonly members: Member[],
+    private readonly main: { cpu: number; binding: Binding } | null,
+  ) {}
 
   /** The worker threads currently alive (for tests: none after close()). */
   get alive(): number {
@@ -84,12 +101,15 @@ export class WarpPool {
   }
 
   get cpus(): number[] {
-    return this.members.map((m) => m.cpu);
+    return [...(this.main ? [this.main.cpu] : []), ...this.members.map((m) => m.cpu)];
   }
 
-  /** Starts one pinned worker per CPU and waits until all are pinned. */
-  static async start(cpus: readonly number[], workerUrl: URL = warpWorkerUrl()): Promise<WarpPool> {
-    const members: Member[] = cpus.map((cpu) => {
+  /** Starts one pinned worker per CPU (but the calling thread's, with
+   * `mainThread`) and waits until all are pinned. */
+  static async start(cpus: readonly number[], options: PoolOptions = {}): Promise<WarpPool> {
+    const workerUrl = options.workerUrl ?? warpWorkerUrl();
+    const main = options.mainThread && cpus.length > 0 ? { cpu: cpus[0] ?? 0, binding: options.mainThread } : null;
+    const members: Member[] = cpus.slice(main ? 1 : 0).map((cpu) => {
       const worker = new Worker(workerUrl, { workerData: { cpu } });
       const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
       const m: Member = { cpu, worker, exited, error: null };
@@ -98,7 +118,7 @@ export class WarpPool {
       });
       return m;
     });
-    const pool = new WarpPool(members);
+    const pool = new WarpPool(members, main);
     try {
       await Promise.all(
         members.map(
@@ -139,9 +159,12 @@ export class WarpPool {
     };
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
+    const main = this.main;
     try {
-      await Promise.all(
-        jobs.map(({ cpu, job }) => {
+      // Every worker has its job before the calling thread blocks in its own.
+      const posted = jobs
+        .filter(({ cpu }) => cpu !== main?.cpu)
+        .map(({ cpu, job }) => {
           const m = this.members.find((x) => x.cpu === cpu);
           if (!m) throw new Error(`no worker for CPU ${cpu}`);
           return new Promise<void>((resolve) => {
@@ -169,8 +192,21 @@ export class WarpPool {
             }
             m.worker.postMessage({ ...job, id } as WorkerJob);
           });
-        }),
-      );
+        });
+      const here = jobs.find(({ cpu }) => cpu === main?.cpu);
+      if (main && here && firstError === null) {
+        const previous = main.binding.getAffinity();
+        try {
+          pinThread(main.binding, main.cpu);
+          runJob(main.binding, { ...here.job, id } as WorkerJob);
+        } catch (err) {
+          firstError ??= new Error(`the calling thread's part on CPU ${main.cpu}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+          state.abort();
+        } finally {
+          main.binding.setAffinity(previous);
+        }
+      }
+      await Promise.all(posted);
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }

@@ -55,6 +55,10 @@ export interface WarpRunOptions extends WarpOptions, RunnerContext {
   binding?: Binding;
   /** Probe inputs (files, CPUID); tests inject a machine without constant_tsc here. */
   inputs?: ProbeInputs;
+  /** Read the first CPU's part on this thread instead of a worker (one
+   * worker fewer to start); this thread blocks for each run, so only for
+   * short ones (check --light's). */
+  onThisThread?: boolean;
 }
 
 /** The internal method of the self-test: rdtscp minus a per-CPU offset
@@ -151,7 +155,7 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultRawT> 
   const disturbance = startDisturbance(inputs.source);
   // An already-aborted signal starts no worker at all.
   options.signal?.throwIfAborted();
-  const pool = await WarpPool.start(cpus);
+  const pool = await WarpPool.start(cpus, options.onThisThread ? { mainThread: binding } : {});
   try {
     if (selfTest) {
       for (const c of cpus) binding.setTscSkew(c, c === selfTest.skewCpu ? selfTest.skewCycles : 0);

@@ -211,6 +211,8 @@ export interface Binding {
   warpBaseIndex(state: BigInt64Array): number;
   /** Runs the warp check on this (pinned) thread; blocks for the run. */
   warpRun(state: BigInt64Array, methodIndex: number, slot: number, slots: number, durationMs: number): void;
+  /** The whole warp run, slot i on a native thread pinned to cpus[i]; blocks until all have ended. */
+  warpRunThreads(state: BigInt64Array, methodIndex: number, cpus: number[], durationMs: number): void;
   /** One side of the offset ping-pong between two pinned threads. */
   warpPing(state: BigInt64Array, methodIndex: number, pinger: boolean, samples: number, budgetMs: number): void;
   /** The per-CPU offset skewed_rdtscp subtracts, process-wide. */

@@ -7,14 +7,14 @@
 // abort word of the shared state is set so every other worker's native loop
 // returns within microseconds; close() then terminates and awaits them all.
 //
-// For a short run (check --light's 10 ms warp) the pool can run the first
-// CPU's part on the calling thread instead (`mainThread`): a worker costs
-// ~40 ms of CPU to start and end, four times the run it would do. That
-// thread then blocks for each job, so a signal is only seen after it.
+// For a short warp run (check --light's 10 ms) the pool can start no worker
+// at all (`nativeThreads`): each run goes to the addon, which starts one
+// pinned native thread per CPU and joins them (binding.warpRunThreads). A
+// Node worker costs ~40 ms of CPU to start and end, four times that run. The
+// calling thread then blocks for the run, so a signal is seen only after it.
 import { Worker } from 'node:worker_threads';
 import type { Binding } from '../native/binding.js';
 import { warpWorkerUrl } from '../paths.js';
-import { pinThread, runJob } from './warp-job.js';
 
 export type WorkerJob =
   | { kind: 'warp'; id: number; state: BigInt64Array; methodIndex: number; slot: number; slots: number; durationMs: number }
@@ -29,9 +29,9 @@ export type JobSpec = WorkerJob extends infer J ? (J extends WorkerJob ? Omit<J,
 export interface PoolOptions {
   /** The worker entry (a test's own, to see a worker fail). */
   workerUrl?: URL;
-  /** Run the first CPU's part on the calling thread, through this binding,
-   * pinned there for each job and put back after it. */
-  mainThread?: Binding;
+  /** No workers: warp runs go to the addon's own threads through this
+   * binding; ping and order jobs are refused. */
+  nativeThreads?: Binding;
 }
 
 interface Member {
@@ -92,7 +92,7 @@ export class WarpPool {
 
   private constructor(
     private readonly members: Member[],
-    private readonly main: { cpu: number; binding: Binding } | null,
+    private readonly native: { cpus: readonly number[]; binding: Binding } | null,
   ) {}
 
   /** The worker threads currently alive (for tests: none after close()). */
@@ -101,15 +101,15 @@ export class WarpPool {
   }
 
   get cpus(): number[] {
-    return [...(this.main ? [this.main.cpu] : []), ...this.members.map((m) => m.cpu)];
+    return this.native ? [...this.native.cpus] : this.members.map((m) => m.cpu);
   }
 
-  /** Starts one pinned worker per CPU (but the calling thread's, with
-   * `mainThread`) and waits until all are pinned. */
+  /** Starts one pinned worker per CPU and waits until all are pinned (none
+   * with `nativeThreads`). */
   static async start(cpus: readonly number[], options: PoolOptions = {}): Promise<WarpPool> {
+    if (options.nativeThreads) return new WarpPool([], { cpus: [...cpus], binding: options.nativeThreads });
     const workerUrl = options.workerUrl ?? warpWorkerUrl();
-    const main = options.mainThread && cpus.length > 0 ? { cpu: cpus[0] ?? 0, binding: options.mainThread } : null;
-    const members: Member[] = cpus.slice(main ? 1 : 0).map((cpu) => {
+    const members: Member[] = cpus.map((cpu) => {
       const worker = new Worker(workerUrl, { workerData: { cpu } });
       const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
       const m: Member = { cpu, worker, exited, error: null };
@@ -118,7 +118,7 @@ export class WarpPool {
       });
       return m;
     });
-    const pool = new WarpPool(members, main);
+    const pool = new WarpPool(members, null);
     try {
       await Promise.all(
         members.map(
@@ -151,6 +151,7 @@ export class WarpPool {
    */
   async run(jobs: ReadonlyArray<{ cpu: number; job: JobSpec }>, state: WarpState, signal?: AbortSignal): Promise<void> {
     if (this.closed) throw new Error('the warp pool is closed');
+    if (this.native) return this.runNative(jobs, state, signal);
     const id = this.nextId++;
     let firstError: unknown = null;
     const onAbort = (): void => {
@@ -159,12 +160,9 @@ export class WarpPool {
     };
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const main = this.main;
     try {
-      // Every worker has its job before the calling thread blocks in its own.
-      const posted = jobs
-        .filter(({ cpu }) => cpu !== main?.cpu)
-        .map(({ cpu, job }) => {
+      await Promise.all(
+        jobs.map(({ cpu, job }) => {
           const m = this.members.find((x) => x.cpu === cpu);
           if (!m) throw new Error(`no worker for CPU ${cpu}`);
           return new Promise<void>((resolve) => {
@@ -192,25 +190,25 @@ export class WarpPool {
             }
             m.worker.postMessage({ ...job, id } as WorkerJob);
           });
-        });
-      const here = jobs.find(({ cpu }) => cpu === main?.cpu);
-      if (main && here && firstError === null) {
-        const previous = main.binding.getAffinity();
-        try {
-          pinThread(main.binding, main.cpu);
-          runJob(main.binding, { ...here.job, id } as WorkerJob);
-        } catch (err) {
-          firstError ??= new Error(`the calling thread's part on CPU ${main.cpu}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-          state.abort();
-        } finally {
-          main.binding.setAffinity(previous);
-        }
-      }
-      await Promise.all(posted);
+        }),
+      );
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
     if (firstError !== null) throw firstError;
+  }
+
+  /** One warp run on the addon's threads: slot i on jobs[i].cpu. */
+  private runNative(jobs: ReadonlyArray<{ cpu: number; job: JobSpec }>, state: WarpState, signal?: AbortSignal): void {
+    signal?.throwIfAborted();
+    const first = jobs[0]?.job;
+    if (first?.kind !== 'warp') throw new Error('a pool without workers runs warp jobs only');
+    jobs.forEach(({ job }, slot) => {
+      if (job.kind !== 'warp' || job.slot !== slot || job.slots !== jobs.length || job.methodIndex !== first.methodIndex || job.durationMs !== first.durationMs) {
+        throw new Error('a pool without workers runs one warp job per slot, in slot order, of one method and duration');
+      }
+    });
+    this.native?.binding.warpRunThreads(state.view, first.methodIndex, jobs.map((j) => j.cpu), first.durationMs);
   }
 
   /** Terminates every worker and waits until all have exited. */

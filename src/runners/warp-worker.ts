@@ -8,7 +8,6 @@
 // for the CLI bundle, and started by ./warp-pool.ts (../paths.ts says which).
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadBinding } from '../native/binding.js';
-import { pinThread, runJob } from './warp-job.js';
 import type { WorkerJob, WorkerReply } from './warp-pool.js';
 
 const { cpu } = workerData as { cpu: number };
@@ -17,12 +16,20 @@ if (!port) throw new Error('warp-worker.js must run as a worker_thread');
 
 const binding = loadBinding();
 // Pin before anything else: every read this thread makes must come from `cpu`.
-pinThread(binding, cpu);
+binding.pinToCpu(cpu);
+const here = binding.getcpu().cpu;
+if (here !== cpu) throw new Error(`pinned to CPU ${cpu} but running on CPU ${here}`);
 
 const reply = (r: WorkerReply): void => port.postMessage(r);
 
 port.on('message', (job: WorkerJob) => {
-  runJob(binding, job);
+  if (job.kind === 'warp') {
+    binding.warpRun(job.state, job.methodIndex, job.slot, job.slots, job.durationMs);
+  } else if (job.kind === 'ping') {
+    binding.warpPing(job.state, job.methodIndex, job.pinger, job.samples, job.budgetMs);
+  } else {
+    binding.orderRun(job.state, job.methodIndex, job.pattern, job.observer, job.wrongOrder, job.durationMs);
+  }
   reply({ kind: 'done', id: job.id });
 });
 reply({ kind: 'ready', cpu });

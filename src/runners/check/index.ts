@@ -63,18 +63,18 @@ export interface CheckProfile {
    * the TSC frequency for its detection limit, a 100 ms measurement where no
    * CPUID leaf gives it (src/probes/tscfreq.ts). */
   warpAllReaders: boolean;
-  /** Warp runs per method at most this long put the first CPU's part on the
-   * calling thread, not a worker: starting a worker costs ~40 ms of CPU, four
-   * times light's 10 ms run; longer runs keep workers, so an interrupt is
-   * seen at once (src/runners/warp-pool.ts). */
-  warpOnThisThreadUpToSeconds: number;
+  /** Warp runs per method at most this long run on the addon's own threads,
+   * not Node workers: starting a worker costs ~40 ms of CPU, four times
+   * light's 10 ms run; longer runs keep workers, so an interrupt is seen at
+   * once (src/runners/warp-pool.ts). */
+  warpNativeThreadsUpToSeconds: number;
   pvclockWindowMs: number;
   pvclockWatchSeconds: number;
 }
 
 export const CHECK_PROFILES = {
-  full: { benchLoops: 100_000, benchRuns: 5, warpSeconds: 2, warpAllReaders: true, warpOnThisThreadUpToSeconds: 0, pvclockWindowMs: 200, pvclockWatchSeconds: 0.5 },
-  light: { benchLoops: 10_000, benchRuns: 3, warpSeconds: 0.01, warpAllReaders: false, warpOnThisThreadUpToSeconds: 0.1, pvclockWindowMs: 20, pvclockWatchSeconds: 0.01 },
+  full: { benchLoops: 100_000, benchRuns: 5, warpSeconds: 2, warpAllReaders: true, warpNativeThreadsUpToSeconds: 0, pvclockWindowMs: 200, pvclockWatchSeconds: 0.5 },
+  light: { benchLoops: 10_000, benchRuns: 3, warpSeconds: 0.01, warpAllReaders: false, warpNativeThreadsUpToSeconds: 0.1, pvclockWindowMs: 20, pvclockWatchSeconds: 0.01 },
 } as const satisfies Record<string, CheckProfile>;
 
 export interface CheckRunOptions extends RunnerContext {
@@ -168,7 +168,7 @@ function realCollectors(binding: Binding, inputs: ProbeInputs, profile: CheckPro
         selfTest: null,
         binding,
         inputs,
-        onThisThread: secondsEach <= profile.warpOnThisThreadUpToSeconds,
+        nativeThreads: secondsEach <= profile.warpNativeThreadsUpToSeconds,
         ...(signal ? { signal } : {}),
       }).then(phraseWarp),
     pvclock: (machine) => {

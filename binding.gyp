@@ -14,6 +14,7 @@
         "native/napi/warp.cc",
         "native/napi/order.cc",
         "native/napi/timex.cc",
+        "native/napi/coreclock.cc",
         "native/clocks.cc",
         "native/cpuid.cc",
         "native/lock.cc",
@@ -23,7 +24,8 @@
         "native/warp.cc",
         "native/order.cc",
         "native/pvclock.cc",
-        "native/timex.cc"
+        "native/timex.cc",
+        "native/coreclock.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

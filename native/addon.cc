@@ -20,6 +20,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ExportPvclock(env, exports);
   ExportOrder(env, exports);
   ExportTimex(env, exports);
+  ExportCoreClock(env, exports);
   return exports;
 }
 

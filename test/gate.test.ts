@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { applyGate, compareToBaseline, decide, gateFindings, machineDifferences, regressionFailure, toConfirm, type Sample } from '../src/gate/compare.js';
+import { applyGate, compareToBaseline, coreClockOf, decide, gateFindings, machineDifferences, regressionFailure, toConfirm, type Sample } from '../src/gate/compare.js';
 import { median, medianInterval, quantile, ratioOfMedians } from '../src/gate/interval.js';
 import { FLOOR_NS } from '../src/findings/thresholds.js';
 import { phrase } from '../src/findings/sentences.js';
@@ -42,7 +42,7 @@ function withRuns(result: BenchResultT, runs: Record<string, number[]>, onCpuPer
 
 /** Ten runs around `center`, spread by +-`jitter` (a fraction), in a fixed order. */
 const around = (center: number, jitter: number): number[] => [0, 0.3, -0.3, 0.6, -0.6, 0.9, -0.9, 1, -1, 0.1].map((k) => center * (1 + k * jitter));
-const sample = (runs: number[], onCpuPercent: number | null = null): Sample => ({ median: median(runs), strata: [runs], onCpuPercent });
+const sample = (runs: number[], onCpuPercent: number | null = null): Sample => ({ median: median(runs), measuredMedian: median(runs), strata: [runs], onCpuPercent });
 const decideAt = (baseline: number[], run: number[], thresholdPercent = 10, onCpu: number | null = null) =>
   decide({ baseline: sample(baseline), run: sample(run, onCpu), thresholdPercent, floorNs: FLOOR_NS });
 
@@ -185,6 +185,57 @@ describe('compareToBaseline', () => {
     const confirmed = compareToBaseline(base, run, 10, 'b', new Map([['rdtscp', around(13, 0.01).map((nsPerLoop) => ({ nsPerLoop }))]]));
     expect(confirmed.comparisons.find((x) => x.key === 'rdtscp')?.status).toBe('regressed');
   });
+
+  /** `result` with every measured run's core clock set to `ghz` (one figure, or one per run). */
+  const clockedAt = (result: BenchResultT, ghz: number | ((i: number) => number)): BenchResultT => {
+    const out = structuredClone(result);
+    for (const m of out.methods) if (m.status === 'measured') m.runs = m.runs.map((r, i) => ({ ...r, coreGHz: typeof ghz === 'number' ? ghz : ghz(i) }));
+    return out;
+  };
+
+  it('the core clock: a host that clocked the core 12% lower is not a slower read; the same ns at the same clock still regress', () => {
+    // ns/loop 12% up, the core clock 1/1.12 of the baseline's: the same core cycles per read.
+    const slowNs = withRuns(base, { rdtsc: around(11.2, 0.01), rdtscp: around(11.2, 0.01), monotonic: around(11.2, 0.01) });
+    const g = compareToBaseline(clockedAt(base, 3.5), clockedAt(slowNs, 3.5 / 1.12), 10, 'b');
+    expect(g.coreClock).toEqual({ baselineGHz: 3.5, runGHz: 3.5 / 1.12 });
+    expect(g.comparisons.filter((c) => c.baselineMedianNsPerLoop !== null).map((c) => c.status)).toEqual(['held', 'held', 'held']);
+    const rdtsc = g.comparisons[0];
+    expect(rdtsc?.changePercent).toBeCloseTo(0, 6);
+    // Reports quote ns/loop as measured.
+    expect(rdtsc?.medianNsPerLoop).toBeCloseTo(median(around(11.2, 0.01)), 9);
+    // The same runs at the baseline's clock: 12% more cycles, a regression.
+    const same = compareToBaseline(clockedAt(base, 3.5), clockedAt(slowNs, 3.5), 10, 'b');
+    expect(same.comparisons.slice(0, 3).map((c) => c.status)).toEqual(['regressed', 'regressed', 'regressed']);
+    expect(same.comparisons[0]?.changePercent).toBeCloseTo(12, 6);
+  });
+
+  it('the core clock counts run by run, and only when both sides recorded it for every run', () => {
+    // The clock drifts within the run: each run's ns is scaled by its own clock.
+    const drift = (i: number): number => 3.5 / (1 + 0.02 * i);
+    const drifting = withRuns(base, { rdtsc: around(10, 0).map((x, i) => x * (1 + 0.02 * i)) });
+    const g = compareToBaseline(clockedAt(base, 3.5), clockedAt(drifting, drift), 10, 'b');
+    expect(g.comparisons[0]).toMatchObject({ key: 'rdtsc', status: 'held' });
+    // Every run costs 10 ns at the baseline's clock: the change is the baseline's own spread, no more.
+    expect(g.comparisons[0]?.changePercent).toBeCloseTo((10 / median(around(10, 0.01)) - 1) * 100, 6);
+    expect(Math.abs(g.comparisons[0]?.changeHighPercent ?? 99)).toBeLessThan(1);
+    // One run without a clock (a short run, an old report): ns/loop on both sides, and the gate says so.
+    const partly = clockedAt(slowRun(), 3.0);
+    const first = partly.methods[0];
+    if (first?.status === 'measured') delete first.runs[0]?.coreGHz;
+    expect(coreClockOf(partly)).toBeNull();
+    expect(coreClockOf(clockedAt(base, (i) => 3 + i / 10))).toBeCloseTo(3.45, 9);
+    const unclocked = compareToBaseline(clockedAt(base, 3.5), partly, 10, 'b');
+    expect(unclocked.coreClock).toBeNull();
+    expect(unclocked.comparisons[0]?.changePercent).toBeCloseTo(12, 6);
+    expect(compareToBaseline(base, clockedAt(slowRun(), 3.0), 10, 'b').coreClock).toBeNull();
+  });
+  it('the report names the unit of the changes: core cycles with both clocks, or ns/loop and why', () => {
+    const clocked = compareToBaseline(clockedAt(base, 3.5), clockedAt(slowRun(), 3.5 / 1.12), 10, 'b');
+    const text = renderGateText(clocked);
+    expect(text).toContain("Core clock: 3.50 GHz in the baseline's runs, 3.12 GHz in this run's (-10.7%). Changes are in core cycles per read");
+    expect(renderGateText(compareToBaseline(base, slowRun(), 10, 'b'))).toContain('Changes are in ns/loop: a side has runs without a core-clock reading');
+  });
+  const slowRun = (): BenchResultT => withRuns(base, { rdtsc: around(11.2, 0.01), rdtscp: around(11.2, 0.01), monotonic: around(11.2, 0.01) });
 
   it('findings: inconclusive (advice: more --runs), a noisy baseline (a threshold that would gate), the floor', () => {
     const noisyBase = withRuns(base, { monotonic: around(10, 0.2) });

@@ -1,10 +1,27 @@
 // global-setup.ts: the suite leaves the machine as it found it. Records the
-// clocksource before any test and fails the run if it differs at the end.
+// clocksource before any test and fails the run if it differs at the end;
+// gives the run one temporary folder, which every test's temporary files,
+// folders and readable copies of the checkout go under (TMPDIR, which
+// os.tmpdir() and mktemp(1) read), and removes it at the end. Test processes
+// are ended by the runner without always running their 'exit' handlers, so
+// a per-test cleanup alone left copies of the checkout behind.
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readClocksources } from '../src/probes/clocksource.js';
 
 export default function setup(): () => void {
   const before = readClocksources().current;
+  const runDir = mkdtempSync(join(tmpdir(), 'clocklab-tests-'));
+  // Others may pass through: tests that run the CLI as another user read a
+  // copy of the checkout made in here (test/helpers/readable.ts).
+  chmodSync(runDir, 0o755);
+  const previous = process.env['TMPDIR'];
+  process.env['TMPDIR'] = runDir;
   return () => {
+    if (previous === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = previous;
+    rmSync(runDir, { recursive: true, force: true });
     const after = readClocksources().current;
     if (after !== before) {
       throw new Error(`the test suite left the clocksource at '${after}'; it started at '${before}'`);

@@ -48,5 +48,6 @@ void ExportWarp(Napi::Env env, Napi::Object exports);     // napi/warp.cc: the w
 void ExportPvclock(Napi::Env env, Napi::Object exports);  // napi/pvclock.cc: the pvclock page
 void ExportOrder(Napi::Env env, Napi::Object exports);    // napi/order.cc: the order litmus tests
 void ExportTimex(Napi::Env env, Napi::Object exports);    // napi/timex.cc: the kernel's NTP state
+void ExportCoreClock(Napi::Env env, Napi::Object exports);  // napi/coreclock.cc: the core clock's speed
 
 }  // namespace clocklab::glue

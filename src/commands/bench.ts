@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { BenchResultT, BenchRunT } from '../results/bench.js';
 import { MAX_DURATION_SECONDS, MAX_LOOPS, MAX_RUNS, runBench } from '../runners/bench.js';
 import { defineCommand, type RunDeps } from './command.js';
+import { onlineCpus } from '../probes/cpus.js';
+import type { ReportResultT } from '../results/report.js';
 import { applyGate, regressionFailure, toConfirm } from '../gate/compare.js';
 import { flag, gateFields, methodList, seconds, wholeNumber } from './options.js';
 
@@ -33,7 +35,7 @@ export const benchOptions = z
     runs: wholeNumber(1, MAX_RUNS).optional(),
     /** Instead of runs: repeat each method for this many seconds. */
     durationSeconds: seconds(MAX_DURATION_SECONDS).optional(),
-    /** The CPU to pin the measuring thread to; default the CPU it is on. */
+    /** The CPU to pin the measuring thread to; default the baseline's (when gated against a bench baseline run on a CPU online here), else the CPU it is on. */
     cpu: wholeNumber(0, 4095).optional(),
     /** An uncounted warm-up run before each method. */
     warmup: flag().default(BENCH_DEFAULTS.warmup),
@@ -44,6 +46,15 @@ export const benchOptions = z
   });
 
 export type BenchOptions = z.input<typeof benchOptions>;
+
+/** Gated against a bench baseline, the CPU it ran on, where this machine has
+ * it online: like is compared with like, since each vCPU of a guest runs on
+ * a host core of its own, loaded and clocked by the host as it sees fit.
+ * null: the CPU the thread is on. */
+function baselineCpu(baseline: ReportResultT | undefined): number | null {
+  if (baseline?.command !== 'bench') return null;
+  return onlineCpus().includes(baseline.options.cpu) ? baseline.options.cpu : null;
+}
 
 export interface BenchDeps extends RunDeps {
   /** Called as each timed run finishes, with its figures (the CLI prints the run line). */
@@ -61,7 +72,7 @@ export const bench = defineCommand({
       durationSeconds: o.durationSeconds ?? null,
       warmup: o.warmup,
     };
-    const result = await runBench({ methods: o.methods, ...plan, cpu: o.cpu ?? null, ...deps });
+    const result = await runBench({ methods: o.methods, ...plan, cpu: o.cpu ?? baselineCpu(o.baseline), ...deps });
     const gated = applyGate(result, o);
     const suspects = toConfirm(gated.gate);
     if (suspects.length === 0) return gated;

@@ -34,11 +34,50 @@ export interface GateOptions {
  * and the runs it was taken over, in strata (a plain bench: one; compare:
  * one per turn, a clocksource in one round). */
 export interface Sample {
+  /** The median of what is compared: ns/loop, or ns/loop at the baseline's
+   * core clock when both sides recorded it (see samplesOf). */
   median: number;
+  /** The median ns/loop as measured, which reports quote. */
+  measuredMedian: number;
   strata: number[][];
   /** The median share of its runs' wall time the bench thread was on the
    * CPU, %; null when the runs do not say (reports from before it was recorded). */
   onCpuPercent?: number | null;
+}
+
+/** What one bench run records that the gate reads. */
+type GatedRun = { nsPerLoop: number; onCpuPercent?: number | undefined; coreGHz?: number | undefined };
+
+/** Every bench run a result holds (compare: every turn's). */
+function runsOf(r: ReportResultT): GatedRun[] {
+  switch (r.command) {
+    case 'bench':
+      return r.methods.flatMap((m) => (m.status === 'measured' ? m.runs : []));
+    case 'compare':
+      return r.runs.flatMap((t) => t.bench.methods.flatMap((m) => (m.status === 'measured' ? m.runs : [])));
+    default:
+      return [];
+  }
+}
+
+/** The median core clock over a result's runs, GHz, or null when any run
+ * lacks one (a report from before it was recorded, or runs too short). */
+export function coreClockOf(r: ReportResultT): number | null {
+  const runs = runsOf(r);
+  const ghz = runs.map((x) => x.coreGHz);
+  return runs.length > 0 && ghz.every((x): x is number => x !== undefined && x > 0) ? median(ghz) : null;
+}
+
+/**
+ * What a run costs in the gate's unit. With a reference clock (the
+ * baseline's median core clock, GHz), ns/loop x this run's core clock / the
+ * reference: the read in core cycles, expressed as ns at the baseline's
+ * clock. The host moves a guest's core clock (turbo, power limits) and a
+ * read's ns move with it; that is the machine, not the read. Without one,
+ * ns/loop as measured.
+ */
+function costOf(run: GatedRun, referenceGHz: number | null): number {
+  return referenceGHz === null || run.coreGHz === undefined ? run.nsPerLoop : (run.nsPerLoop * run.coreGHz) / referenceGHz;
 }
 
 /** The median on-CPU share of bench runs, or null when any run lacks it. */
@@ -52,15 +91,14 @@ function onCpuOf(runs: ReadonlyArray<{ onCpuPercent?: number | undefined }>): nu
  * compare). null: on this side but not measured (unsupported or failed).
  * Adding a command: one case returning its samples.
  */
-export function samplesOf(r: ReportResultT): Map<string, Sample | null> {
+export function samplesOf(r: ReportResultT, referenceGHz: number | null = null): Map<string, Sample | null> {
+  const sample = (measuredMedian: number, strata: GatedRun[][]): Sample => {
+    const costs = strata.map((runs) => runs.map((x) => costOf(x, referenceGHz)));
+    return { median: referenceGHz === null ? measuredMedian : median(costs.flat()), measuredMedian, strata: costs, onCpuPercent: onCpuOf(strata.flat()) };
+  };
   switch (r.command) {
     case 'bench':
-      return new Map(
-        r.methods.map((m): [string, Sample | null] => [
-          m.method,
-          m.status === 'measured' ? { median: m.summary.medianNsPerLoop, strata: [m.runs.map((x) => x.nsPerLoop)], onCpuPercent: onCpuOf(m.runs) } : null,
-        ]),
-      );
+      return new Map(r.methods.map((m): [string, Sample | null] => [m.method, m.status === 'measured' ? sample(m.summary.medianNsPerLoop, [m.runs]) : null]));
     case 'compare':
       // Keyed clocksource/method, on the medians pooled over every round;
       // each turn is a stratum, so a resample keeps the rounds' balance.
@@ -71,7 +109,7 @@ export function samplesOf(r: ReportResultT): Map<string, Sample | null> {
             const measured = r.runs
               .filter((t) => t.clocksource === cs)
               .flatMap((t) => t.bench.methods.flatMap((m) => (m.method === row.method && m.status === 'measured' ? [m.runs] : [])));
-            return [`${cs}/${row.method}`, { median: v, strata: measured.map((runs) => runs.map((x) => x.nsPerLoop)), onCpuPercent: onCpuOf(measured.flat()) }];
+            return [`${cs}/${row.method}`, sample(v, measured)];
           }),
         ),
       );
@@ -104,7 +142,7 @@ export function machineDifferences(baseline: MachineT, run: MachineT, clocksourc
 
 /** A second block of runs per method, measured to confirm a first that
  * looked regressed (bench's runs, as its result records them). */
-export type Confirmations = ReadonlyMap<string, ReadonlyArray<{ nsPerLoop: number; onCpuPercent?: number | undefined }>>;
+export type Confirmations = ReadonlyMap<string, readonly GatedRun[]>;
 
 /** What decides one comparison: the two sides' runs, the threshold, the floor. */
 export interface DecisionInput {
@@ -185,16 +223,20 @@ export function compareToBaseline(
   baselineFile: string,
   confirmations: Confirmations = new Map(),
 ): GateT {
-  const before = samplesOf(baseline);
-  const after = samplesOf(run);
+  // Core cycles when both sides recorded the core clock (see costOf).
+  const baselineGHz = coreClockOf(baseline);
+  const runGHz = coreClockOf(run);
+  const referenceGHz = baselineGHz !== null && runGHz !== null ? baselineGHz : null;
+  const before = samplesOf(baseline, referenceGHz);
+  const after = samplesOf(run, referenceGHz);
   const keys = [...after.keys(), ...[...before.keys()].filter((k) => !after.has(k))];
   const comparisons: GateComparisonT[] = keys.map((key) => {
     const b = before.get(key) ?? null;
     const a = after.get(key) ?? null;
     const medians = {
       key,
-      baselineMedianNsPerLoop: b?.median ?? null,
-      medianNsPerLoop: a?.median ?? null,
+      baselineMedianNsPerLoop: b?.measuredMedian ?? null,
+      medianNsPerLoop: a?.measuredMedian ?? null,
       onCpuPercent: a?.onCpuPercent ?? null,
       baselineOnCpuPercent: b?.onCpuPercent ?? null,
     };
@@ -207,10 +249,11 @@ export function compareToBaseline(
     // is the one quoted. (Not one pool of both: the median of two blocks of
     // ten lies between them, a regression of half the size, and resampling
     // within each block keeps it there, tightly.)
-    const block: Sample = { median: median(again.map((r) => r.nsPerLoop)), strata: [again.map((r) => r.nsPerLoop)], onCpuPercent: onCpuOf(again) };
+    const costs = again.map((r) => costOf(r, referenceGHz));
+    const block: Sample = { median: median(costs), measuredMedian: median(again.map((r) => r.nsPerLoop)), strata: [costs], onCpuPercent: onCpuOf(again) };
     const second = decide({ baseline: b, run: block, thresholdPercent, floorNs: FLOOR_NS });
     const useSecond = second.status !== 'regressed' || (second.changeLowPercent ?? Infinity) < (first.changeLowPercent ?? Infinity);
-    const quoted = useSecond ? { medianNsPerLoop: block.median, onCpuPercent: block.onCpuPercent ?? null, ...second } : first;
+    const quoted = useSecond ? { medianNsPerLoop: block.measuredMedian, onCpuPercent: block.onCpuPercent ?? null, ...second } : first;
     return { ...medians, ...quoted, confirmationNsPerLoop: again.map((r) => r.nsPerLoop) };
   });
   const differences = machineDifferences(baseline.machine, run.machine, !PER_CLOCKSOURCE.has(run.command));
@@ -228,6 +271,7 @@ export function compareToBaseline(
     floorNs: FLOOR_NS,
     confidencePercent: CONFIDENCE * 100,
     inconclusive: comparisons.filter((c) => c.status === 'inconclusive').length,
+    coreClock: referenceGHz === null || runGHz === null ? null : { baselineGHz: referenceGHz, runGHz },
   };
 }
 

@@ -244,6 +244,8 @@ export interface Binding {
   pvclockWatch(source: Uint8Array | undefined, nrecords: number, seconds: number, maxEvents?: number): NativePvclockWatch;
   /** adjtimex(2) modes 0: reads the NTP state, changes nothing. */
   adjtimex(): NativeTimex;
+  /** CLOCK_MONOTONIC ns taken by a chain of `adds` dependent register adds, one core cycle each (native/coreclock.h). */
+  addChainNs(adds: number): number;
 }
 
 /** Bits for Binding.maskFeatures, as native/cpuid.h numbers them. */

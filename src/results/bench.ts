@@ -13,6 +13,12 @@ export const BenchRun = z.object({
     .number()
     .optional()
     .describe("the process's CPU time over the run's wall time, %: below 100 the loop's thread was preempted (another task ran on its CPU) and ns/loop includes that wait"),
+  coreGHz: z
+    .number()
+    .optional()
+    .describe(
+      'the core clock around the run, GHz: a chain of dependent register adds (one core cycle each) timed just before and just after it, the mean of the two; absent for runs of under 100,000 reads. nsPerLoop x coreGHz is the read in core cycles, which the gate compares',
+    ),
 });
 
 export const BenchSummary = z.object({

@@ -16,7 +16,10 @@ export const GateComparison = z.object({
   key: z.string().describe('what was compared: the method, or clocksource/method for compare'),
   baselineMedianNsPerLoop: z.number().nullable(),
   medianNsPerLoop: z.number().nullable(),
-  changePercent: z.number().nullable().describe('(new - baseline) / baseline x 100, on the medians; positive is slower'),
+  changePercent: z
+    .number()
+    .nullable()
+    .describe("(new - baseline) / baseline x 100, on the medians; positive is slower. In core cycles per read when the gate has coreClock (ns/loop x each run's coreGHz), else in ns/loop"),
   status: GateStatus,
   changeLowPercent: z.number().nullable().optional().describe('the low end of the 95% interval of changePercent (bootstrap over the runs of both sides)'),
   changeHighPercent: z.number().nullable().optional().describe('the high end of the 95% interval of changePercent'),
@@ -56,6 +59,13 @@ export const Gate = z.object({
   floorNs: z.number().optional().describe('a change smaller than this many ns/loop is never a regression, whatever its percentage'),
   confidencePercent: z.number().optional().describe('coverage of the change intervals (95)'),
   inconclusive: z.number().int().optional().describe('comparisons whose interval straddles the bar'),
+  coreClock: z
+    .object({ baselineGHz: z.number(), runGHz: z.number() })
+    .nullable()
+    .optional()
+    .describe(
+      "the median core clock of the baseline's runs and of this run's, GHz, when both recorded it: the changes are then in core cycles per read (a run's ns/loop x its coreGHz), so a core the host clocked lower is not taken for a slower read; null: the changes are in ns/loop",
+    ),
 });
 
 export type GateStatusT = z.infer<typeof GateStatus>;

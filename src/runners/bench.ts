@@ -14,6 +14,7 @@ import { nativeIndex } from '../probes/native-method.js';
 import { ratioOfMedians } from '../gate/interval.js';
 import { loadBinding, type Binding } from '../native/binding.js';
 import { methodAvailability } from '../probes/availability.js';
+import { coreClockGHz } from '../probes/coreclock.js';
 import { onlineCpus, requireOnline } from '../probes/cpus.js';
 import { startDisturbance } from '../probes/disturbance.js';
 import { probeMachine, realInputs } from '../probes/machine.js';
@@ -76,7 +77,17 @@ function summarise(runs: readonly BenchRunT[]): Omit<BenchSummaryT, 'ratioToFast
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Runs of fewer reads than this get no core-clock reading: they last under
+ * half a millisecond, too short for the clock to move, and the reading would
+ * cost more than the run (check --light's runs are 10,000 reads). */
+const CORE_CLOCK_MIN_LOOPS = 100_000;
+
 function oneRun(binding: Binding, index: number, loops: number): BenchRunT {
+  // The core clock just before and just after: the loop itself cannot be
+  // interrupted to read it, and the mean of the two follows a clock that
+  // drifts during the run.
+  const clocked = loops >= CORE_CLOCK_MIN_LOOPS;
+  const ghzBefore = clocked ? coreClockGHz(binding) : 0;
   // The process's CPU time around the loop (getrusage(2): the loop is the
   // only thread working): wall time the thread spent off the CPU, run by
   // another task, is in elapsedNs too, and this says how much.
@@ -84,12 +95,14 @@ function oneRun(binding: Binding, index: number, loops: number): BenchRunT {
   const t = binding.timedLoop(index, loops);
   const used = process.cpuUsage(before);
   const cpuNs = (used.user + used.system) * 1000;
+  const ghzAfter = clocked ? coreClockGHz(binding) : 0;
   return {
     elapsedNs: t.elapsedNs,
     nsPerLoop: t.elapsedNs / loops,
     tscDelta: t.tscDelta.toString(),
     cyclesPerLoop: Number(t.tscDelta) / loops,
     onCpuPercent: t.elapsedNs > 0 ? Math.min(100, (cpuNs / t.elapsedNs) * 100) : 100,
+    ...(clocked && ghzBefore > 0 && ghzAfter > 0 ? { coreGHz: (ghzBefore + ghzAfter) / 2 } : {}),
   };
 }
 

@@ -14,7 +14,7 @@ export const benchCli = defineCli({
     { flag: '--loops <n>', option: 'loops', kind: 'number', help: `reads per run (default: ${BENCH_DEFAULTS.loops})` },
     { flag: '--runs <n>', option: 'runs', kind: 'number', help: `runs per method (default: ${BENCH_DEFAULTS.runs})` },
     { flag: '--duration <seconds>', option: 'durationSeconds', kind: 'number', help: 'run each method repeatedly for this long instead of a fixed number of runs' },
-    { flag: '--cpu <n>', option: 'cpu', kind: 'number', help: 'the CPU to pin the measuring thread to (default: the CPU it is on)' },
+    { flag: '--cpu <n>', option: 'cpu', kind: 'number', help: "the CPU to pin the measuring thread to (default: the baseline's CPU with --baseline, else the CPU it is on)" },
     { flag: '--no-warmup', option: 'warmup', kind: 'switch', help: 'skip the uncounted warm-up run before each method' },
     ...GATE_FLAGS,
   ],

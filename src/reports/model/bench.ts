@@ -1,6 +1,7 @@
 // model/bench.ts: `clocklab bench` as a report model: timing_test's line for
 // every run, ns/loop per method with the spread over runs, and the regression
 // gate when --baseline was given.
+import { coreClockOf } from '../../gate/compare.js';
 import type { BenchMethodResultT, BenchResultT, BenchRunT } from '../../results/bench.js';
 import {
   disturbanceParts,
@@ -75,11 +76,12 @@ export function benchBlocks(r: BenchResultT): Block[] {
   const o = r.options;
   const runs = o.runs !== null ? `${o.runs} runs` : `runs for ${o.durationSeconds} s per method`;
   const base = ratioBase(r);
+  const clock = coreClockOf(r);
   const ratio = base
     ? `ratio: median ns/loop over that of ${base}, the fastest ${base.endsWith('_coarse') ? '' : 'fine-resolution '}clock_gettime method in this run, with its 95% interval over the runs`
     : 'ratio: no clock_gettime method was measured, so no ratios';
   return [
-    { kind: 'note', text: `${o.loops} loops x ${runs}${o.warmup ? ' (after a warm-up run)' : ''}, on CPU ${o.cpu}, clocksource ${r.disturbance.clocksourceAfter ?? 'unknown'}` },
+    { kind: 'note', text: `${o.loops} loops x ${runs}${o.warmup ? ' (after a warm-up run)' : ''}, on CPU ${o.cpu}${clock === null ? '' : ` (core clock ${clock.toFixed(2)} GHz)`}, clocksource ${r.disturbance.clocksourceAfter ?? 'unknown'}` },
     { kind: 'table', table: tableOf(BENCH_COLUMNS, r.methods) },
     { kind: 'note', text: { text: ratio, tone: 'dim' } },
     { kind: 'status', items: r.methods.flatMap((m) => (m.status !== 'measured' ? [{ status: 'skip' as const, name: m.method, text: m.reason }] : [])) },

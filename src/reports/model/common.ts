@@ -228,6 +228,17 @@ function gateColumns(gate: GateT): ReadonlyArray<Column<Comparison>> {
   ];
 }
 
+/** What unit the gate's changes are in, and why. */
+function coreClockNote(clock: GateT['coreClock']): string {
+  if (clock === null || clock === undefined)
+    return 'Changes are in ns/loop: a side has runs without a core-clock reading (a report from before clocklab took one, or runs of under 100,000 reads).';
+  const change = (clock.runGHz / clock.baselineGHz - 1) * 100;
+  return (
+    `Core clock: ${clock.baselineGHz.toFixed(2)} GHz in the baseline's runs, ${clock.runGHz.toFixed(2)} GHz in this run's (${signedPercent(change)}). ` +
+    'Changes are in core cycles per read (ns/loop x GHz): a core the host clocked lower is not a slower read. ns/loop are as measured.'
+  );
+}
+
 /** The regression gate's part of a report: a section, one check per
  * comparison, and its warnings. Shared by bench and compare. */
 export function gateParts(gate: GateT | undefined, command: string): { sections: Section[]; checks: Check[]; warnings: string[] } {
@@ -284,6 +295,7 @@ export function gateParts(gate: GateT | undefined, command: string): { sections:
         blocks: [
           { kind: 'note', text: `Baseline ${gate.baselineFile}, started ${gate.baselineStartedAt}.` },
           ...(gate.floorNs === undefined ? [] : [{ kind: 'note' as const, text: { text: `${rule[0]?.toUpperCase()}${rule.slice(1)}; intervals: docs/columns.md.`, tone: 'dim' as const } }]),
+          ...(gate.coreClock === undefined ? [] : [{ kind: 'note' as const, text: { text: coreClockNote(gate.coreClock), tone: 'dim' as const } }]),
           { kind: 'status', items: gate.warnings.map((w) => ({ status: 'warn', text: w })), skip: ['markdown', 'html'] },
           { kind: 'table', table: tableOf(gateColumns(gate), gate.comparisons) },
           { kind: 'status', items: regressed, skip: ['markdown', 'html'] },

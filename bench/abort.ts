@@ -9,12 +9,14 @@
 // Each figure is over N rounds: the time from controller.abort() (or SIGINT)
 // to the rejection (or the exit), median and largest.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 type Api = typeof import('../src/index.js');
 // Warp workers start from dist/ (packaging-notes §2.4): the built library.
 const api = (await import(new URL('../dist/index.js', import.meta.url).href)) as Api;
-const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+// The executable package.json's `bin` names (the CLI bundle).
+const CLI = new URL(`../${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { bin: { clocklab: string } }).bin.clocklab}`, import.meta.url).pathname;
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
 const rounds = Number(values.rounds);

@@ -7,8 +7,11 @@
 // a lock (see warp_loop() for why). Any method is read through method_read(), so every registered
 // method is warp-checkable without touching this file.
 #include "warp.h"
+#include "pin.h"
 
 #include <cerrno>
+#include <system_error>
+#include <thread>
 #include <ctime>
 
 #if CLOCKLAB_X86
@@ -264,6 +267,35 @@ int warp_run(const warp_job& job) {
       return warp_loop(job, [&m](uint64_t* v) { return method_read(m, v); });
     }
   }
+}
+
+int warp_run_threads(int64_t* state, const method& m, const std::vector<int>& cpus, int64_t duration_ns) {
+  const int n = int(cpus.size());
+  if (n < 1 || n > WARP_MAX_SLOTS) return -EINVAL;
+  std::vector<int> rcs(size_t(n), 0);
+  std::vector<std::thread> threads;
+  threads.reserve(size_t(n));
+  int rc = 0;
+  try {
+    for (int i = 0; i < n; i++) {
+      threads.emplace_back([&, i] {
+        int r = pin_to_cpu(cpus[size_t(i)]);
+        uint32_t here = 0, node = 0;
+        if (r == 0) r = get_cpu(&here, &node);
+        if (r == 0 && int(here) != cpus[size_t(i)]) r = -EINVAL;
+        // A thread that could not pin stops the others at the start barrier.
+        rcs[size_t(i)] = r != 0 ? (fail(state, r), r) : warp_run({state, &m, i, n, duration_ns});
+      });
+    }
+  } catch (const std::system_error&) {
+    // No thread to be had: the ones started stop at the barrier.
+    fail(state, -EAGAIN);
+    rc = -EAGAIN;
+  }
+  for (auto& t : threads) t.join();
+  for (int r : rcs)
+    if (rc == 0 && r != 0) rc = r;
+  return rc;
 }
 
 // The offset between two CPUs' counters, bracketed as TSC sync checkers do:

@@ -21,7 +21,7 @@ import { renderJunit as junitOfModel, type JunitOptions } from './reports/junit.
 import { renderMarkdown as markdownOfModel } from './reports/markdown.js';
 import { reportModel } from './reports/model.js';
 import { promText } from './reports/prom.js';
-import { clocklabVersion } from './version.js';
+import { packageVersion as clocklabVersion } from './paths.js';
 import { textReport } from './reports/text.js';
 import { withColor } from './reports/text/style.js';
 import { BenchResult as BenchResultSchema, type BenchResultT, type BenchRunT } from './results/bench.js';

@@ -2,6 +2,7 @@
 // injected at the evidence's source so the same judging, reporting and exit
 // code path runs.
 import { phraseWarp } from '../src/findings/phrase.js';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { openPvclockPage } from '../src/probes/pvclock.js';
 import { onlineCpus } from '../src/probes/cpus.js';
 import { overlaySource } from '../src/probes/source.js';
 import { CheckResult, type CheckResultT } from '../src/results/check.js';
-import type { Collectors } from '../src/runners/check/index.js';
+import { readKernelLog, type Collectors } from '../src/runners/check/index.js';
 import type * as PvclockModule from '../src/runners/pvclock.js';
 import type * as WarpModule from '../src/runners/warp.js';
 import { fromDist } from './helpers/dist.js';
@@ -110,6 +111,20 @@ describe('clocklab check on this machine', () => {
     const r = runCli(['check', '--compare', '/proc/cpuinfo']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--compare \/proc\/cpuinfo/);
+  });
+});
+
+describe('the kernel log check reads', () => {
+  it.skipIf(unmet({ dmesg: true }))('is what dmesg prints: /dev/kmsg read without starting dmesg, the same messages', () => {
+    const log = readKernelLog();
+    expect(log).not.toBeNull();
+    // A record is "prio,seq,usec,flags;message"; dmesg prints "[seconds] message".
+    const messages = (log ?? '').split('\n').filter((l) => /^\d+,\d+,\d+,[^;]*;/.test(l)).map((l) => l.slice(l.indexOf(';') + 1));
+    const printed = spawnSync('dmesg', [], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    expect(messages.length).toBeGreaterThan(0);
+    // The oldest records both still hold (the buffer may have grown between the two reads).
+    const oldest = printed.slice(0, 20).map((l) => l.replace(/^\[[ \d.]+\] ?/, ''));
+    expect(messages.slice(0, oldest.length)).toEqual(oldest);
   });
 });
 

@@ -13,9 +13,11 @@ import { readClocksources } from '../src/probes/clocksource.js';
 export default function setup(): () => void {
   const before = readClocksources().current;
   const runDir = mkdtempSync(join(tmpdir(), 'clocklab-tests-'));
-  // Others may pass through: tests that run the CLI as another user read a
-  // copy of the checkout made in here (test/helpers/readable.ts).
-  chmodSync(runDir, 0o755);
+  // Others may pass through and write, with /tmp's sticky bit: tests that run
+  // the CLI as another user read a copy of the checkout made in here
+  // (test/helpers/readable.ts), and tsx, run as that user, makes its cache
+  // folder (tsx-<uid>) in TMPDIR (with 0755 it failed: EACCES, exit 1).
+  chmodSync(runDir, 0o1777);
   const previous = process.env['TMPDIR'];
   process.env['TMPDIR'] = runDir;
   return () => {

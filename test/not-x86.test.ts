@@ -7,25 +7,25 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../src/native/binding.js';
+import { packageRoot } from '../src/paths.js';
 import { runCli } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clocklab-not-x86-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 beforeAll(() => {
-  cpSync(join(packageRoot, 'native'), join(dir, 'native'), { recursive: true });
-  const gyp = JSON.parse(readFileSync(join(packageRoot, 'binding.gyp'), 'utf8')) as { targets: Array<{ defines: string[]; dependencies: string[] }> };
+  cpSync(join(packageRoot(), 'native'), join(dir, 'native'), { recursive: true });
+  const gyp = JSON.parse(readFileSync(join(packageRoot(), 'binding.gyp'), 'utf8')) as { targets: Array<{ defines: string[]; dependencies: string[] }> };
   const target = gyp.targets[0];
   if (!target) throw new Error('binding.gyp has no target');
   target.defines.push('CLOCKLAB_X86=0');
   // node-addon-api's gyp file, found from the package root rather than the copy.
-  target.dependencies = target.dependencies.map((d) => d.replace("require('node-addon-api')", `require('${join(packageRoot, 'node_modules', 'node-addon-api')}')`));
+  target.dependencies = target.dependencies.map((d) => d.replace("require('node-addon-api')", `require('${join(packageRoot(), 'node_modules', 'node-addon-api')}')`));
   writeFileSync(join(dir, 'binding.gyp'), JSON.stringify(gyp));
   // node-gyp run directly does not read .npmrc: give it this Node's own headers
   // (packaging-notes: <prefix>/include/node), so nothing is downloaded.
   const nodedir = process.env['npm_config_nodedir'] ?? dirname(dirname(process.execPath));
-  const nodeGyp = join(packageRoot, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  const nodeGyp = join(packageRoot(), 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
   execFileSync(process.execPath, [nodeGyp, 'rebuild', `--nodedir=${nodedir}`], { cwd: dir, stdio: 'ignore' });
 }, 300_000);
 

@@ -2,11 +2,12 @@
 // runs from the prebuild where no compiler is on PATH, and that it builds
 // from source where no prebuild fits.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../src/native/binding.js';
+import { packageRoot } from '../src/paths.js';
+import { CLI } from './helpers/cli.js';
 import { skipping } from './helpers/needs.js';
 
 const work = mkdtempSync(join(tmpdir(), 'clocklab-pack-'));
@@ -25,13 +26,13 @@ const npmEnv = { ...process.env, XDG_CACHE_HOME: join(work, 'cache'), npm_config
  * into prebuilds/) never touches the checkout the other tests use. */
 function stage(name: string): string {
   const dir = join(work, name);
-  const files = execFileSync('git', ['ls-files'], { cwd: packageRoot, encoding: 'utf8' }).split('\n').filter(Boolean);
+  const files = execFileSync('git', ['ls-files'], { cwd: packageRoot(), encoding: 'utf8' }).split('\n').filter(Boolean);
   for (const f of files) {
-    if (!existsSync(join(packageRoot, f))) continue;
+    if (!existsSync(join(packageRoot(), f))) continue;
     mkdirSync(dirname(join(dir, f)), { recursive: true });
-    cpSync(join(packageRoot, f), join(dir, f));
+    cpSync(join(packageRoot(), f), join(dir, f));
   }
-  symlinkSync(join(packageRoot, 'node_modules'), join(dir, 'node_modules'));
+  symlinkSync(join(packageRoot(), 'node_modules'), join(dir, 'node_modules'));
   return dir;
 }
 
@@ -71,6 +72,26 @@ function consumer(name: string): string {
   return dir;
 }
 
+describe('the bin', () => {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { bin: Record<string, string>; exports: Record<string, unknown> };
+  /** What a bundle imports: `import ... from "x"` at the start of a line. */
+  const importsOf = (file: string): string[] =>
+    [...readFileSync(file, 'utf8').matchAll(/^import\s[^;]*?from\s+["']([^"']+)["']/gm)].map((m) => m[1] ?? '');
+
+  it('is the CLI bundle that `npm run build` writes, one file with its worker bundle beside it, importing only Node built-ins', () => {
+    expect(pkg.bin).toEqual({ clocklab: './dist/bin/clocklab.js' });
+    expect(CLI).toBe(join(packageRoot(), 'dist', 'bin', 'clocklab.js'));
+    for (const file of ['clocklab.js', 'warp-worker.js']) {
+      const imports = importsOf(join(packageRoot(), 'dist', 'bin', file));
+      expect(imports.length, file).toBeGreaterThan(0);
+      expect(imports.filter((i) => !i.startsWith('node:')), file).toEqual([]);
+    }
+    expect(readFileSync(CLI, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    // The library door stays tsc's output.
+    expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
+  });
+});
+
 describe.skipIf(noHeaders)('npm pack', () => {
   let listing: string[] = [];
   beforeAll(() => {
@@ -89,7 +110,8 @@ describe.skipIf(noHeaders)('npm pack', () => {
     const allowed = new Set(['dist/', 'native/', 'prebuilds/', 'schema/', 'binding.gyp', 'README.md', 'LICENSE', 'package.json']);
     expect([...top].filter((t) => !allowed.has(t))).toEqual([]);
     expect(listing).toContain('prebuilds/linux-x64/clocklab.node');
-    expect(listing).toContain('dist/cli.js');
+    expect(listing).toContain('dist/bin/clocklab.js');
+    expect(listing).toContain('dist/bin/warp-worker.js');
     expect(listing).toContain('native/addon.cc');
     expect(listing.filter((p) => p.endsWith('.map'))).toEqual([]);
   });
@@ -109,6 +131,18 @@ describe.skipIf(noHeaders)('installing the tarball', () => {
     const run = spawnSync('npx', ['--no', 'clocklab', 'info', '--json'], { cwd: app, env, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     expect((JSON.parse(run.stdout) as { command: string }).command).toBe('info');
+    // The installed bin is the bundle, and it runs what a fleet's timer runs:
+    // the light check (its warp, the addon, the prom writer) from node_modules.
+    const installed = join(app, 'node_modules', 'clocklab');
+    expect(realpathSync(join(app, 'node_modules', '.bin', 'clocklab'))).toBe(realpathSync(join(installed, 'dist', 'bin', 'clocklab.js')));
+    const prom = join(app, 'clocklab.prom');
+    // PREBUILDS_ONLY: node-gyp-build may load nothing but prebuilds/ (there is no build/ here anyway).
+    const light = spawnSync('npx', ['--no', 'clocklab', 'check', '--light', '--prom', prom], { cwd: app, env: { ...env, PREBUILDS_ONLY: '1' }, encoding: 'utf8' });
+    expect([0, 1], light.stderr).toContain(light.status);
+    expect(light.stdout).toMatch(/^\[OK\] {3}warp /m);
+    expect(readFileSync(prom, 'utf8')).toMatch(/^clocklab_build_info\{version="\d+\.\d+\.\d+"\} 1$/m);
+    const warp = spawnSync('npx', ['--no', 'clocklab', 'warp', '--duration', '0.05', '--json'], { cwd: app, env, encoding: 'utf8' });
+    expect(warp.status, warp.stderr).toBe(0);
   }, 300_000);
 
   it('without a prebuild, builds from source with node-gyp on install', () => {

@@ -126,6 +126,35 @@ describe('warp workers', () => {
     expect(workers.alive()).toBe(0);
   });
 
+  it.skipIf(unmet({ cpus: 2, rdtscp: true }))('with nativeThreads, none is started: threads of the addon read, every CPU reads, a planted skew is found, and this thread is not left pinned', async () => {
+    const workers = watching();
+    const before = binding.getAffinity();
+    const plain = await runWarp({ methods: [method('monotonic')], cpus: [0, 1], durationSeconds: 0.05, offsets: false, selfTest: null, nativeThreads: true });
+    expect(workers.started()).toBe(0);
+    expect(workers.alive()).toBe(0);
+    expect(binding.getAffinity()).toEqual(before);
+    const m = plain.methods[0];
+    if (m?.status !== 'measured') throw new Error('not measured');
+    expect(m.readsPerCpu.map((x) => x.cpu)).toEqual([0, 1]);
+    expect(m.readsPerCpu.every((x) => x.reads > 0)).toBe(true);
+    expect(m.warps).toBe(0);
+    const skewed = await runWarp({ methods: [], cpus: [0, 1], durationSeconds: 0.2, offsets: false, selfTest: { skewCycles: SKEW, skewCpu: 1 }, nativeThreads: true });
+    const s = skewed.methods[0];
+    if (s?.status !== 'measured') throw new Error('not measured');
+    expect(s.largest?.fromCpu).toBe(0);
+    expect(s.largest?.toCpu).toBe(1);
+    expect(skewed.selfTest?.passed).toBe(true);
+    expect(binding.getAffinity()).toEqual(before);
+    // Not with the parts that need workers' other jobs.
+    await expect(runWarp({ methods: [method('monotonic')], cpus: [0, 1], durationSeconds: 0.01, offsets: true, selfTest: null, nativeThreads: true })).rejects.toThrow(/not with offsets/);
+  });
+
+  it.skipIf(unmet({ cpus: 2 }))('with nativeThreads, a CPU a thread cannot pin to fails the run with the errno, and the other thread is stopped at the start', () => {
+    const state = new WarpState(binding);
+    // CPU 4095 is not online (setaffinity: EINVAL); the run's 10 minutes would be waited out if CPU 0 were not stopped.
+    expect(() => binding.warpRunThreads(state.view, nativeIndex(binding, 'monotonic'), [0, 4095], 600_000)).toThrow(/warp monotonic/);
+  });
+
   it.skipIf(unmet({ cpus: 2 }))('are all ended when one throws mid-run, and the others stop without waiting out their run', async () => {
     const workers = watching();
     const pool = await WarpPool.start([0, 1]);

@@ -18,7 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { nativeIndex } from '../../src/probes/native-method.js';
-import { loadBinding, packageRoot } from '../../src/native/binding.js';
+import { loadBinding } from '../../src/native/binding.js';
+import { packageRoot } from '../../src/paths.js';
 import { median } from '../../src/runners/bench.js';
 
 const METHODS = ['rdtsc', 'rdtscp', 'lfence_rdtsc', 'mfence_rdtsc', 'monotonic', 'realtime', 'gettimeofday'];
@@ -39,7 +40,7 @@ const cpu = values.cpu !== undefined ? Number(values.cpu) : binding.getcpu().cpu
 
 /** The -O level node-gyp compiled the addon with (build/clocklab.target.mk). */
 function addonOptLevel(): string {
-  const mk = join(packageRoot, 'build', 'clocklab.target.mk');
+  const mk = join(packageRoot(), 'build', 'clocklab.target.mk');
   if (!existsSync(mk)) return '-O3';
   const release = /CFLAGS_Release :=([\s\S]*?)\n\n/.exec(readFileSync(mk, 'utf8'))?.[1] ?? '';
   return /(-O[0-3s])/.exec(release)?.[1] ?? '-O3';
@@ -48,7 +49,7 @@ function addonOptLevel(): string {
 const dir = mkdtempSync(join(tmpdir(), 'clocklab-fidelity-'));
 const exe = join(dir, 'timing');
 const opt = addonOptLevel();
-const cc = spawnSync('cc', [opt, '-Wall', '-o', exe, join(packageRoot, 'bench', 'fidelity', 'timing.c')], { encoding: 'utf8' });
+const cc = spawnSync('cc', [opt, '-Wall', '-o', exe, join(packageRoot(), 'bench', 'fidelity', 'timing.c')], { encoding: 'utf8' });
 if (cc.status !== 0) {
   process.stderr.write(`fidelity: cc failed:\n${cc.stderr}`);
   process.exit(1);

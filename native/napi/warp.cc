@@ -2,6 +2,7 @@
 // and where in that state does JavaScript find each result?
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "../warp.h"
 #include "args.h"
@@ -53,6 +54,28 @@ Napi::Value WarpRun(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// warpRunThreads(state, methodIndex, cpus, durationMs): the whole run, every
+// CPU on a native thread of its own; blocks this thread until all have ended.
+Napi::Value WarpRunThreads(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t* state = WarpStateArg(info);
+  const method& m = WarpMethod(info, 1);
+  if (info.Length() < 3 || !info[2].IsArray()) throw Napi::TypeError::New(env, "cpus must be an array of CPU numbers");
+  Napi::Array list = info[2].As<Napi::Array>();
+  std::vector<int> cpus;
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    Napi::Value v = list.Get(i);
+    if (!v.IsNumber() || v.As<Napi::Number>().Int64Value() < 0) throw Napi::TypeError::New(env, "cpus must be an array of CPU numbers");
+    cpus.push_back(int(v.As<Napi::Number>().Int32Value()));
+  }
+  if (cpus.empty() || cpus.size() > size_t(WARP_MAX_SLOTS))
+    throw Napi::RangeError::New(env, "cpus must name 1 to " + std::to_string(WARP_MAX_SLOTS) + " CPUs");
+  uint32_t ms = U32Arg(info, 3, "durationMs");
+  int rc = warp_run_threads(state, m, cpus, int64_t(ms) * 1000000);
+  if (rc != 0) throw ErrnoError(env, rc, std::string("warp ") + m.name);
+  return env.Undefined();
+}
+
 // warpPing(state, methodIndex, pinger, samples, budgetMs)
 Napi::Value WarpPing(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -100,7 +123,7 @@ void ExportWarp(Napi::Env env, Napi::Object exports) {
   exports.Set("WARP_STATE_BYTES", Napi::Number::New(env, double(WARP_STATE_BYTES)));
   exports.Set("warpLayout", WarpLayout(env));
   Export(env, exports,
-         {{"warpBaseIndex", WarpBaseIndex}, {"warpRun", WarpRun}, {"warpPing", WarpPing}, {"setTscSkew", SetTscSkew}});
+         {{"warpBaseIndex", WarpBaseIndex}, {"warpRun", WarpRun}, {"warpRunThreads", WarpRunThreads}, {"warpPing", WarpPing}, {"setTscSkew", SetTscSkew}});
 }
 
 }  // namespace clocklab::glue

@@ -7,7 +7,7 @@ import type { Verdict } from '../commands/command.js';
 import { COMMANDS, type CommandName } from '../commands/index.js';
 import { parseOptions } from '../commands/options.js';
 import { Interrupted, UnsupportedError, UsageError } from '../errors.js';
-import { clocklabVersion as version } from '../version.js';
+import { packageVersion as version } from '../paths.js';
 import type { CliCommand, DepsOf } from './command.js';
 import { CLI_COMMANDS } from './commands/index.js';
 import { flagNamer, optionsFromFlags } from './flags.js';

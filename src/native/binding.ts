@@ -1,11 +1,10 @@
 // binding.ts: the native addon, typed, and loaded once per thread.
 //
 // node-gyp-build looks in build/Release, then build/Debug, then
-// prebuilds/<platform>-<arch>/. This file sits at the same depth in src/ and
-// dist/, so the package root is two levels up in both.
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+// prebuilds/<platform>-<arch>/ of the package root (../paths.ts finds it from
+// tsc's dist/, the CLI bundle and src/ alike).
 import { AddonUnavailable } from '../errors.js';
+import { packageRequire, packageRoot } from '../paths.js';
 
 /** What one rdtscp returns: the TSC and IA32_TSC_AUX, decoded as Linux sets it. */
 export interface RdtscpRead {
@@ -212,6 +211,8 @@ export interface Binding {
   warpBaseIndex(state: BigInt64Array): number;
   /** Runs the warp check on this (pinned) thread; blocks for the run. */
   warpRun(state: BigInt64Array, methodIndex: number, slot: number, slots: number, durationMs: number): void;
+  /** The whole warp run, slot i on a native thread pinned to cpus[i]; blocks until all have ended. */
+  warpRunThreads(state: BigInt64Array, methodIndex: number, cpus: number[], durationMs: number): void;
   /** One side of the offset ping-pong between two pinned threads. */
   warpPing(state: BigInt64Array, methodIndex: number, pinger: boolean, samples: number, budgetMs: number): void;
   /** The per-CPU offset skewed_rdtscp subtracts, process-wide. */
@@ -250,18 +251,16 @@ export interface Binding {
 /** Bits for Binding.maskFeatures, as native/cpuid.h numbers them. */
 export const FEATURE_BITS = { rdtscp: 1, rdpid: 2, sse2: 4 } as const;
 
-/** The package root: two levels above this file in src/native and dist/native. */
-export const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
-
 let loaded: Binding | undefined;
 
 /** Loads the addon (once per thread) or throws an error that says what to do. */
 export function loadBinding(): Binding {
   if (loaded) return loaded;
-  const require = createRequire(import.meta.url);
-  const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
+  // node-gyp-build is CommonJS with a dynamic require of the addon: it stays
+  // outside the CLI bundle and is required from the package's node_modules.
+  const nodeGypBuild = packageRequire('node-gyp-build') as (dir: string) => unknown;
   try {
-    loaded = nodeGypBuild(packageRoot) as Binding;
+    loaded = nodeGypBuild(packageRoot()) as Binding;
   } catch (err) {
     // Braces would read as option references in the message's template.
     const why = (err instanceof Error ? err.message : String(err)).replace(/[{}]/g, '');

@@ -2,8 +2,8 @@
 // junit.xml and report.html, all from one report model of the result. The
 // only I/O of the reports: reading Chart.js's UMD build and writing files.
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
+import { resolveFromPackage } from '../paths.js';
 import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
@@ -16,7 +16,7 @@ let chartJsCache: string | null = null;
  * resolve the package's entry (dist/chart.cjs) and read the sibling. */
 export function chartJsSource(): string {
   if (chartJsCache === null) {
-    const entry = createRequire(import.meta.url).resolve('chart.js');
+    const entry = resolveFromPackage('chart.js');
     chartJsCache = readFileSync(join(dirname(entry), 'chart.umd.min.js'), 'utf8');
   }
   return chartJsCache;

@@ -3,9 +3,9 @@
 // format that node_exporter's textfile collector reads, rendered by
 // prom-client's Registry (its escaping, its HELP and TYPE lines). Pure: the
 // file is written by ./files.ts. Every family is documented in docs/metrics.md.
-import { createRequire } from 'node:module';
 import type * as PromClient from 'prom-client';
 import { findMethod } from '../methods.js';
+import { packageRequire } from '../paths.js';
 import { ReportResult, type ReportResultT } from '../results/report.js';
 import type { Verdict } from '../results/verdict.js';
 import type { BenchResultT } from '../results/bench.js';
@@ -16,9 +16,16 @@ import type { WarpResultT } from '../results/warp.js';
 
 // The two classes alone: prom-client's index also loads its push gateway
 // (http, https) and cluster aggregator, 40 ms of CPU a run on a fleet's timer.
-const require = createRequire(import.meta.url);
-const Registry = require('prom-client/lib/registry') as typeof PromClient.Registry;
-const Gauge = require('prom-client/lib/gauge') as typeof PromClient.Gauge;
+// Required (not imported) from the package's node_modules at first use, so the
+// CLI bundle leaves prom-client out and a run without --prom never loads it.
+let promClient: { Registry: typeof PromClient.Registry; Gauge: typeof PromClient.Gauge } | undefined;
+function prom(): { Registry: typeof PromClient.Registry; Gauge: typeof PromClient.Gauge } {
+  promClient ??= {
+    Registry: packageRequire('prom-client/lib/registry') as typeof PromClient.Registry,
+    Gauge: packageRequire('prom-client/lib/gauge') as typeof PromClient.Gauge,
+  };
+  return promClient;
+}
 
 interface Family {
   help: string;
@@ -281,6 +288,7 @@ export function promSamples(result: ReportResultT, verdict: Verdict, run: PromRu
 /** The samples in the text exposition format (version 0.0.4), through
  * prom-client's Registry: only the families with a sample appear. */
 export async function renderProm(samples: readonly PromSample[]): Promise<string> {
+  const { Registry, Gauge } = prom();
   const registry = new Registry();
   const gauges = new Map<PromFamily, PromClient.Gauge>();
   for (const { name, labels, value } of samples) {

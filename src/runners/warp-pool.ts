@@ -6,8 +6,15 @@
 // one SharedArrayBuffer. When any worker throws, or the caller aborts, the
 // abort word of the shared state is set so every other worker's native loop
 // returns within microseconds; close() then terminates and awaits them all.
+//
+// For a short warp run (check --light's 10 ms) the pool can start no worker
+// at all (`nativeThreads`): each run goes to the addon, which starts one
+// pinned native thread per CPU and joins them (binding.warpRunThreads). A
+// Node worker costs ~40 ms of CPU to start and end, four times that run. The
+// calling thread then blocks for the run, so a signal is seen only after it.
 import { Worker } from 'node:worker_threads';
 import type { Binding } from '../native/binding.js';
+import { warpWorkerUrl } from '../paths.js';
 
 export type WorkerJob =
   | { kind: 'warp'; id: number; state: BigInt64Array; methodIndex: number; slot: number; slots: number; durationMs: number }
@@ -19,8 +26,13 @@ export type WorkerReply = { kind: 'ready'; cpu: number } | { kind: 'done'; id: n
 /** A job for one CPU, without the id the pool assigns. */
 export type JobSpec = WorkerJob extends infer J ? (J extends WorkerJob ? Omit<J, 'id'> : never) : never;
 
-/** The compiled worker entry, beside this file in dist/runners. */
-export const WORKER_URL = new URL('./warp-worker.js', import.meta.url);
+export interface PoolOptions {
+  /** The worker entry (a test's own, to see a worker fail). */
+  workerUrl?: URL;
+  /** No workers: warp runs go to the addon's own threads through this
+   * binding; ping and order jobs are refused. */
+  nativeThreads?: Binding;
+}
 
 interface Member {
   cpu: number;
@@ -78,7 +90,10 @@ export class WarpPool {
   private nextId = 1;
   private closed = false;
 
-  private constructor(private readonly members: Member[]) {}
+  private constructor(
+    private readonly members: Member[],
+    private readonly native: { cpus: readonly number[]; binding: Binding } | null,
+  ) {}
 
   /** The worker threads currently alive (for tests: none after close()). */
   get alive(): number {
@@ -86,11 +101,14 @@ export class WarpPool {
   }
 
   get cpus(): number[] {
-    return this.members.map((m) => m.cpu);
+    return this.native ? [...this.native.cpus] : this.members.map((m) => m.cpu);
   }
 
-  /** Starts one pinned worker per CPU and waits until all are pinned. */
-  static async start(cpus: readonly number[], workerUrl: URL = WORKER_URL): Promise<WarpPool> {
+  /** Starts one pinned worker per CPU and waits until all are pinned (none
+   * with `nativeThreads`). */
+  static async start(cpus: readonly number[], options: PoolOptions = {}): Promise<WarpPool> {
+    if (options.nativeThreads) return new WarpPool([], { cpus: [...cpus], binding: options.nativeThreads });
+    const workerUrl = options.workerUrl ?? warpWorkerUrl();
     const members: Member[] = cpus.map((cpu) => {
       const worker = new Worker(workerUrl, { workerData: { cpu } });
       const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
@@ -100,7 +118,7 @@ export class WarpPool {
       });
       return m;
     });
-    const pool = new WarpPool(members);
+    const pool = new WarpPool(members, null);
     try {
       await Promise.all(
         members.map(
@@ -133,6 +151,7 @@ export class WarpPool {
    */
   async run(jobs: ReadonlyArray<{ cpu: number; job: JobSpec }>, state: WarpState, signal?: AbortSignal): Promise<void> {
     if (this.closed) throw new Error('the warp pool is closed');
+    if (this.native) return this.runNative(jobs, state, signal);
     const id = this.nextId++;
     let firstError: unknown = null;
     const onAbort = (): void => {
@@ -177,6 +196,19 @@ export class WarpPool {
       signal?.removeEventListener('abort', onAbort);
     }
     if (firstError !== null) throw firstError;
+  }
+
+  /** One warp run on the addon's threads: slot i on jobs[i].cpu. */
+  private runNative(jobs: ReadonlyArray<{ cpu: number; job: JobSpec }>, state: WarpState, signal?: AbortSignal): void {
+    signal?.throwIfAborted();
+    const first = jobs[0]?.job;
+    if (first?.kind !== 'warp') throw new Error('a pool without workers runs warp jobs only');
+    jobs.forEach(({ job }, slot) => {
+      if (job.kind !== 'warp' || job.slot !== slot || job.slots !== jobs.length || job.methodIndex !== first.methodIndex || job.durationMs !== first.durationMs) {
+        throw new Error('a pool without workers runs one warp job per slot, in slot order, of one method and duration');
+      }
+    });
+    this.native?.binding.warpRunThreads(state.view, first.methodIndex, jobs.map((j) => j.cpu), first.durationMs);
   }
 
   /** Terminates every worker and waits until all have exited. */

@@ -4,7 +4,8 @@
 // ping-pong, one side of an order litmus test). Every job blocks in native code until its own deadline, a stop
 // or an abort flag in the shared state, so no JS runs per iteration.
 //
-// Compiled to dist/runners/warp-worker.js and started by ./warp-pool.ts.
+// Compiled to dist/runners/warp-worker.js, bundled to dist/bin/warp-worker.js
+// for the CLI bundle, and started by ./warp-pool.ts (../paths.ts says which).
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadBinding } from '../native/binding.js';
 import type { WorkerJob, WorkerReply } from './warp-pool.js';

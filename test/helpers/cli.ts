@@ -1,10 +1,16 @@
 // cli.ts: runs the built `clocklab` executable as a user would and returns
 // what it printed and its exit code.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readablePath } from './readable.js';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The file package.json's `bin` names: what `clocklab` runs once installed
+ * (the CLI bundle that `npm run build` writes, not tsc's dist/cli.js). */
+export const CLI = join(ROOT, (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { clocklab: string } }).bin.clocklab);
 
 export interface CliRun {
   code: number | null;

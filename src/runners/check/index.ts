@@ -1,7 +1,7 @@
 // check: is this machine's time healthy? Gathers short evidence (a few
 // hundred ms of bench, a warp run, the pvclock page, the kernel log, the TSC
 // flags) and judges each with the pure functions of judge.ts. Never prints.
-import { spawnSync } from 'node:child_process';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { findMethod, type MethodSpec } from '../../methods.js';
 import { loadBinding, type Binding } from '../../native/binding.js';
 import { startDisturbance } from '../../probes/disturbance.js';
@@ -63,13 +63,18 @@ export interface CheckProfile {
    * the TSC frequency for its detection limit, a 100 ms measurement where no
    * CPUID leaf gives it (src/probes/tscfreq.ts). */
   warpAllReaders: boolean;
+  /** Warp runs per method at most this long run on the addon's own threads,
+   * not Node workers: starting a worker costs ~40 ms of CPU, four times
+   * light's 10 ms run; longer runs keep workers, so an interrupt is seen at
+   * once (src/runners/warp-pool.ts). */
+  warpNativeThreadsUpToSeconds: number;
   pvclockWindowMs: number;
   pvclockWatchSeconds: number;
 }
 
 export const CHECK_PROFILES = {
-  full: { benchLoops: 100_000, benchRuns: 5, warpSeconds: 2, warpAllReaders: true, pvclockWindowMs: 200, pvclockWatchSeconds: 0.5 },
-  light: { benchLoops: 10_000, benchRuns: 3, warpSeconds: 0.01, warpAllReaders: false, pvclockWindowMs: 20, pvclockWatchSeconds: 0.01 },
+  full: { benchLoops: 100_000, benchRuns: 5, warpSeconds: 2, warpAllReaders: true, warpNativeThreadsUpToSeconds: 0, pvclockWindowMs: 200, pvclockWatchSeconds: 0.5 },
+  light: { benchLoops: 10_000, benchRuns: 3, warpSeconds: 0.01, warpAllReaders: false, warpNativeThreadsUpToSeconds: 0.1, pvclockWindowMs: 20, pvclockWatchSeconds: 0.01 },
 } as const satisfies Record<string, CheckProfile>;
 
 export interface CheckRunOptions extends RunnerContext {
@@ -94,9 +99,44 @@ export function clocksourceReader(clocksource: string | null, rdtscp: boolean): 
   return null;
 }
 
-function kernelLogViaDmesg(): string | null {
-  const r = spawnSync('dmesg', [], { encoding: 'utf8', timeout: 5000 });
-  return r.status === 0 ? r.stdout : null;
+/**
+ * The kernel log, as dmesg(1) reads it but without starting it (spawning
+ * dmesg cost ~13 ms of CPU a light check): /dev/kmsg opened non-blocking
+ * returns one record per read(2), from the oldest still buffered, and EAGAIN
+ * at the end (Documentation/ABI/testing/dev-kmsg). Records are
+ * "prio,seq,usec,flags;message"; the judge looks for words in the message.
+ * null where it cannot be read (dmesg_restrict without CAP_SYSLOG: EPERM).
+ */
+export function readKernelLog(): string | null {
+  let fd: number;
+  try {
+    fd = openSync('/dev/kmsg', constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  // A record is at most 1 KiB of text plus its continuation lines (printk's
+  // PRINTKRB_RECORD_MAX); a read into a smaller buffer fails with EINVAL.
+  const buf = Buffer.alloc(16 * 1024);
+  const records: string[] = [];
+  try {
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, buf.length, null);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') break;
+        // EPIPE: records were overwritten while reading; the next read goes on from the oldest left.
+        if (code === 'EPIPE') continue;
+        return null;
+      }
+      if (n === 0) break;
+      records.push(buf.toString('utf8', 0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return records.join('');
 }
 
 function realCollectors(binding: Binding, inputs: ProbeInputs, profile: CheckProfile, signal: AbortSignal | undefined): Collectors {
@@ -114,12 +154,23 @@ function realCollectors(binding: Binding, inputs: ProbeInputs, profile: CheckPro
         durationSeconds: null,
         cpu: machine.onlineCpus[0] ?? 0,
         warmup: true,
+        ratioIntervals: false,
         binding,
         ...(signal ? { signal } : {}),
       }),
     warp: (_machine, methods, secondsEach) =>
       // No self-test here: typing the run as a result adds no prose.
-      runWarp({ methods, cpus: null, durationSeconds: secondsEach, offsets: false, selfTest: null, binding, inputs, ...(signal ? { signal } : {}) }).then(phraseWarp),
+      runWarp({
+        methods,
+        cpus: null,
+        durationSeconds: secondsEach,
+        offsets: false,
+        selfTest: null,
+        binding,
+        inputs,
+        nativeThreads: secondsEach <= profile.warpNativeThreadsUpToSeconds,
+        ...(signal ? { signal } : {}),
+      }).then(phraseWarp),
     pvclock: (machine) => {
       if (machine.hypervisor?.signature !== 'KVMKVMKVM') return null;
       // runPvclock opens the page itself (probing it in a forked child) and
@@ -131,7 +182,7 @@ function realCollectors(binding: Binding, inputs: ProbeInputs, profile: CheckPro
         throw err;
       }
     },
-    kernelLog: kernelLogViaDmesg,
+    kernelLog: readKernelLog,
     timesync: () => readTimesync(binding, inputs.source),
   };
 }

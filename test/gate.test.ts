@@ -265,6 +265,26 @@ describe('compareToBaseline', () => {
     expect(compareToBaseline(base, first15, 10, 'b', new Map([['rdtscp', scattered]])).comparisons.find((x) => x.key === 'rdtscp')?.status).toBe('regressed');
   });
 
+  it('a baseline of several processes: their runs pooled, each a stratum, so one process that ran slow is outvoted', () => {
+    // One process 7% slow in every run (seen on sys_monotonic here), two at the machine's level.
+    const slowProcess = withRuns(base, { rdtscp: around(10.7, 0.01) });
+    const run = withRuns(base, { rdtscp: around(11.5, 0.01) });
+    const alone = compareToBaseline(slowProcess, run, 10, 'b').comparisons.find((x) => x.key === 'rdtscp');
+    expect(alone?.status).not.toBe('regressed');
+    const g = compareToBaseline([base, slowProcess, base], run, 10, 'b1,b2,b3');
+    const c = g.comparisons.find((x) => x.key === 'rdtscp');
+    expect(c?.status).toBe('regressed');
+    expect(c?.baselineMedianNsPerLoop).toBeCloseTo(median([...around(10, 0.01), ...around(10.7, 0.01), ...around(10, 0.01)]), 9);
+    expect(g.baselineFile).toBe('b1,b2,b3');
+    // A method in only some of the reports is compared with those.
+    const noMonotonic = structuredClone(base);
+    noMonotonic.methods = noMonotonic.methods.filter((m) => m.method !== 'monotonic');
+    const g2 = compareToBaseline([noMonotonic, base], base, 10, 'b');
+    expect(g2.comparisons.find((x) => x.key === 'monotonic')?.status).toBe('held');
+    // A list of one is the report itself.
+    expect(compareToBaseline([slowProcess], run, 10, 'b')).toEqual(compareToBaseline(slowProcess, run, 10, 'b'));
+  });
+
   it('findings: inconclusive (advice: more --runs), a noisy baseline (a threshold that would gate), the floor', () => {
     const noisyBase = withRuns(base, { monotonic: around(10, 0.2) });
     const run = withRuns(benchResult({ rdtsc: 10, rdtscp: 10, monotonic: 10 }), { rdtsc: around(11, 0.05), rdtscp: around(10, 0.01), monotonic: around(10, 0.01) });

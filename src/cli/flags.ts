@@ -15,9 +15,10 @@ import { UsageError } from '../errors.js';
  * - `cpus`: a kernel CPU list, `0,2-5`; `names`: a comma list of clocksource names;
  * - `list`: a comma list of any other names (the schema checks each);
  * - `switch`: present is true (`--no-x` is false);
- * - `report`: a file holding a stored result: read and parsed as JSON, its path recorded in `nameOption`.
+ * - `report`: a file holding a stored result: read and parsed as JSON, its path recorded in `nameOption`;
+ * - `reports`: the same, or a comma list of such files, read into an array.
  */
-export type FlagKind = 'number' | 'methods' | 'cpus' | 'names' | 'list' | 'switch' | 'report';
+export type FlagKind = 'number' | 'methods' | 'cpus' | 'names' | 'list' | 'switch' | 'report' | 'reports';
 
 export interface FlagSpec {
   /** As commander takes it: `--loops <n>`, `--no-warmup`. */
@@ -27,7 +28,7 @@ export interface FlagSpec {
   kind: FlagKind;
   /** The line in --help. */
   help: string;
-  /** For `report`: the option that gets the file's path (what reports call it). */
+  /** For `report` and `reports`: the option that gets the files' paths (what reports call them). */
   nameOption?: string;
 }
 
@@ -65,6 +66,17 @@ function convert(spec: FlagSpec, raw: unknown): unknown {
         return raw;
       case 'report':
         return readReport(raw);
+      case 'reports': {
+        const files = raw.split(',').map((f) => f.trim()).filter((f) => f !== '');
+        if (files.length < 2) return readReport(raw);
+        return files.map((f) => {
+          try {
+            return readReport(f);
+          } catch (err) {
+            throw err instanceof UsageError ? new UsageError(`${f}: ${err.template}`) : err;
+          }
+        });
+      }
     }
   } catch (err) {
     if (err instanceof UsageError) throw new UsageError(`{${spec.option}}: ${err.template}`);
@@ -108,7 +120,7 @@ export function optionsFromFlags(table: readonly FlagSpec[], values: Readonly<Re
       if (parent !== true && (typeof parent !== 'object' || parent === null)) throw new UsageError(`{${spec.option}} only applies with {${head}}`);
       out[head] = { ...(typeof parent === 'object' ? parent : {}), [rest.join('.')]: value };
     }
-    if (spec.kind === 'report' && spec.nameOption !== undefined) out[spec.nameOption] = raw;
+    if ((spec.kind === 'report' || spec.kind === 'reports') && spec.nameOption !== undefined) out[spec.nameOption] = raw;
   }
   return out;
 }
@@ -119,6 +131,6 @@ export function flagNamer(table: readonly FlagSpec[], values: Readonly<Record<st
     const spec = table.find((s) => s.option === option);
     if (!spec) return option;
     const raw = values[commanderKey(spec)];
-    return spec.kind === 'report' && typeof raw === 'string' ? `${flagName(spec)} ${raw}` : flagName(spec);
+    return (spec.kind === 'report' || spec.kind === 'reports') && typeof raw === 'string' ? `${flagName(spec)} ${raw}` : flagName(spec);
   };
 }

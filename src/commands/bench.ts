@@ -6,7 +6,7 @@ import { MAX_DURATION_SECONDS, MAX_LOOPS, MAX_RUNS, runBench } from '../runners/
 import { defineCommand, type RunDeps } from './command.js';
 import { onlineCpus } from '../probes/cpus.js';
 import type { ReportResultT } from '../results/report.js';
-import { applyGate, regressionFailure, toConfirm } from '../gate/compare.js';
+import { applyGate, baselineList, regressionFailure, toConfirm } from '../gate/compare.js';
 import { flag, gateFields, methodList, seconds, wholeNumber } from './options.js';
 
 /** The default method set: TSC reads against the vDSO clocks, coarse and
@@ -51,9 +51,10 @@ export type BenchOptions = z.input<typeof benchOptions>;
  * it online: like is compared with like, since each vCPU of a guest runs on
  * a host core of its own, loaded and clocked by the host as it sees fit.
  * null: the CPU the thread is on. */
-function baselineCpu(baseline: ReportResultT | undefined): number | null {
-  if (baseline?.command !== 'bench') return null;
-  return onlineCpus().includes(baseline.options.cpu) ? baseline.options.cpu : null;
+function baselineCpu(baseline: ReportResultT | readonly ReportResultT[] | undefined): number | null {
+  const first = baseline === undefined ? undefined : baselineList(baseline)[0];
+  if (first?.command !== 'bench') return null;
+  return onlineCpus().includes(first.options.cpu) ? first.options.cpu : null;
 }
 
 export interface BenchDeps extends RunDeps {

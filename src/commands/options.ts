@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { METHODS, type MethodSpec } from '../methods.js';
 import { DEFAULT_THRESHOLD_PERCENT } from '../gate/compare.js';
-import { storedReport } from './stored-report.js';
+import { storedReports } from './stored-report.js';
 
 /** How a refused value is quoted in a message: text in quotes, numbers bare. */
 export function show(value: unknown): string {
@@ -123,8 +123,9 @@ export function parseOptions<S extends z.ZodType>(schema: S, input: unknown): z.
  * reports, and the threshold. */
 export function gateFields<C extends 'bench' | 'compare'>(command: C) {
   return {
-    /** A stored result of the same command (report.json, or --json output). */
-    baseline: storedReport(command, `${command} needs a ${command} report as its baseline`).optional(),
+    /** A stored result of the same command (report.json, or --json output),
+     * or several, each from a process of its own, pooled. */
+    baseline: storedReports(command, `${command} needs a ${command} report as its baseline`).optional(),
     /** What reports call the baseline, e.g. its file. */
     baselineName: z.string().optional(),
     /** Slower than the baseline's median by more than this percentage is a regression. */

@@ -41,3 +41,26 @@ export function storedReport<C extends ReportCommand>(command: C, need: string) 
     return z.NEVER;
   });
 }
+
+/** The same for an option that takes one stored result or several (a
+ * baseline of several processes): one in, one out; an array in, an array out. */
+export function storedReports<C extends ReportCommand>(command: C, need: string) {
+  type R = Extract<ReportResultT, { command: C }>;
+  return z.unknown().transform((data, ctx): R | R[] => {
+    const list: unknown[] = Array.isArray(data) ? data : [data];
+    if (list.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'an empty list of reports' });
+      return z.NEVER;
+    }
+    const out: R[] = [];
+    for (const [i, item] of list.entries()) {
+      const r = readStoredReport(item, command, need);
+      if ('problem' in r) {
+        ctx.addIssue({ code: 'custom', message: list.length > 1 ? `report ${i + 1} of ${list.length}: ${r.problem}` : r.problem });
+        return z.NEVER;
+      }
+      out.push(r.report);
+    }
+    return Array.isArray(data) ? out : (out[0] as R);
+  });
+}

@@ -22,8 +22,9 @@ export type GatedResult = Extract<ReportResultT, { command: GatedCommand }>;
 
 /** The gate's part of bench's and compare's options, once parsed. */
 export interface GateOptions {
-  /** A stored result of the same command (vetted as the options are parsed). */
-  baseline?: ReportResultT | undefined;
+  /** A stored result of the same command (vetted as the options are parsed),
+   * or several, one a process, pooled (see baselineSamples). */
+  baseline?: ReportResultT | readonly ReportResultT[] | undefined;
   /** What reports call the baseline: its file. */
   baselineName?: string | undefined;
   /** Slower than the baseline's median by more than this percentage is a regression. */
@@ -39,6 +40,8 @@ export interface Sample {
   median: number;
   /** The median ns/loop as measured, which reports quote. */
   measuredMedian: number;
+  /** The ns/loop it is the median of, where known (to pool baselines). */
+  measuredRuns?: number[];
   strata: number[][];
   /** The median share of its runs' wall time the bench thread was on the
    * CPU, %; null when the runs do not say (reports from before it was recorded). */
@@ -47,6 +50,46 @@ export interface Sample {
 
 /** What one bench run records that the gate reads. */
 type GatedRun = { nsPerLoop: number; onCpuPercent?: number | undefined; coreGHz?: number | undefined };
+
+/** A baseline as a list of stored results (one, or one a process). */
+export function baselineList(b: ReportResultT | readonly ReportResultT[]): readonly ReportResultT[] {
+  return Array.isArray(b) ? b : [b as ReportResultT];
+}
+
+/**
+ * Several stored results of one command, each from a process of its own, as
+ * one baseline: for each key, every result's runs, each result's a stratum,
+ * and the median over all of them. A process can sit at a level of its own
+ * for a method, every run alike (seen here: sys_monotonic 138 ns in all ten
+ * runs of one bench, 127-131 in each of the next eleven, the core clock and
+ * the on-CPU share the same): one process cannot show it, but of three, the
+ * median over their runs lies with the two that agree.
+ */
+function baselineSamples(bases: readonly ReportResultT[], referenceGHz: number | null): Map<string, Sample | null> {
+  const each = bases.map((b) => samplesOf(b, referenceGHz));
+  const keys = [...new Set(each.flatMap((m) => [...m.keys()]))];
+  return new Map(
+    keys.map((key): [string, Sample | null] => {
+      const got = each.flatMap((m) => {
+        const x = m.get(key);
+        return x ? [x] : [];
+      });
+      if (got.length === 0) return [key, null];
+      if (got.length === 1) return [key, got[0] ?? null];
+      const strata = got.flatMap((x) => x.strata);
+      const shares = got.map((x) => x.onCpuPercent);
+      return [
+        key,
+        {
+          median: median(strata.flat()),
+          measuredMedian: median(got.flatMap((x) => x.measuredRuns ?? [x.measuredMedian])),
+          strata,
+          onCpuPercent: shares.every((x): x is number => x !== null && x !== undefined) ? median(shares) : null,
+        },
+      ];
+    }),
+  );
+}
 
 /** Every bench run a result holds (compare: every turn's). */
 function runsOf(r: ReportResultT): GatedRun[] {
@@ -102,7 +145,13 @@ function onCpuOf(runs: ReadonlyArray<{ onCpuPercent?: number | undefined }>): nu
 export function samplesOf(r: ReportResultT, referenceGHz: number | null = null): Map<string, Sample | null> {
   const sample = (measuredMedian: number, strata: GatedRun[][]): Sample => {
     const costs = strata.map((runs) => runs.map((x) => costOf(x, referenceGHz)));
-    return { median: referenceGHz === null ? measuredMedian : median(costs.flat()), measuredMedian, strata: costs, onCpuPercent: onCpuOf(strata.flat()) };
+    return {
+      median: referenceGHz === null ? measuredMedian : median(costs.flat()),
+      measuredMedian,
+      measuredRuns: strata.flat().map((x) => x.nsPerLoop),
+      strata: costs,
+      onCpuPercent: onCpuOf(strata.flat()),
+    };
   };
   switch (r.command) {
     case 'bench':
@@ -225,17 +274,21 @@ export function decide({ baseline, run, thresholdPercent, floorNs }: DecisionInp
  * regressed; it is regressed only if both blocks are. Pure.
  */
 export function compareToBaseline(
-  baseline: ReportResultT,
+  baselines: ReportResultT | readonly ReportResultT[],
   run: ReportResultT,
   thresholdPercent: number,
   baselineFile: string,
   confirmations: Confirmations = new Map(),
 ): GateT {
+  const bases = baselineList(baselines);
+  const baseline = bases[0];
+  if (baseline === undefined) throw new Error('a baseline of no reports');
   // Core cycles when both sides recorded the core clock (see costOf).
-  const baselineGHz = coreClockOf(baseline);
+  const clocks = bases.map(coreClockOf);
+  const baselineGHz = clocks.every((x): x is number => x !== null) ? median(bases.flatMap((b) => runsOf(b).map((x) => x.coreGHz ?? 0))) : null;
   const runGHz = coreClockOf(run);
   const referenceGHz = baselineGHz !== null && runGHz !== null ? baselineGHz : null;
-  const before = samplesOf(baseline, referenceGHz);
+  const before = baselineSamples(bases, referenceGHz);
   const after = samplesOf(run, referenceGHz);
   const keys = [...after.keys(), ...[...before.keys()].filter((k) => !after.has(k))];
   const comparisons: GateComparisonT[] = keys.map((key) => {

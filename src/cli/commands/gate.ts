@@ -5,11 +5,11 @@ import type { FlagSpec } from '../flags.js';
 
 export const GATE_FLAGS: readonly FlagSpec[] = [
   {
-    flag: '--baseline <file>',
+    flag: '--baseline <file[,file...]>',
     option: 'baseline',
-    kind: 'report',
+    kind: 'reports',
     nameOption: 'baselineName',
-    help: 'a report.json from an earlier run: fail (exit 1) when the whole 95% interval of a method\'s change lies past --threshold; an interval that straddles it is inconclusive (exit 0, said)',
+    help: 'a report.json from an earlier run, or several (one a process; three outvote one process that ran slow): fail (exit 1) when the whole 95% interval of a method\'s change lies past --threshold; an interval that straddles it is inconclusive (exit 0, said)',
   },
   { flag: '--threshold <pct>', option: 'thresholdPercent', kind: 'number', help: `how much slower than the baseline median is a regression, in percent (default: ${DEFAULT_THRESHOLD_PERCENT}); a change under ${FLOOR_NS} ns/loop never is` },
 ];

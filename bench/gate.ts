@@ -3,7 +3,8 @@
 // alarms in 20 gated runs of the default method set at the default threshold,
 // and a 15% slowdown caught in at least 19 of 20.
 //
-// One baseline (`clocklab bench --out`), then N rounds of two gated runs of
+// One baseline of three reports, each from a bench process of its own
+// (`clocklab bench --out`, pooled by the gate), then N rounds of two gated runs of
 // the real CLI: the default set against the baseline as recorded (any exit 1
 // is a false alarm), and the injected methods alone against the same
 // baseline with their runs scaled by 1/1.15, so that this machine's unchanged
@@ -18,7 +19,7 @@
 //
 //   npm run build && node --import tsx bench/gate.ts [--rounds 20] [--slowdown 15]
 //     [--inject rdtscp,monotonic,sys_monotonic] [--lock /work/notes/machine.lock [--rounds-per-lock 4]]
-//     [--base report.json] [--also 20,25] [--keep DIR]
+//     [--processes 3] [--base report.json[,...]] [--also 20,25] [--keep DIR]
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     lock: { type: 'string' },
     base: { type: 'string' },
     'rounds-per-lock': { type: 'string', default: '4' },
+    processes: { type: 'string', default: '3' },
     also: { type: 'string' },
     keep: { type: 'string' },
   },
@@ -43,6 +45,7 @@ const { values } = parseArgs({
 const ROUNDS = Number(values.rounds);
 const SLOWDOWN = 1 + Number(values.slowdown) / 100;
 const INJECT = values.inject.split(',');
+const PROCESSES = Number(values.processes);
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'clocklab-bench-gate-'));
 
@@ -75,25 +78,31 @@ const onCpu = (r: BenchResultT): number =>
   Math.min(...r.methods.flatMap((m) => (m.status === 'measured' ? [[...m.runs.map((x) => x.onCpuPercent ?? 100)].sort((a, b) => a - b)[m.runs.length >> 1] ?? 100] : [])));
 // A baseline is recorded on a quiet machine (the README says so): one whose
 // thread was preempted holds other tasks' time, and a slowdown hides under it.
-/** Records the baseline under the lock, until it comes from a quiet moment. */
-async function record(): Promise<{ result: BenchResultT; file: string }> {
-  const file = join(dir, 'base', 'report.json');
+/** Records one baseline report under the lock, until it comes from a quiet moment. */
+async function record(n: number): Promise<{ result: BenchResultT; file: string }> {
+  const file = join(dir, `base-${n}`, 'report.json');
   for (let tries = 1; ; tries++) {
     const release = await takeLock();
-    const b = await bench('--out', join(dir, 'base'));
+    const b = await bench('--out', join(dir, `base-${n}`));
     await release();
     if (onCpu(b.result) >= 95 || tries >= 30) return { result: b.result, file };
-    console.log(`baseline ${tries}: the thread was on its CPU only ${onCpu(b.result).toFixed(0)}% of a method's runs; recording it again in 20 s`);
+    console.log(`baseline ${n}, try ${tries}: the thread was on its CPU only ${onCpu(b.result).toFixed(0)}% of a method's runs; recording it again in 20 s`);
     spawnSync('sleep', ['20']);
   }
 }
-// --base FILE: a baseline recorded before (by this script), to resume with.
-const base = values.base ? { result: BenchResult.parse(JSON.parse(readFileSync(values.base, 'utf8'))), file: values.base } : await record();
-const baseFile = base.file;
-if (values.keep) writeFileSync(join(values.keep, 'baseline.json'), JSON.stringify(base.result));
-/** The baseline with the chosen methods' runs (and so their medians) `by` times faster than measured. */
-function scaledBaseline(by: number): BenchResultT {
-  const slow = structuredClone(base.result);
+// The baseline is PROCESSES reports, each from a bench process of its own
+// (README: a baseline of several processes), pooled by the gate.
+// --base FILE[,FILE...]: reports recorded before (by this script), to resume with.
+const bases: Array<{ result: BenchResultT; file: string }> = [];
+if (values.base) for (const file of values.base.split(',')) bases.push({ result: BenchResult.parse(JSON.parse(readFileSync(file, 'utf8'))), file });
+else for (let n = 1; n <= PROCESSES; n++) bases.push(await record(n));
+const baseResults = bases.map((b) => b.result);
+const base = bases[0]!;
+const baseFile = bases.map((b) => b.file).join(',');
+if (values.keep) bases.forEach((b, i) => writeFileSync(join(values.keep!, `baseline-${i + 1}.json`), JSON.stringify(b.result)));
+/** A baseline report with the chosen methods' runs (and so their medians) `by` times faster than measured. */
+function scaledBaseline(result: BenchResultT, by: number): BenchResultT {
+  const slow = structuredClone(result);
   for (const m of slow.methods) {
     if (m.status !== 'measured' || !INJECT.includes(m.method)) continue;
     for (const r of m.runs) {
@@ -107,8 +116,13 @@ function scaledBaseline(by: number): BenchResultT {
   }
   return slow;
 }
-const slowFile = join(dir, 'slow.json');
-writeFileSync(slowFile, JSON.stringify(scaledBaseline(SLOWDOWN)));
+const scaledBaselines = (by: number): BenchResultT[] => baseResults.map((r) => scaledBaseline(r, by));
+const slowFiles = scaledBaselines(SLOWDOWN).map((r, i) => {
+  const f = join(dir, `slow-${i + 1}.json`);
+  writeFileSync(f, JSON.stringify(r));
+  return f;
+});
+const slowFile = slowFiles.join(',');
 /** A result without its core-clock readings: what the gate decided before
  * it compared core cycles (ns/loop as measured). */
 function unclocked(r: BenchResultT): BenchResultT {
@@ -137,7 +151,7 @@ const oldRule = (run: BenchResultT, against: BenchResultT): string[] =>
     return a !== null && b !== null && (a - b) / b > threshold / 100 ? [m.method] : [];
   });
 
-console.log(`baseline: ${base.result.methods.map((m) => `${m.method} ${medianOf(base.result, m.method)?.toFixed(2)}`).join(', ')} ns/loop (CPU ${base.result.options.cpu})`);
+for (const [i, b] of bases.entries()) console.log(`baseline ${i + 1}: ${b.result.methods.map((m) => `${m.method} ${medianOf(b.result, m.method)?.toFixed(2)}`).join(', ')} ns/loop (CPU ${b.result.options.cpu})`);
 console.log(`injected: ${INJECT.join(', ')} ${values.slowdown}% slower than the baseline says; threshold ${threshold}% (the default)\n`);
 let falseAlarms = 0;
 let oldFalseAlarms = 0;
@@ -156,8 +170,8 @@ for (let i = 1; i <= ROUNDS; i++) {
   const old = oldRule(same.result, base.result);
   if (old.length > 0) oldFalseAlarms++;
   for (const [rule, g] of [
-    ['cycles', compareToBaseline(base.result, same.result, threshold, 'base')],
-    ['ns', compareToBaseline(unclocked(base.result), unclocked(same.result), threshold, 'base')],
+    ['cycles', compareToBaseline(baseResults, same.result, threshold, 'base')],
+    ['ns', compareToBaseline(baseResults.map(unclocked), unclocked(same.result), threshold, 'base')],
   ] as const)
     if (g.regressions > 0) count(firstBlock[rule], 'false alarm');
   const odd = statuses.filter((c) => c.status !== 'held' && c.status !== 'improved').map((c) => `${c.key} ${c.status}`);
@@ -167,17 +181,17 @@ for (let i = 1; i <= ROUNDS; i++) {
     writeFileSync(join(values.keep, `unchanged-${i}.json`), JSON.stringify(same.result));
     writeFileSync(join(values.keep, `injected-${i}.json`), JSON.stringify(inj.result));
   }
-  const slowBase = scaledBaseline(SLOWDOWN);
+  const slowBase = scaledBaselines(SLOWDOWN);
   for (const [rule, g] of [
     ['cycles', compareToBaseline(slowBase, inj.result, threshold, 'slow')],
-    ['ns', compareToBaseline(unclocked(slowBase), unclocked(inj.result), threshold, 'slow')],
+    ['ns', compareToBaseline(slowBase.map(unclocked), unclocked(inj.result), threshold, 'slow')],
   ] as const)
     for (const m of INJECT) if (g.comparisons.find((c) => c.key === m)?.status === 'regressed') count(firstBlock[rule], m);
   const clock = inj.result.gate?.coreClock;
   // The same injected run against baselines scaled further (the pure gate,
   // on the first block only: no second block was measured for these).
   for (const extra of EXTRA) {
-    const g = compareToBaseline(scaledBaseline(1 + extra / 100), inj.result, threshold, 'scaled');
+    const g = compareToBaseline(scaledBaselines(1 + extra / 100), inj.result, threshold, 'scaled');
     for (const m of INJECT) if (g.comparisons.find((c) => c.key === m)?.status === 'regressed') caughtAt.set(`${extra}% ${m}`, (caughtAt.get(`${extra}% ${m}`) ?? 0) + 1);
   }
   const got = INJECT.map((m) => {
@@ -197,7 +211,7 @@ for (let i = 1; i <= ROUNDS; i++) {
   );
 }
 console.log(`\nstatuses against the unchanged baseline (${ROUNDS} runs x ${base.result.methods.length} methods): ${[...tally].map(([s, n]) => `${s} ${n}`).join(', ')}`);
-console.log(`false alarms: ${falseAlarms} of ${ROUNDS} gated runs (the old median-only rule on the same runs: ${oldFalseAlarms} of ${ROUNDS})`);
+console.log(`false alarms: ${falseAlarms} of ${ROUNDS} gated runs (the old median-only rule on the same runs, against the first report: ${oldFalseAlarms} of ${ROUNDS})`);
 for (const [m, n] of caught) console.log(`caught ${values.slowdown}% on ${m}: ${n} of ${ROUNDS}`);
 for (const rule of ['cycles', 'ns'] as const) {
   const f = firstBlock[rule];

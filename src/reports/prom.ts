@@ -249,6 +249,10 @@ function compareSamples(s: Samples, c: CompareResultT): void {
   if (rec !== null && c.recommendation.level !== 'none') s.add('clocklab_clocksource_recommended_info', { command: 'compare', clocksource: rec }, 1);
 }
 
+/** Seconds to the microsecond: the wall clock measured no finer, and a
+ * scrape shows 0.072599 rather than 0.07259944000000002. */
+const microseconds = (seconds: number): number => Math.round(seconds * 1e6) / 1e6;
+
 /** The samples of one result: the run's own, then the command's. */
 export function promSamples(result: ReportResultT, verdict: Verdict, run: PromRun): PromSample[] {
   const s = new Samples();
@@ -256,7 +260,7 @@ export function promSamples(result: ReportResultT, verdict: Verdict, run: PromRu
   const clocksource = result.machine.clocksources.current ?? 'unknown';
   s.add('clocklab_build_info', { version: run.version }, 1);
   s.add('clocklab_last_run_timestamp_seconds', { command }, run.endedAtMs / 1000);
-  s.add('clocklab_run_duration_seconds', { command }, run.durationSeconds);
+  s.add('clocklab_run_duration_seconds', { command }, microseconds(run.durationSeconds));
   s.add('clocklab_verdict_ok', { command }, verdict.passed);
   s.add('clocklab_clocksource_info', { command, clocksource }, 1);
   if ('disturbance' in result) {
@@ -312,7 +316,7 @@ export async function promText(result: unknown, verdict: Verdict, run: PromRun):
   const s = new Samples();
   s.add('clocklab_build_info', { version: run.version }, 1);
   s.add('clocklab_last_run_timestamp_seconds', { command }, run.endedAtMs / 1000);
-  s.add('clocklab_run_duration_seconds', { command }, run.durationSeconds);
+  s.add('clocklab_run_duration_seconds', { command }, microseconds(run.durationSeconds));
   s.add('clocklab_verdict_ok', { command }, verdict.passed);
   return renderProm(s.list);
 }

@@ -40,8 +40,9 @@ export interface Sample {
   median: number;
   /** The median ns/loop as measured, which reports quote. */
   measuredMedian: number;
-  /** The ns/loop it is the median of, where known (to pool baselines). */
-  measuredRuns?: number[];
+  /** The runs it is the median of, as measured, where known (to pool a
+   * baseline's reports, or a bench's two blocks). */
+  runs?: readonly GatedRun[];
   strata: number[][];
   /** The median share of its runs' wall time the bench thread was on the
    * CPU, %; null when the runs do not say (reports from before it was recorded). */
@@ -82,7 +83,7 @@ function baselineSamples(bases: readonly ReportResultT[], referenceGHz: number |
         key,
         {
           median: median(strata.flat()),
-          measuredMedian: median(got.flatMap((x) => x.measuredRuns ?? [x.measuredMedian])),
+          measuredMedian: median(got.flatMap((x) => x.runs?.map((r) => r.nsPerLoop) ?? [x.measuredMedian])),
           strata,
           onCpuPercent: shares.every((x): x is number => x !== null && x !== undefined) ? median(shares) : null,
         },
@@ -103,10 +104,11 @@ function runsOf(r: ReportResultT): GatedRun[] {
   }
 }
 
-/** The median core clock over a result's runs, GHz, or null when any run
- * lacks one (a report from before it was recorded, or runs too short). */
-export function coreClockOf(r: ReportResultT): number | null {
-  const runs = runsOf(r);
+/** The median core clock over the runs of a result (or of several, a
+ * pooled baseline), GHz, or null when any run lacks one (a report from
+ * before it was recorded, or runs too short). */
+export function coreClockOf(r: ReportResultT | readonly ReportResultT[]): number | null {
+  const runs = baselineList(r).flatMap(runsOf);
   const ghz = runs.map((x) => x.coreGHz);
   return runs.length > 0 && ghz.every((x): x is number => x !== undefined && x > 0) ? median(ghz) : null;
 }
@@ -122,14 +124,6 @@ export function coreClockOf(r: ReportResultT): number | null {
 function costOf(run: GatedRun, referenceGHz: number | null): number {
   return referenceGHz === null || run.coreGHz === undefined ? run.nsPerLoop : (run.nsPerLoop * run.coreGHz) / referenceGHz;
 }
-
-/** A bench result's runs of one method (the first block, for a second one). */
-function runsOfKey(r: ReportResultT, key: string): GatedRun[] {
-  if (r.command !== 'bench') return [];
-  const m = r.methods.find((x) => x.method === key);
-  return m?.status === 'measured' ? m.runs : [];
-}
-const runsMeasured = (r: ReportResultT, key: string): number[] => runsOfKey(r, key).map((x) => x.nsPerLoop);
 
 /** The median on-CPU share of bench runs, or null when any run lacks it. */
 function onCpuOf(runs: ReadonlyArray<{ onCpuPercent?: number | undefined }>): number | null {
@@ -148,7 +142,7 @@ export function samplesOf(r: ReportResultT, referenceGHz: number | null = null):
     return {
       median: referenceGHz === null ? measuredMedian : median(costs.flat()),
       measuredMedian,
-      measuredRuns: strata.flat().map((x) => x.nsPerLoop),
+      runs: strata.flat(),
       strata: costs,
       onCpuPercent: onCpuOf(strata.flat()),
     };
@@ -284,8 +278,7 @@ export function compareToBaseline(
   const baseline = bases[0];
   if (baseline === undefined) throw new Error('a baseline of no reports');
   // Core cycles when both sides recorded the core clock (see costOf).
-  const clocks = bases.map(coreClockOf);
-  const baselineGHz = clocks.every((x): x is number => x !== null) ? median(bases.flatMap((b) => runsOf(b).map((x) => x.coreGHz ?? 0))) : null;
+  const baselineGHz = coreClockOf(bases);
   const runGHz = coreClockOf(run);
   const referenceGHz = baselineGHz !== null && runGHz !== null ? baselineGHz : null;
   const before = baselineSamples(bases, referenceGHz);
@@ -319,9 +312,9 @@ export function compareToBaseline(
     const all = [...(a.strata[0] ?? []), ...costs];
     const both: Sample = {
       median: median(all),
-      measuredMedian: median([...runsMeasured(run, key), ...again.map((r) => r.nsPerLoop)]),
+      measuredMedian: median([...(a.runs ?? []), ...again].map((r) => r.nsPerLoop)),
       strata: [a.strata[0] ?? [], costs],
-      onCpuPercent: onCpuOf([...runsOfKey(run, key), ...again]),
+      onCpuPercent: onCpuOf([...(a.runs ?? []), ...again]),
     };
     const pooled = decide({ baseline: b, run: both, thresholdPercent, floorNs: FLOOR_NS });
     const past = (d: Decision): boolean => d.barPercent !== null && d.barPercent !== undefined && d.changePercent !== null && d.changePercent > d.barPercent;

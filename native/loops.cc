@@ -58,7 +58,8 @@ int timed_loop(const method& m, uint64_t loops, loop_result* out) {
     case K_SYS_CLOCK: run(loops, [id] { timespec ts; syscall(SYS_clock_gettime, id, &ts); }, out); break;
     case K_GETTIMEOFDAY: run(loops, [] { timeval tv; gettimeofday(&tv, nullptr); }, out); break;
     case K_TIME: run(loops, [] { time(nullptr); }, out); break;
-    case K_SKEWED_RDTSCP: run(loops, [&m] { uint64_t v = 0; method_read(m, &v); }, out); break;
+    case K_SKEWED_RDTSCP:
+    case K_SKEWED_LFENCE_RDTSC: run(loops, [&m] { uint64_t v = 0; method_read(m, &v); }, out); break;
     // The first read above proved the page is set (and the stable bit set,
     // for the vDSO algorithm); the loop keeps no error check, like the rest.
     case K_PVCLOCK_VDSO:

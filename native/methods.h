@@ -28,6 +28,7 @@ enum method_kind : int {
   K_PVCLOCK_VDSO,    // vCPU 0's pvclock record, as the vDSO reads it (pvclock.h)
   K_PVCLOCK_RDTSCP,  // the record of the CPU RDTSCP names (pvclock.h)
   K_MFENCE_LFENCE_RDTSC,
+  K_SKEWED_LFENCE_RDTSC,  // internal: the self-test's read where RDTSCP may not run
 };
 
 struct method {
@@ -57,7 +58,8 @@ constexpr requirement method_requires(method_kind k) {
     case K_RDPID: return {true, FEATURE_RDPID, "rdpid"};
     // The vDSO's reader takes the TSC as rdtsc_ordered() does
     // (arch/x86/include/asm/tsc.h): RDTSCP where present, else LFENCE;RDTSC.
-    case K_PVCLOCK_VDSO: return {true, FEATURE_SSE2, "lfence"};
+    case K_PVCLOCK_VDSO:
+    case K_SKEWED_LFENCE_RDTSC: return {true, FEATURE_SSE2, "lfence"};
     // System calls and libc (the vDSO): nothing a CPU may lack.
     case K_GETCPU:
     case K_VDSO_CLOCK:
@@ -74,8 +76,8 @@ constexpr requirement method_requires(const method& m) { return method_requires(
 // rdpid and getcpu the CPU number. The caller has checked method_requires().
 int method_read(const method& m, uint64_t* value);
 
-// The per-CPU offset skewed_rdtscp subtracts (indexed by the CPU number in
-// TSC_AUX). Process-wide, so every worker thread sees it; set it before a
+// The per-CPU offset the skewed reads subtract (indexed by the CPU number:
+// TSC_AUX for skewed_rdtscp, getcpu(2) for skewed_lfence_rdtsc). Process-wide, so every worker thread sees it; set it before a
 // run and back to 0 after. Returns 0 or -EINVAL for a CPU out of range.
 int set_tsc_skew(int cpu, int64_t cycles);
 

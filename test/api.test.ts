@@ -67,7 +67,7 @@ describe('AbortSignal', () => {
     let progressed = (): void => {};
     const underWay = new Promise<void>((resolve) => (progressed = resolve));
     // 10 minutes a method: the call ends inside the test's timeout only through the abort.
-    const run = api.warp({ methods: ['monotonic', 'rdtscp'], durationSeconds: 600, signal: controller.signal, onProgress: () => progressed() });
+    const run = api.warp({ methods: ['monotonic', 'lfence_rdtsc'], durationSeconds: 600, signal: controller.signal, onProgress: () => progressed() });
     const outcome = run.then(
       () => 'resolved',
       (err: unknown) => err,
@@ -101,7 +101,7 @@ describe('AbortSignal', () => {
     const controller = new AbortController();
     const done: number[] = [];
     const run = api.bench({
-      methods: ['monotonic', 'rdtscp'],
+      methods: ['monotonic', 'lfence_rdtsc'],
       loops: 10_000,
       runs: 50,
       signal: controller.signal,
@@ -201,7 +201,7 @@ describe('no printing, no exiting', () => {
       throw new Error(`process.exit(${String(code)}) called`);
     });
     const logs = [vi.spyOn(console, 'log'), vi.spyOn(console, 'error'), vi.spyOn(console, 'warn'), vi.spyOn(console, 'info')];
-    const b = await api.bench({ methods: ['monotonic', 'rdtscp'], loops: 10_000, runs: 2 });
+    const b = await api.bench({ methods: ['monotonic', 'lfence_rdtsc'], loops: 10_000, runs: 2 });
     const c = await api.check({ durationSeconds: 0.4 });
     // A failed call too: the error is thrown, not printed.
     await expect(api.bench({ methods: ['no_such_method'] })).rejects.toBeInstanceOf(api.UsageError);

@@ -98,13 +98,25 @@ describe('clocklab bench', () => {
   });
 
   it('--methods all measures what runs here and says what it skipped', async () => {
-    // RDPID masked in the addon (its CPUID check, native/cpuid.h), so one
-    // method really cannot run: the same path a CPU without it takes.
+    // RDPID and RDTSCP masked in the addon (its CPUID check, native/cpuid.h),
+    // so those methods really cannot run: the path a CPU without them takes,
+    // on every machine. What else cannot run here (the pvclock readers on a
+    // guest without a page) the availability probe says, mask in place.
     const { main } = await import('../src/cli/main.js');
+    const { methodAvailability } = await import('../src/probes/availability.js');
+    const MASK = FEATURE_BITS.rdpid | FEATURE_BITS.rdtscp;
+    const masked = <T>(f: () => T): T => {
+      binding.maskFeatures(MASK);
+      try {
+        return f();
+      } finally {
+        binding.maskFeatures(0);
+      }
+    };
     const run = async (args: string[]): Promise<{ code: number; stdout: string }> => {
       let stdout = '';
       const out = vi.spyOn(process.stdout, 'write').mockImplementation((t) => ((stdout += String(t)), true));
-      binding.maskFeatures(FEATURE_BITS.rdpid);
+      binding.maskFeatures(MASK);
       try {
         return { code: await main(['node', 'clocklab', 'bench', '--methods', 'all', '--loops', '1000', '--runs', '1', ...args], PIPED), stdout };
       } finally {
@@ -112,19 +124,28 @@ describe('clocklab bench', () => {
         out.mockRestore();
       }
     };
+    const cannot = masked(() => METHODS.filter((m) => !methodAvailability(binding, m).available).map((m) => m.id));
+    // Every method that executes RDPID or RDTSCP is among them, whatever the CPU.
+    for (const m of METHODS.filter((x) => x.requires.includes('rdpid') || x.requires.includes('rdtscp'))) expect(cannot).toContain(m.id);
     const json = await run(['--json']);
     expect(json.code).toBe(0);
     const parsed = BenchResult.parse(JSON.parse(json.stdout));
     expect(parsed.methods.map((m) => m.method)).toEqual(METHODS.map((m) => m.id));
     const skipped = parsed.methods.filter((m) => m.status !== 'measured');
-    expect(skipped.map((m) => [m.method, m.status])).toEqual([['rdpid', 'unsupported']]);
-    expect(skipped[0]?.status === 'unsupported' && skipped[0].reason).toMatch(/RDPID|rdpid/);
+    expect(skipped.map((m) => [m.method, m.status])).toEqual(cannot.map((id) => [id, 'unsupported']));
+    const reason = (id: string): string => {
+      const m = skipped.find((x) => x.method === id);
+      return m?.status === 'unsupported' ? m.reason : '';
+    };
+    expect(reason('rdpid')).toMatch(/CPUID\.\(EAX=7,ECX=0\):ECX\[22\]/);
+    expect(reason('rdtscp')).toMatch(/CPUID\.80000001H:EDX\[27\]/);
     // The text report says so, with the reason, and times every other method.
     const text = await run([]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^\[SKIP\]\s+rdpid\s+\S.*$/m);
-    expect(text.stdout.match(/^\[SKIP\]/gm)).toHaveLength(1);
-    for (const m of METHODS.filter((x) => x.id !== 'rdpid')) expect(text.stdout).toMatch(new RegExp(`^${m.id} +1000 loops in `, 'm'));
+    expect(text.stdout).toMatch(/^\[SKIP\]\s+rdtscp\s+\S.*CPUID\.80000001H:EDX\[27\].*$/m);
+    expect(text.stdout.match(/^\[SKIP\]/gm)).toHaveLength(cannot.length);
+    for (const m of METHODS.filter((x) => !cannot.includes(x.id))) expect(text.stdout).toMatch(new RegExp(`^${m.id} +1000 loops in `, 'm'));
   });
 
   it('--help names the default methods, all, and the exit codes', () => {

@@ -6,7 +6,7 @@ import { UnsupportedError, UsageError } from '../src/errors.js';
 import { FEATURE_BITS, loadBinding } from '../src/native/binding.js';
 import { onlineCpus } from '../src/probes/cpus.js';
 import { clockExists, clockGettime, getcpu, lfenceRdtsc, mfenceRdtsc, pinToCpu, rdtsc, rdtscp, setAffinity, getAffinity } from '../src/primitives.js';
-import { skipping } from './helpers/needs.js';
+import { skipping, unmet } from './helpers/needs.js';
 
 const binding = loadBinding();
 const original = getAffinity();
@@ -16,10 +16,17 @@ afterEach(() => {
 });
 
 describe('hot reads', () => {
-  it('agree with the wrapped reads on the pinned CPU', () => {
+  it('getcpu agrees with the wrapped read on the pinned CPU', () => {
     for (const cpu of onlineCpus()) {
       pinToCpu(cpu);
       expect(getcpu()).toEqual(binding.getcpu());
+      expect(getcpu().cpu).toBe(cpu);
+    }
+  });
+
+  it.skipIf(unmet({ rdtscp: true }))('rdtscp agrees with the wrapped read on the pinned CPU', () => {
+    for (const cpu of onlineCpus()) {
+      pinToCpu(cpu);
       const r = rdtscp();
       const w = binding.rdtscp();
       expect({ aux: r.aux, cpu: r.cpu, node: r.node }).toEqual({ aux: w.aux, cpu: w.cpu, node: w.node });

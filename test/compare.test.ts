@@ -183,10 +183,14 @@ describe('compare options, parsed by the command', () => {
   it('takes the defaults and a clocksource list', () => {
     const o = parse({ clocksources: ['tsc', 'kvm-clock'], loops: 1000, runs: 2 })();
     expect(o).toMatchObject({ clocksources: ['tsc', 'kvm-clock'], loops: 1000, runs: 2, rounds: 2, cpu: 0, warp: null, currentOnly: false });
-    expect(o.methods.map((m) => m.id)).toEqual(['monotonic', 'realtime', 'monotonic_raw', 'boottime', 'sys_monotonic', 'gettimeofday', 'rdtscp']);
+    expect(o.methods.specs.map((m) => m.id)).toEqual(['monotonic', 'realtime', 'monotonic_raw', 'boottime', 'sys_monotonic', 'gettimeofday', 'rdtscp', 'lfence_rdtsc']);
+    // Defaulted, so what this machine cannot run is skipped, not refused; named, refused.
+    expect(o.methods.by).toBe('default');
+    expect(parse({ methods: ['rdtscp'] })().methods.by).toBe('name');
     expect(parse({ warp: true })().warp).toMatchObject({ durationSeconds: 1 });
     expect(parse({ warp: true })().warp?.cpus).toBeUndefined();
-    expect(parse({ warp: true })().warp?.methods.map((m) => m.id)).toEqual(['monotonic', 'realtime', 'rdtscp', 'lfence_rdtsc']);
+    expect(parse({ warp: true })().warp?.methods.specs.map((m) => m.id)).toEqual(['monotonic', 'realtime', 'rdtscp', 'lfence_rdtsc']);
+    expect(parse({ warp: true })().warp?.methods.by).toBe('default');
   });
   it('refuses bad numbers and methods with a UsageError naming the option', () => {
     expect(parse({ loops: 0 })).toThrow(UsageError);

@@ -272,7 +272,13 @@ describe('the report model', () => {
       ['check tsc', 'passed'],
       ['check pvclock', 'skipped'],
     ]);
-    expect(m.verdict).toBe('passed');
+    // It passes (exit 0), and says it warned, as the JSON verdict does.
+    expect(checkResult(false).verdict).toBe('warnings');
+    expect(m.verdict).toBe('warnings');
+    expect(renderMarkdown(m).split('\n')[0]).toBe('## clocklab check: ⚠️ warnings (passed, with warnings)');
+    const healthy = modelFor({ ...checkResult(false), verdict: 'healthy' });
+    expect(healthy.verdict).toBe('passed');
+    expect(renderMarkdown(healthy).split('\n')[0]).toBe('## clocklab check: ✅ passed');
     const strict = modelFor(checkResult(true));
     expect(strict.checks[1]?.status).toBe('failed');
     expect(strict.verdict).toBe('failed');

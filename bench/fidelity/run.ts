@@ -17,6 +17,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { findMethod } from '../../src/methods.js';
+import { methodAvailability } from '../../src/probes/availability.js';
 import { nativeIndex } from '../../src/probes/native-method.js';
 import { loadBinding } from '../../src/native/binding.js';
 import { packageRoot } from '../../src/paths.js';
@@ -73,7 +75,15 @@ binding.pinToCpu(cpu);
 console.log(`fidelity: ${loops} loops, ${reps} alternated runs each, CPU ${cpu}, timing.c built with cc ${opt}; ns/loop is each side's fastest run`);
 const rows: Array<[string, number, number, number, number]> = [];
 try {
-  const methods = values.methods.split(',').map((m) => ({ method: m, index: nativeIndex(binding, m), c: [] as number[], k: [] as number[] }));
+  // Neither side runs what this CPU lacks (rdtscp where CPUID hides it): the
+  // C program would execute it unchecked.
+  const runnable = values.methods.split(',').filter((m) => {
+    const spec = findMethod(m);
+    const a = spec ? methodAvailability(binding, spec) : { available: false as const, reason: `unknown method '${m}'` };
+    if (!a.available) console.log(`[SKIP] ${m}: ${a.reason}`);
+    return a.available;
+  });
+  const methods = runnable.map((m) => ({ method: m, index: nativeIndex(binding, m), c: [] as number[], k: [] as number[] }));
   for (const m of methods) binding.timedLoop(m.index, Math.ceil(loops / 10)); // warm-up, as timing.c does its own
   // Round after round over every method, so a slow phase of the host (a busy
   // sibling vCPU lasts seconds) is spread over all methods, and within a

@@ -128,8 +128,9 @@ try {
   for (const id of ['rdtsc', 'rdtscp', 'lfence_rdtsc', 'mfence_rdtsc', 'monotonic', 'monotonic_raw', 'boottime', 'realtime']) {
     const m = findMethod(id);
     if (!m) continue;
-    const r = await runWarp({ methods: [m], cpus: [cpuA, cpuB], durationSeconds: seconds, offsets: false, selfTest: null, binding });
+    const r = await runWarp({ methods: [m], cpus: [cpuA, cpuB], durationSeconds: seconds, offsets: false, selfTest: null, binding, skipUnavailable: true });
     const x = r.methods[0];
+    if (x?.status === 'unsupported') process.stdout.write(`  ${id.padEnd(14)} skipped: ${x.reason}\n`);
     if (x?.status !== 'measured') continue;
     process.stdout.write(
       `  ${id.padEnd(14)} ${(x.reads / seconds / 1e6).toFixed(2).padStart(6)} M reads/s  ${((seconds * 1e9) / x.reads).toFixed(1).padStart(6)} ns per read   ` +

@@ -54,7 +54,7 @@ function convert(spec: FlagSpec, raw: unknown): unknown {
         return NUMBER.test(raw) ? Number(raw) : raw;
       case 'methods': {
         const names = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
-        return names.includes('all') ? 'all' : names;
+        return names.includes('all') ? 'all' : names.length === 1 && names[0] === 'default' ? 'default' : names;
       }
       case 'cpus':
         return parseCpuList(raw);

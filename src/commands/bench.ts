@@ -10,7 +10,8 @@ import { applyGate, baselineList, regressionFailure, toConfirm } from '../gate/c
 import { flag, gateFields, methodList, seconds, wholeNumber } from './options.js';
 
 /** The default method set: TSC reads against the vDSO clocks, coarse and
- * raw, and the price of leaving the vDSO (a raw syscall). */
+ * raw, and the price of leaving the vDSO (a raw syscall). Those this machine
+ * cannot run (rdtscp where CPUID hides it) are skipped and said so. */
 export const BENCH_DEFAULT_METHODS = [
   'rdtsc',
   'rdtscp',
@@ -27,8 +28,10 @@ export const BENCH_DEFAULTS = { loops: 10_000_000, runs: 10, warmup: true } as c
 
 export const benchOptions = z
   .strictObject({
-    /** Methods to time, in order, or 'all' (what this machine cannot run is then recorded as unsupported). */
-    methods: methodList().prefault([...BENCH_DEFAULT_METHODS]),
+    /** Methods to time, in order, 'all', or 'default' (BENCH_DEFAULT_METHODS):
+     * with 'all' and the default, what this machine cannot run is recorded as
+     * unsupported; a method named that cannot run is refused. */
+    methods: methodList(undefined, BENCH_DEFAULT_METHODS).prefault('default'),
     /** Reads per timed run. */
     loops: wholeNumber(1, MAX_LOOPS).default(BENCH_DEFAULTS.loops),
     /** Timed runs per method (default 10, unless durationSeconds is given). */
@@ -73,7 +76,8 @@ export const bench = defineCommand({
       durationSeconds: o.durationSeconds ?? null,
       warmup: o.warmup,
     };
-    const result = await runBench({ methods: o.methods, ...plan, cpu: o.cpu ?? baselineCpu(o.baseline), ...deps });
+    const skipUnavailable = o.methods.by !== 'name';
+    const result = await runBench({ methods: o.methods.specs, skipUnavailable, ...plan, cpu: o.cpu ?? baselineCpu(o.baseline), ...deps });
     const gated = applyGate(result, o);
     const suspects = toConfirm(gated.gate);
     if (suspects.length === 0) return gated;
@@ -84,7 +88,7 @@ export const bench = defineCommand({
     // measured again, on the same CPU, and both must show it
     // (src/gate/compare.ts, compareToBaseline).
     const { onRun: _printed, ...quiet } = deps;
-    const again = await runBench({ methods: o.methods.filter((m) => suspects.includes(m.id)), ...plan, cpu: result.options.cpu, ...quiet });
+    const again = await runBench({ methods: o.methods.specs.filter((m) => suspects.includes(m.id)), skipUnavailable, ...plan, cpu: result.options.cpu, ...quiet });
     const confirmations = new Map(again.methods.flatMap((m) => (m.status === 'measured' ? [[m.method, m.runs] as const] : [])));
     return applyGate(result, o, confirmations);
   },

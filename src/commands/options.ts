@@ -49,15 +49,26 @@ export function nameList() {
   });
 }
 
-/** Method names as `clocklab methods` lists them, or 'all' (every method
- * `allOf` admits), turned into registry entries. */
-export function methodList(allOf: (m: MethodSpec) => boolean = () => true) {
+/** The methods a command was given, and how: by name, 'all', or its default. */
+export interface MethodChoice {
+  specs: MethodSpec[];
+  /** 'name': each was asked for, so one this machine cannot run is refused
+   * (exit 3). 'default' or 'all': a survey, so what cannot run here is
+   * recorded as skipped with the reason, and the rest run. */
+  by: 'name' | 'default' | 'all';
+}
+
+/** Method names as `clocklab methods` lists them, 'all' (every method
+ * `allOf` admits) or 'default' (the command's `defaults`, the prefault),
+ * turned into registry entries and how they were chosen. */
+export function methodList(allOf: (m: MethodSpec) => boolean = () => true, defaults: readonly string[] = []) {
   return z
-    .custom<readonly string[] | 'all'>((v) => v === 'all' || (Array.isArray(v) && v.every((s) => typeof s === 'string')), {
-      error: (i) => `must be a list of method names or 'all', got ${show(i.input)}`,
+    .custom<readonly string[] | 'all' | 'default'>((v) => v === 'all' || v === 'default' || (Array.isArray(v) && v.every((s) => typeof s === 'string')), {
+      error: (i) => `must be a list of method names, 'all' or 'default', got ${show(i.input)}`,
     })
-    .transform((list, ctx): MethodSpec[] => {
-      if (list === 'all') return METHODS.filter(allOf);
+    .transform((list, ctx): MethodChoice => {
+      if (list === 'all') return { specs: METHODS.filter(allOf), by: 'all' };
+      if (list === 'default') return { specs: METHODS.filter((m) => defaults.includes(m.id)).sort((a, b) => defaults.indexOf(a.id) - defaults.indexOf(b.id)), by: 'default' };
       if (list.length === 0) {
         ctx.addIssue({ code: 'custom', message: 'the method list ({methods}) is empty' });
         return z.NEVER;
@@ -71,7 +82,7 @@ export function methodList(allOf: (m: MethodSpec) => boolean = () => true) {
         }
         if (!out.includes(m)) out.push(m);
       }
-      return out;
+      return { specs: out, by: 'name' };
     });
 }
 

@@ -12,7 +12,8 @@ import { METHODS } from '../methods.js';
 /** Short, so every method and both patterns take well under a minute. */
 export const ORDER_DEFAULTS = { durationSeconds: 0.5, selfTestDurationSeconds: 1 } as const;
 
-/** What `clocklab order` tests when no methods are named: every method with an order promise. */
+/** What `clocklab order` tests when no methods are named: every method with
+ * an order promise; those this machine cannot read are skipped and said so. */
 export const ORDER_DEFAULT_METHODS = METHODS.filter(isOrderTestable).map((m) => m.id);
 
 /** Pattern names as the CLI takes them; `load->read` is accepted too. */
@@ -39,8 +40,9 @@ const patternList = z
   });
 
 export const orderOptions = z.strictObject({
-  /** Methods to test, or 'all' (every method with an order promise). */
-  methods: methodList(isOrderTestable).prefault(ORDER_DEFAULT_METHODS),
+  /** Methods to test, 'all' (every method with an order promise) or 'default'
+   * (the same); a method named that cannot be read here is refused. */
+  methods: methodList(isOrderTestable, ORDER_DEFAULT_METHODS).prefault('default'),
   /** load-read, store-read, or both. */
   patterns: patternList.prefault([...ORDER_PATTERNS]),
   /** CPUs whose pairs are tested (at least two); default every online CPU. */
@@ -59,7 +61,8 @@ export const order = defineCommand({
   options: orderOptions,
   async run(o, deps: RunDeps = {}): Promise<OrderResultT> {
     const raw = await runOrder({
-      methods: o.methods,
+      methods: o.methods.specs,
+      skipUnavailable: o.methods.by !== 'name',
       patterns: o.patterns,
       cpus: o.cpus ?? null,
       durationSeconds: o.durationSeconds ?? (o.selfTest ? ORDER_DEFAULTS.selfTestDurationSeconds : ORDER_DEFAULTS.durationSeconds),

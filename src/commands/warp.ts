@@ -8,7 +8,8 @@ import { defineCommand, type RunDeps } from './command.js';
 import { cpuList, flag, methodList, seconds, show, wholeNumber } from './options.js';
 
 /** What `clocklab warp` checks when no methods are named: the clocks that
- * must be monotonic, the ordered TSC reads, plain RDTSC and a wall clock. */
+ * must be monotonic, the ordered TSC reads, plain RDTSC and a wall clock;
+ * those this machine cannot read are skipped and said so. */
 export const WARP_DEFAULT_METHODS = ['monotonic', 'monotonic_raw', 'boottime', 'rdtscp', 'lfence_rdtsc', 'mfence_rdtsc', 'rdtsc', 'realtime'] as const;
 
 export const WARP_DEFAULTS = { durationSeconds: 10, selfTestDurationSeconds: 2, skewCycles: 100_000 } as const;
@@ -28,8 +29,9 @@ const selfTestPart = z.strictObject({
 });
 
 export const warpOptions = z.strictObject({
-  /** Methods to check, or 'all' (every method with a warp contract). */
-  methods: methodList(isWarpCheckable).prefault([...WARP_DEFAULT_METHODS]),
+  /** Methods to check, 'all' (every method with a warp contract) or 'default'
+   * (WARP_DEFAULT_METHODS); a method named that cannot be read here is refused. */
+  methods: methodList(isWarpCheckable, WARP_DEFAULT_METHODS).prefault('default'),
   /** CPUs to check on; default every online CPU this process may run on. */
   cpus: cpuList().optional(),
   /** Seconds each method runs, on all CPUs at once (default 10, 2 with selfTest). */
@@ -38,8 +40,9 @@ export const warpOptions = z.strictObject({
   offsets: flag().default(false),
   /** Each CPU pair in turn, for its share of the duration, so every pair gets samples. */
   pairs: flag().default(false),
-  /** Prove the checker: skew one CPU's reads of an internal RDTSCP method and
-   * check that the warp found has that size and CPU pair. */
+  /** Prove the checker: skew one CPU's reads of an internal ordered TSC read
+   * (RDTSCP, or LFENCE;RDTSC and getcpu where CPUID hides RDTSCP) and check
+   * that the warp found has that size and CPU pair. */
   selfTest: z
     .union([flag(), selfTestPart])
     .prefault(false)
@@ -54,7 +57,8 @@ export const warp = defineCommand({
   options: warpOptions,
   async run(o, deps: RunDeps = {}): Promise<WarpResultT> {
     const raw = await runWarp({
-      methods: o.methods,
+      methods: o.methods.specs,
+      skipUnavailable: o.methods.by !== 'name',
       cpus: o.cpus ?? null,
       durationSeconds: o.durationSeconds ?? (o.selfTest ? WARP_DEFAULTS.selfTestDurationSeconds : WARP_DEFAULTS.durationSeconds),
       offsets: o.offsets,

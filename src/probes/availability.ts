@@ -8,6 +8,7 @@
 // clock_getres through the vDSO answers even for ids the kernel lacks
 // (measured on a KVM guest, kernel 6.18; test/clocks.test.ts checks it).
 import { constants } from 'node:os';
+import { UnsupportedError } from '../errors.js';
 import type { MethodSpec } from '../methods.js';
 import { nativeIndex } from './native-method.js';
 import type { Binding } from '../native/binding.js';
@@ -65,4 +66,25 @@ export function methodAvailability(binding: Binding, spec: MethodSpec): Availabi
     }
     throw err;
   }
+}
+
+/** Refuses a method asked for by name that this machine cannot run (exit 3),
+ * naming it and why: the instruction and its CPUID bit, or the errno. A
+ * survey (a command's defaults, 'all') records such a method as skipped
+ * instead, and runs the rest. */
+export function requireAvailable(binding: Binding, specs: readonly MethodSpec[]): void {
+  for (const spec of specs) {
+    const a = methodAvailability(binding, spec);
+    if (!a.available) throw new UnsupportedError(`${spec.id}: ${a.reason}`);
+  }
+}
+
+/** The ordered TSC read clocklab times its own checks with (the warp
+ * self-test, --offsets, order's offset bound, the benches under bench/):
+ * RDTSCP where CPUID offers it, else LFENCE;RDTSC, the two the kernel's
+ * rdtsc_ordered() chooses between (arch/x86/include/asm/msr.h). Never RDTSCP
+ * where CPUID hides it: it may execute anyway (a PVM guest under bhyve) and
+ * its TSC_AUX then names another machine's CPU. */
+export function orderedTscRead(binding: Binding): 'rdtscp' | 'lfence_rdtsc' {
+  return binding.features().rdtscp ? 'rdtscp' : 'lfence_rdtsc';
 }

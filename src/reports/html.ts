@@ -145,7 +145,7 @@ body { font: 14px/1.45 system-ui, "DejaVu Sans", sans-serif; margin: 2rem auto; 
 h1 { font-size: 1.5rem; margin-bottom: .25rem; }
 h2 { font-size: 1.1rem; margin: 1.75rem 0 .5rem; }
 .verdict { display: inline-block; padding: .15rem .6rem; border-radius: .3rem; font-weight: 600; color: #fff; }
-.verdict.passed { background: #1a7f37; } .verdict.failed { background: #cf222e; } .verdict.info { background: #57606a; }
+.verdict.passed { background: #1a7f37; } .verdict.failed { background: #cf222e; } .verdict.info { background: #57606a; } .verdict.warnings { background: #9a6700; }
 .warning { border-left: 4px solid #bf8700; background: #fff8c5; padding: .4rem .8rem; margin: .5rem 0; }
 table { border-collapse: collapse; margin: .25rem 0; }
 th, td { border: 1px solid #d0d7de; padding: .2rem .55rem; text-align: left; vertical-align: top; white-space: pre-line; }

@@ -8,6 +8,7 @@ const VERDICT: Record<Verdict, string> = {
   passed: '✅ passed',
   failed: '❌ failed',
   info: 'ℹ️ no checks (information only)',
+  warnings: '⚠️ warnings (passed, with warnings)',
 };
 
 /** A table cell: no pipe, newline or tag can break out of it. */

@@ -46,7 +46,10 @@ export function reportModel(result: unknown, verdict: CommandVerdict): ReportMod
   const parsed = ReportResult.safeParse(result);
   if (parsed.success) {
     const body = modelOf(parsed.data);
-    return { ...body, verdict: !verdict.passed ? 'failed' : body.checks.length > 0 ? 'passed' : 'info' };
+    // check says `warnings` itself where a check warned: the heading says so
+    // too, not plain "passed".
+    const warned = parsed.data.command === 'check' && parsed.data.verdict === 'warnings';
+    return { ...body, verdict: !verdict.passed ? 'failed' : body.checks.length === 0 ? 'info' : warned ? 'warnings' : 'passed' };
   }
   const o = typeof result === 'object' && result !== null ? (result as Record<string, unknown>) : {};
   const command = typeof o['command'] === 'string' ? o['command'] : 'unknown';

@@ -63,6 +63,7 @@ export const OrderResult = z.object({
     selfTest: z.boolean(),
   }),
   pairs: z.array(OrderPair),
+  offsetMethod: z.string().optional().describe("the read the pairs' offset bounds were measured with: rdtscp, or lfence_rdtsc where CPUID hides RDTSCP"),
   tests: z.array(OrderTest),
   verdict: z.enum(['held', 'failed']),
   selfTest: OrderSelfTest.nullable(),

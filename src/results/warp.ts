@@ -73,6 +73,7 @@ export const TscOffset = z.object({
 
 /** What `--self-test` set up and whether the checker found it. */
 export const WarpSelfTest = z.object({
+  method: z.string().optional().describe('the skewed read: skewed_rdtscp, or skewed_lfence_rdtsc (CPU from getcpu) where CPUID hides RDTSCP'),
   skewCycles: z.number().describe('cycles subtracted from every read on skewCpu'),
   skewCpu: z.number().int(),
   warps: z.number().int(),
@@ -97,6 +98,7 @@ export const WarpResult = z.object({
   options: WarpOptions,
   methods: z.array(WarpMethodResult),
   offsets: z.array(TscOffset).nullable(),
+  offsetsMethod: z.string().optional().describe('the read the offsets were measured with: rdtscp, or lfence_rdtsc where CPUID hides RDTSCP'),
   verdict: z.enum(['held', 'failed']),
   disturbance: Disturbance,
   findings: z.array(Finding),

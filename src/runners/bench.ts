@@ -38,6 +38,10 @@ export interface BenchRunOptions extends RunnerContext {
    * medians alone, says false: 2000 resamples a ratio cost ~14 ms of CPU in
    * a short process, where the code has not been optimised yet. */
   ratioIntervals?: boolean;
+  /** Record a method this machine cannot run as unsupported, with the reason,
+   * instead of refusing the bench (UnsupportedError): for a command's
+   * defaults and 'all'. Default: only when every method is asked. */
+  skipUnavailable?: boolean;
 }
 
 /** The native loop counts in 32 bits (native/addon.cc U32Arg). */
@@ -130,8 +134,8 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResultT> 
   const online = onlineCpus();
   const cpu = options.cpu ?? binding.getcpu().cpu;
   requireOnline([cpu], online);
-  // "All" means the caller wants a survey: what cannot run is recorded, not fatal.
-  const all = METHODS.every((m) => options.methods.includes(m));
+  // A survey (defaults, all): what cannot run is recorded, not fatal.
+  const all = options.skipUnavailable ?? METHODS.every((m) => options.methods.includes(m));
 
   const planned: Array<{ spec: MethodSpec; index: number }> = [];
   const skipped = new Map<string, BenchMethodResultT>();

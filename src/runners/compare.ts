@@ -30,15 +30,16 @@ import type { WarpResultT } from '../results/warp.js';
 const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
 import { runBench, type BenchRunOptions } from './bench.js';
 import type { RunnerContext } from './progress.js';
-import { runWarp, type WarpOptions, type WarpRunOptions } from './warp.js';
+import { isWarpCheckable, runWarp, type WarpOptions, type WarpRunOptions } from './warp.js';
+import { requireAvailable } from '../probes/availability.js';
 
 /** The bench runner's options, as far as compare uses them. */
-export type BenchRunnerOptions = Pick<BenchRunOptions, 'methods' | 'loops' | 'runs' | 'durationSeconds' | 'cpu' | 'warmup' | 'binding' | 'signal'>;
+export type BenchRunnerOptions = Pick<BenchRunOptions, 'methods' | 'loops' | 'runs' | 'durationSeconds' | 'cpu' | 'warmup' | 'binding' | 'signal' | 'skipUnavailable'>;
 export type BenchRunner = (options: BenchRunnerOptions) => Promise<BenchResultT>;
 /** The warp runner, as compare calls it (src/runners/warp.ts). */
 export type WarpRunner = (options: WarpRunOptions) => Promise<WarpResultT>;
 /** compare's warp part: the warp check's options, less what compare fixes. */
-export type CompareWarpOptions = Pick<WarpOptions, 'methods' | 'durationSeconds'> & { cpus: readonly number[] | null };
+export type CompareWarpOptions = Pick<WarpOptions, 'methods' | 'durationSeconds' | 'skipUnavailable'> & { cpus: readonly number[] | null };
 
 export interface CompareOptions extends RunnerContext {
   /** Clocksources to measure, in order; null: every available one. */
@@ -46,6 +47,9 @@ export interface CompareOptions extends RunnerContext {
   /** Measure only the current clocksource, never switching (no root needed). */
   currentOnly: boolean;
   methods: readonly MethodSpec[];
+  /** Record a method this machine cannot run as skipped instead of refusing
+   * the run (exit 3, before any switch): for the defaults and 'all'. */
+  skipUnavailable?: boolean;
   loops: number;
   runs: number;
   /** Rounds over the clocksources, ABBA order; figures pool over rounds. */
@@ -89,6 +93,9 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
 
   const online = onlineCpus(inputs.source);
   requireOnline([options.cpu, ...(options.warp?.cpus ?? [])], online);
+  // A method named that cannot run is refused before any clocksource switch.
+  if (options.skipUnavailable !== true) requireAvailable(binding, options.methods);
+  if (options.warp && options.warp.skipUnavailable !== true) requireAvailable(binding, options.warp.methods.filter(isWarpCheckable));
   const warpCpus = options.warp ? [...(options.warp.cpus ?? online)] : [];
   let list: string[];
   let switcher: ClocksourceSwitcher | null = null;
@@ -150,6 +157,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
         durationSeconds: null,
         cpu: options.cpu,
         warmup: true,
+        skipUnavailable: true,
         binding,
         ...(options.signal ? { signal: options.signal } : {}),
       });
@@ -163,6 +171,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
           durationSeconds: warpOptions.durationSeconds,
           offsets: false,
           selfTest: null,
+          skipUnavailable: true,
           binding,
           ...(options.signal ? { signal: options.signal } : {}),
         });

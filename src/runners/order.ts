@@ -11,7 +11,7 @@ import { UnsupportedError, UsageError } from '../errors.js';
 import { finding } from '../findings/codes.js';
 import { METHODS, type MethodSpec } from '../methods.js';
 import { loadBinding, type Binding } from '../native/binding.js';
-import { methodAvailability } from '../probes/availability.js';
+import { methodAvailability, orderedTscRead, requireAvailable } from '../probes/availability.js';
 import { onlineCpus, requireOnline } from '../probes/cpus.js';
 import { startDisturbance } from '../probes/disturbance.js';
 import { probeMachine, realInputs, type ProbeInputs } from '../probes/machine.js';
@@ -32,6 +32,9 @@ export interface OrderOptions {
   durationSeconds: number;
   /** Run an ordered read in the wrong order instead, which must be caught. */
   selfTest: boolean;
+  /** Record a method this machine cannot read as unsupported instead of
+   * refusing the run (UnsupportedError): for the defaults and 'all'. */
+  skipUnavailable?: boolean;
 }
 
 export interface OrderRunOptions extends OrderOptions, RunnerContext {
@@ -88,8 +91,9 @@ export async function runOrder(options: OrderRunOptions): Promise<OrderResultRaw
     );
   }
   const cpus = validate(options, online, binding.getAffinity());
-  const features = binding.features();
-  const selfMethod = features.rdtscp ? 'rdtscp' : 'lfence_rdtsc';
+  // The offset bound and the self-test use the best ordered read CPUID offers.
+  const selfMethod = orderedTscRead(binding);
+  if (!options.selfTest && options.skipUnavailable !== true) requireAvailable(binding, options.methods);
   const methods = options.selfTest ? METHODS.filter((m) => m.id === selfMethod) : [...options.methods];
   const patterns = options.selfTest ? (['load-read', 'store-read'] as const) : options.patterns;
 
@@ -200,6 +204,7 @@ export async function runOrder(options: OrderRunOptions): Promise<OrderResultRaw
     machine: facts.machine,
     options: { methods: methods.map((m) => m.id), patterns: [...patterns], cpus, durationSeconds: options.durationSeconds, selfTest: options.selfTest },
     pairs,
+    offsetMethod: selfMethod,
     tests,
     verdict: failed ? 'failed' : 'held',
     selfTest,

@@ -13,7 +13,7 @@ import type { RunnerContext } from './progress.js';
 import { finding } from '../findings/codes.js';
 import { SELF_TEST_TOLERANCE } from '../findings/thresholds.js';
 import { METHODS, type MethodSpec } from '../methods.js';
-import { methodAvailability } from '../probes/availability.js';
+import { methodAvailability, orderedTscRead, requireAvailable } from '../probes/availability.js';
 import { nativeIndex } from '../probes/native-method.js';
 import { loadBinding, type Binding } from '../native/binding.js';
 import { onlineCpus, requireOnline } from '../probes/cpus.js';
@@ -49,6 +49,10 @@ export interface WarpOptions {
   selfTest: { skewCycles: number; skewCpu: number | null } | null;
   /** Each CPU pair in turn (./pair-schedule.ts) rather than all CPUs at once. */
   pairs?: boolean;
+  /** Record a method this machine cannot read as unsupported, with the
+   * reason, instead of refusing the run (UnsupportedError): for a command's
+   * defaults and 'all'. Default false: a method asked for by name must run. */
+  skipUnavailable?: boolean;
 }
 
 export interface WarpRunOptions extends WarpOptions, RunnerContext {
@@ -61,8 +65,8 @@ export interface WarpRunOptions extends WarpOptions, RunnerContext {
   nativeThreads?: boolean;
 }
 
-/** The internal method of the self-test: rdtscp minus a per-CPU offset
- * (native/methods.cc). Deliberately not in METHODS. */
+/** The internal methods of the self-test: an ordered TSC read minus a
+ * per-CPU offset (native/methods.cc). Deliberately not in METHODS. */
 export const SKEWED_RDTSCP: MethodSpec = {
   id: 'skewed_rdtscp',
   description: 'RDTSCP minus a per-CPU offset set by the self-test',
@@ -71,6 +75,21 @@ export const SKEWED_RDTSCP: MethodSpec = {
   unit: 'cycles',
   path: 'cpu',
 };
+/** Where CPUID hides RDTSCP: LFENCE;RDTSC, the CPU from getcpu(2). */
+export const SKEWED_LFENCE_RDTSC: MethodSpec = {
+  id: 'skewed_lfence_rdtsc',
+  description: 'LFENCE;RDTSC minus a per-CPU offset set by the self-test (the CPU from getcpu)',
+  requires: ['sse2'],
+  contract: 'monotonic',
+  unit: 'cycles',
+  path: 'cpu',
+};
+
+/** The self-test's read on this machine: skewed_rdtscp where CPUID offers
+ * RDTSCP, else skewed_lfence_rdtsc (orderedTscRead()). */
+export function skewedRead(binding: Binding): MethodSpec {
+  return orderedTscRead(binding) === 'rdtscp' ? SKEWED_RDTSCP : SKEWED_LFENCE_RDTSC;
+}
 
 /** Methods whose contract a warp check can test. */
 export function isWarpCheckable(m: MethodSpec): boolean {
@@ -131,8 +150,12 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultRawT> 
   const cpus = validate(options, online, binding.getAffinity(), layout.maxSlots);
   // The self-test's CPU defaults to the second CPU checked.
   const selfTest = options.selfTest ? { skewCycles: options.selfTest.skewCycles, skewCpu: options.selfTest.skewCpu ?? cpus[1] ?? 0 } : null;
-  const methods = selfTest ? [SKEWED_RDTSCP] : [...options.methods];
-  if (selfTest && !binding.features().rdtscp) throw new UnsupportedError('the self-test reads RDTSCP, which this CPU lacks (CPUID.80000001H:EDX[27] is clear)');
+  const skewed = skewedRead(binding);
+  const methods = selfTest ? [skewed] : [...options.methods];
+  // Named methods must run; per-thread and CPU-number methods are recorded
+  // as not warp-checked whichever way they were chosen.
+  if (!selfTest && options.skipUnavailable !== true) requireAvailable(binding, methods.filter(isWarpCheckable));
+  const offsetsMethod = selfTest ? skewed.id : orderedTscRead(binding);
 
   const startedAt = new Date().toISOString();
   const facts = probeMachine(inputs);
@@ -181,7 +204,7 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultRawT> 
     }
     if (options.offsets) {
       options.signal?.throwIfAborted();
-      offsets = await measureOffsets(binding, pool, cpus, selfTest ? 'skewed_rdtscp' : binding.features().rdtscp ? 'rdtscp' : 'lfence_rdtsc', options.signal);
+      offsets = await measureOffsets(binding, pool, cpus, offsetsMethod, options.signal);
     }
   } finally {
     if (selfTest) for (const c of cpus) binding.setTscSkew(c, 0);
@@ -211,7 +234,7 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultRawT> 
     else if (r.contract === 'may-step') findings.push(finding('WARP_MAY_STEP', 'warn', args));
   }
 
-  const selfTestResult = selfTest ? judgeSelfTest(selfTest, results[0]) : null;
+  const selfTestResult = selfTest ? { method: skewed.id, ...judgeSelfTest(selfTest, results[0]) } : null;
   const failed = selfTestResult ? !selfTestResult.passed : results.some((r) => r.status === 'measured' && r.verdict === 'failed');
   const raw: WarpResultRawT = {
     schema: 'clocklab/1',
@@ -228,6 +251,7 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultRawT> 
     },
     methods: results,
     offsets,
+    ...(options.offsets ? { offsetsMethod } : {}),
     verdict: failed ? 'failed' : 'held',
     disturbance: disturbance.finish(cpus),
     findings,

@@ -40,7 +40,7 @@ for by name (with --methods all it is skipped and said so); 130 interrupted.`,
   // The run lines were printed as the runs finished.
   text: (r) => textReport(r, { skip: ['runs'] }),
   live(options, write, pauseProgress) {
-    const width = methodWidth(options.methods.map((m) => m.id));
+    const width = methodWidth(options.methods.specs.map((m) => m.id));
     return {
       onRun(method, run) {
         // The bar (stderr, TTY only) is cleared before a run line lands.

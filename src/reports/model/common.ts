@@ -6,7 +6,9 @@ import type { GateT } from '../../results/gate.js';
 import { phrase } from '../../findings/sentences.js';
 import { STEAL_LIMIT_PERCENT } from '../../findings/thresholds.js';
 
-export type Verdict = 'passed' | 'failed' | 'info';
+/** passed, failed, info (nothing judged), or warnings: passed, but a check
+ * warned (check's own verdict `warnings`, exit 0 unless --strict). */
+export type Verdict = 'passed' | 'failed' | 'info' | 'warnings';
 
 /** The formats that render a model's sections (junit.xml shows only its checks). */
 export type Format = 'text' | 'markdown' | 'html';

@@ -108,7 +108,7 @@ export function orderModel(r: OrderResultT): ModelBody {
     title: 'TSC offset bound per CPU pair',
     textTitle: true,
     blocks: [
-      { kind: 'note', text: 'Ping-pong over one cache line; a violation no larger than the bound could be the offset alone.' },
+      { kind: 'note', text: `Ping-pong over one cache line${r.offsetMethod ? `, read with ${r.offsetMethod}` : ''}; a violation no larger than the bound could be the offset alone.` },
       { kind: 'table', table: tableOf(PAIR_COLUMNS, r.pairs) },
     ],
   });

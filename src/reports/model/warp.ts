@@ -247,7 +247,7 @@ export function warpModel(r: WarpResultT): ModelBody {
         r.offsets.length === 0
           ? [{ kind: 'note', text: 'None: one CPU has no pair.' }]
           : [
-              { kind: 'note', text: 'Ping-pong over one cache line; B minus A at the same instant.' },
+              { kind: 'note', text: `Ping-pong over one cache line${r.offsetsMethod ? `, read with ${r.offsetsMethod}` : ''}; B minus A at the same instant.` },
               { kind: 'table', table: tableOf(OFFSET_COLUMNS, r.offsets) },
             ],
     });
@@ -257,7 +257,7 @@ export function warpModel(r: WarpResultT): ModelBody {
     sections.push({
       title: 'Self-test',
       blocks: [
-        { kind: 'note', text: `self-test: CPU ${s.skewCpu}'s skewed_rdtscp reads were lowered by ${s.skewCycles} cycles; the checker must find warps into CPU ${s.skewCpu} of about that size.` },
+        { kind: 'note', text: `self-test: CPU ${s.skewCpu}'s ${s.method ?? 'skewed_rdtscp'} reads were lowered by ${s.skewCycles} cycles; the checker must find warps into CPU ${s.skewCpu} of about that size.` },
         { kind: 'status', items: [{ status: s.passed ? 'ok' : 'fail', name: 'self-test', text: s.reason }] },
       ],
     });

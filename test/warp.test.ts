@@ -1,7 +1,7 @@
 // The warp checker: it finds a planted warp of the planted size between the
 // planted CPUs, finds none without one, holds for the monotonic methods on
 // this machine with every CPU reading, and never leaves a worker running.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type * as WarpModule from '../src/runners/warp.js';
 import type * as PhraseModule from '../src/findings/phrase.js';
 import type * as PoolModule from '../src/runners/warp-pool.js';
@@ -12,6 +12,7 @@ import { WarpResult } from '../src/results/warp.js';
 import { onlineCpus } from '../src/probes/cpus.js';
 import { fromDist } from './helpers/dist.js';
 import { unmet } from './helpers/needs.js';
+import { tscPaths } from './helpers/tsc-paths.js';
 import { watchWorkers, type WorkerWatch } from './helpers/workers.js';
 
 const { runWarp: measureWarp } = await fromDist<typeof WarpModule>('runners/warp.js');
@@ -33,10 +34,17 @@ const method = (id: string): MethodsModule.MethodSpec => {
 
 const SKEW = 200_000;
 
-describe('warp self-test (a planted skew)', () => {
-  it.skipIf(unmet({ cpus: 2, rdtscp: true }))(`skewing CPU 1 by ${SKEW} cycles gives warps into CPU 1 within 10% of the skew`, async () => {
+// Both reads the self-test may use (./helpers/tsc-paths.ts): skewed_rdtscp
+// where CPUID offers RDTSCP, skewed_lfence_rdtsc (the CPU from getcpu) with
+// RDTSCP hidden or absent.
+for (const path of tscPaths()) describe.skipIf(path.skip)(`warp self-test (a planted skew), skewed_${path.read}`, () => {
+  beforeEach(() => path.enter());
+  afterEach(() => path.leave());
+
+  it.skipIf(unmet({ cpus: 2 }))(`skewing CPU 1 by ${SKEW} cycles gives warps into CPU 1 within 10% of the skew`, async () => {
     const r = await runWarp({ methods: [], cpus: [0, 1], durationSeconds: 0.5, offsets: false, selfTest: { skewCycles: SKEW, skewCpu: 1 } });
     expect(WarpResult.safeParse(r).success).toBe(true);
+    expect(r.selfTest?.method).toBe(`skewed_${path.read}`);
     const m = r.methods[0];
     if (m?.status !== 'measured') throw new Error('not measured');
     expect(m.warps).toBeGreaterThan(0);
@@ -51,7 +59,7 @@ describe('warp self-test (a planted skew)', () => {
     expect(r.verdict).toBe('held');
   });
 
-  it.skipIf(unmet({ cpus: 2, rdtscp: true }))('a negative skew gives warps out of CPU 1 instead', async () => {
+  it.skipIf(unmet({ cpus: 2 }))('a negative skew gives warps out of CPU 1 instead', async () => {
     const r = await runWarp({ methods: [], cpus: [0, 1], durationSeconds: 0.3, offsets: false, selfTest: { skewCycles: -SKEW, skewCpu: 1 } });
     const m = r.methods[0];
     if (m?.status !== 'measured') throw new Error('not measured');
@@ -60,7 +68,7 @@ describe('warp self-test (a planted skew)', () => {
     expect(r.selfTest?.passed).toBe(true);
   });
 
-  it.skipIf(unmet({ cpus: 2, rdtscp: true }))('with zero skew, rdtscp through the same path shows no warp (and the self-test says so)', async () => {
+  it.skipIf(unmet({ cpus: 2 }))('with zero skew, the same read through the same path shows no warp (and the self-test says so)', async () => {
     const r = await runWarp({ methods: [], cpus: [0, 1], durationSeconds: 0.5, offsets: false, selfTest: { skewCycles: 0, skewCpu: 1 } });
     const m = r.methods[0];
     if (m?.status !== 'measured') throw new Error('not measured');
@@ -69,7 +77,7 @@ describe('warp self-test (a planted skew)', () => {
     expect(r.selfTest?.passed).toBe(false);
   });
 
-  it.skipIf(unmet({ cpus: 2, rdtscp: true }))('the offsets see the planted skew: CPU 1 minus CPU 0 is -skew within the error bound', async () => {
+  it.skipIf(unmet({ cpus: 2 }))('the offsets see the planted skew: CPU 1 minus CPU 0 is -skew within the error bound', async () => {
     const r = await runWarp({ methods: [], cpus: [0, 1], durationSeconds: 0.1, offsets: true, selfTest: { skewCycles: SKEW, skewCpu: 1 } });
     const o = r.offsets?.[0];
     if (!o) throw new Error('no offset');
@@ -126,7 +134,7 @@ describe('warp workers', () => {
     expect(workers.alive()).toBe(0);
   });
 
-  it.skipIf(unmet({ cpus: 2, rdtscp: true }))('with nativeThreads, none is started: threads of the addon read, every CPU reads, a planted skew is found, and this thread is not left pinned', async () => {
+  it.skipIf(unmet({ cpus: 2 }))('with nativeThreads, none is started: threads of the addon read, every CPU reads, a planted skew is found, and this thread is not left pinned', async () => {
     const workers = watching();
     const before = binding.getAffinity();
     const plain = await runWarp({ methods: [method('monotonic')], cpus: [0, 1], durationSeconds: 0.05, offsets: false, selfTest: null, nativeThreads: true });

@@ -10,7 +10,7 @@ export const benchCli = defineCli({
   name: 'bench',
   description: 'ns/loop for each way of reading time, timed in native loops on one pinned CPU, repeated and summarised',
   flags: [
-    { flag: '--methods <list>', option: 'methods', kind: 'methods', help: `comma list of methods, or 'all' (default: ${BENCH_DEFAULT_METHODS.join(',')})` },
+    { flag: '--methods <list>', option: 'methods', kind: 'methods', help: `comma list of methods, or 'all' (default: ${BENCH_DEFAULT_METHODS.join(',')}; with the default or 'all', what this machine cannot run is skipped and said so)` },
     { flag: '--loops <n>', option: 'loops', kind: 'number', help: `reads per run (default: ${BENCH_DEFAULTS.loops})` },
     { flag: '--runs <n>', option: 'runs', kind: 'number', help: `runs per method (default: ${BENCH_DEFAULTS.runs})` },
     { flag: '--duration <seconds>', option: 'durationSeconds', kind: 'number', help: 'run each method repeatedly for this long instead of a fixed number of runs' },
@@ -35,7 +35,7 @@ Exit codes: 0 measured (also when the gate is inconclusive: it says so);
 interval of its change, in two blocks of runs); 2 bad input (unknown method,
 a count that is not a positive integer or absurdly large, a --baseline that
 is not a clocklab/1 bench report: refused before measuring); 3 the CPU or kernel lacks a method asked
-for by name (with --methods all it is skipped and said so); 130 interrupted.`,
+for by name (with the default methods or --methods all it is skipped and said so); 130 interrupted.`,
   output: 'report',
   // The run lines were printed as the runs finished.
   text: (r) => textReport(r, { skip: ['runs'] }),

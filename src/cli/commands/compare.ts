@@ -12,7 +12,7 @@ export const compareCli = defineCli({
   flags: [
     { flag: '--clocksources <list>', option: 'clocksources', kind: 'names', help: 'comma list of clocksources to compare (default: all available), e.g. tsc,kvm-clock' },
     { flag: '--current-only', option: 'currentOnly', kind: 'switch', help: 'measure only the current clocksource, without switching (no root needed)' },
-    { flag: '--methods <list>', option: 'methods', kind: 'methods', help: `methods to time (default: ${COMPARE_DEFAULT_METHODS.join(',')}; 'all' for every one)` },
+    { flag: '--methods <list>', option: 'methods', kind: 'methods', help: `methods to time (default: ${COMPARE_DEFAULT_METHODS.join(',')}; 'all' for every one; with either, what this machine cannot run is skipped and said so)` },
     { flag: '--loops <n>', option: 'loops', kind: 'number', help: `reads per timed loop (default: ${d.loops})` },
     { flag: '--runs <n>', option: 'runs', kind: 'number', help: `timed loops per method, clocksource and round (default: ${d.runs})` },
     { flag: '--rounds <n>', option: 'rounds', kind: 'number', help: `rounds over the clocksources, in ABBA order so a changing load weighs on each alike (default: ${d.rounds})` },
@@ -28,7 +28,7 @@ export const compareCli = defineCli({
     'is measured the original is journaled (fsync) to /run/clocklab ($CLOCKLAB_STATE_DIR); it is restored on\n' +
     'exit, error, SIGINT, SIGTERM and SIGHUP. After a SIGKILL the next clocklab command restores it\n' +
     '(`clocklab restore` does only that). One run per machine, whatever its state folder: a second is refused with exit 3.\n' +
-    'Exit codes: 0 done, 1 a monotonic method warped or a regression past --threshold, 2 bad usage, 3 cannot (not root, read-only /sys, no such clocksource, busy, no room for the journal),\n' +
+    'Exit codes: 0 done, 1 a monotonic method warped or a regression past --threshold, 2 bad usage, 3 cannot (a method named that this machine cannot run, not root, read-only /sys, no such clocksource, busy, no room for the journal),\n' +
     '130 interrupted (the clocksource is restored first).',
   output: 'report',
   text: (r) => textReport(r),

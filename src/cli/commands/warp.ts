@@ -13,7 +13,7 @@ export const warpCli = defineCli({
     'Each result says what it could not see: steps shorter than the hand-over between CPUs. Exit 1 if a method that ' +
     'must be monotonic warped; plain rdtsc and wall clocks only report.',
   flags: [
-    { flag: '--methods <list>', option: 'methods', kind: 'methods', help: `methods to check, comma-separated, or 'all' (default: ${WARP_DEFAULT_METHODS.join(',')})` },
+    { flag: '--methods <list>', option: 'methods', kind: 'methods', help: `methods to check, comma-separated, or 'all' (default: ${WARP_DEFAULT_METHODS.join(',')}; with the default or 'all', what this machine cannot read is skipped and said so)` },
     { flag: '--cpus <list>', option: 'cpus', kind: 'cpus', help: 'CPUs to check on, e.g. 0,2-5 (default: every online CPU)' },
     {
       flag: '--duration <seconds>',
@@ -27,11 +27,11 @@ export const warpCli = defineCli({
       flag: '--self-test',
       option: 'selfTest',
       kind: 'switch',
-      help: "prove the checker: lower the second CPU's reads of an internal RDTSCP method by --skew cycles and check that the warp found has that size and CPU pair (exit 0 if so, 1 if not)",
+      help: "prove the checker: lower the second CPU's reads of an internal ordered TSC read (RDTSCP, or LFENCE;RDTSC with the CPU from getcpu where CPUID hides RDTSCP) by --skew cycles and check that the warp found has that size and CPU pair (exit 0 if so, 1 if not)",
     },
     { flag: '--skew <cycles>', option: 'selfTest.skewCycles', kind: 'number', help: `cycles the self-test skews by (default ${skewCycles})` },
   ],
-  after: '\nExit codes: 0 held (or only findings); 1 a method that must be monotonic warped, or the self-test missed; 2 bad usage; 3 cannot (not x86, a CPU not allowed); 130 interrupted.',
+  after: '\nExit codes: 0 held (or only findings); 1 a method that must be monotonic warped, or the self-test missed; 2 bad usage; 3 cannot (a method named that this machine cannot read, not x86, a CPU not allowed); 130 interrupted.',
   output: 'report',
   text: (r) => textReport(r),
 });

@@ -13,7 +13,12 @@
 // clocksource_select()); the switcher never writes a name it has not found in
 // available_clocksource, so no test depends on that fallback, and the
 // stand-in does not emulate it. Whatever the stand-in says, a bench measures
-// the clocksource the kernel really uses.
+// the clocksource the kernel really uses, and the kernel log and
+// /proc/cmdline still tell the real story (on a machine booted with
+// tsc=unstable they say tsc was removed while the stand-in offers it). A write
+// truncates the file before it writes the name, so a reader in that instant
+// reads nothing, where sysfs swaps atomically; the one file cannot be renamed
+// into place instead, since the lock is an flock on it.
 //
 // Safety: the command run in the namespace is exec'd only once the stand-in's
 // marker file, holding a token only this helper knows, reads back from the

@@ -53,6 +53,10 @@ export function unmet(needs: Needs): string | null {
   if (needs.cpus && onlineCpus().length < needs.cpus) reasons.push(`needs ${needs.cpus} online CPUs`);
   if (needs.rdtscp && !b.features().rdtscp) reasons.push('needs RDTSCP');
   if (needs.rdpid && !b.features().rdpid) reasons.push('needs RDPID');
+  // The stand-in project where no stand-in could be mounted
+  // (test/helpers/standin-pool.ts): it must never switch the real ones.
+  const noStandIn = process.env['CLOCKLAB_STANDIN_UNMET'];
+  if (needs.clocksources && noStandIn) reasons.push(noStandIn);
   for (const cs of needs.clocksources ?? []) {
     if (!readClocksources().available.includes(cs)) reasons.push(`needs clocksource ${cs}`);
   }

@@ -193,7 +193,7 @@ export const check: (options?: CheckOptions) => Promise<CheckResult> = door(COMM
  * The KVM pvclock page as user space sees it: every vCPU's record, whether
  * they agree, pvclock against the Linux clocks, and whether the vDSO uses it.
  *
- * @throws UnsupportedError when there is no pvclock page (not a KVM guest, or never mapped).
+ * @throws UnsupportedError when there is no pvclock page (the kernel has no kvm-clock, or the page was never mapped).
  */
 export const pvclock: (options?: PvclockOptions) => Promise<PvclockResult> = door(COMMANDS.pvclock, ['signal', 'onProgress']);
 

@@ -84,14 +84,20 @@ const SAMPLES: FindingArgsMap = {
   CHECK_PVCLOCK_NO_PAGE: {},
   CHECK_PVCLOCK_OK: { vcpus: 2, seconds: 0.5 },
   CHECK_PVCLOCK_UNHEALTHY: { tornReads: 0, stableBit: false, recordsDisagree: false, differingFields: '', maxNsDifference: 0 },
-  CHECK_CLOCKSOURCE_NONE: { basis: 'none-qualifies', storedLevel: null, storedClocksource: null, storedReason: null, from: null },
-  CHECK_CLOCKSOURCE_OK: { current: 'tsc', basis: 'tsc-sound', storedLevel: null, storedClocksource: null, storedReason: null, from: null },
-  CHECK_CLOCKSOURCE_DIFFERS: { current: 'kvm-clock', recommended: 'tsc', basis: 'tsc-sound', storedLevel: null, storedClocksource: null, storedReason: null, from: null },
+  CHECK_CLOCKSOURCE_NONE: { basis: 'none-qualifies', storedLevel: null, storedClocksource: null, storedReason: null, from: null, tscKind: null, tscOption: null },
+  CHECK_CLOCKSOURCE_OK: { current: 'tsc', basis: 'tsc-sound', storedLevel: null, storedClocksource: null, storedReason: null, from: null, tscKind: null, tscOption: null },
+  CHECK_CLOCKSOURCE_DIFFERS: { current: 'kvm-clock', recommended: 'tsc', basis: 'tsc-sound', storedLevel: null, storedClocksource: null, storedReason: null, from: null, tscKind: null, tscOption: null },
   CHECK_DISTURBANCE_OK: { stealPercent: 0.1, loadAverage: 0.5 },
   CHECK_DISTURBANCE_STEAL: { stealPercent: 12 },
   CHECK_TIMESYNC_UNREAD: { error: 'adjtimex: Operation not permitted' },
   CHECK_TIMESYNC_OK: { daemons: 'chrony', maxErrorUs: 1500, estErrorUs: 20, offsetNs: -3200 },
   CHECK_TIMESYNC_UNSYNCED: { daemons: '', ptpKvm: 'ptp0', kvm: true, maxErrorUs: 16_000_000 },
+  COMPARE_KERNEL_CHOICE: { clocksource: 'kvm-clock', basis: 'tsc-withheld', storedLevel: null, storedClocksource: null, storedReason: null, from: null, tscKind: 'boot-parameter', tscOption: 'tsc=unstable' },
+  TSC_WITHHELD: { kind: 'boot-parameter', reason: 'boot parameter', timeS: 0.075084, option: 'tsc=unstable', contradiction: true, clocksourceAsked: 'kvm-clock', watchdogClock: null, watchdogAgainst: null, skewNs: null, wdNsec: null, cpu: null, warpCycles: null, fromCpu: null, toCpu: null, logRead: true, flagsGood: true },
+  CHECK_TSC_WITHHELD: { ...{ kind: 'boot-parameter', reason: 'boot parameter', timeS: 0.075084, option: 'tsc=unstable', contradiction: true, clocksourceAsked: 'kvm-clock', watchdogClock: null, watchdogAgainst: null, skewNs: null, wdNsec: null, cpu: null, warpCycles: null, fromCpu: null, toCpu: null, logRead: true, flagsGood: true }, kind: 'watchdog', reason: 'clocksource watchdog', option: null, watchdogClock: 'tsc', watchdogAgainst: 'acpi_pm', skewNs: 4687076445, wdNsec: 633206175, cpu: 0 },
+  HYPERVISOR_NESTED: { kernelSays: 'PVM', cpuidSignature: 'bhyve bhyve', cpuidName: 'bhyve', clocksource: 'kvm-clock', clockFrom: 'PVM' },
+  VM_FORKED: { forkS: 1.218063, forks: 1, rewritten: false, oldestSystemTimeS: 0.9 },
+  CHECK_PVCLOCK_UNREADABLE: { clocksource: 'kvm-clock', state: 'not readable' },
 };
 
 const codes = Object.keys(FINDING_ARGS).filter(isFindingCode);
@@ -166,7 +172,7 @@ describe('check: codes phrase as the judge wrote them', () => {
   it('an untrusted TSC', () => {
     const m = { ...machine, tscFlags: { ...machine.tscFlags, constant_tsc: false, invariantTsc: false } };
     const c = phrased('tsc', judgeTsc(m, '[ 1.0] clocksource: Marking TSC unstable due to clocksource watchdog'));
-    expect(c.summary).toBe('TSC: no constant_tsc; no invariant TSC (CPUID 0x80000007 EDX[8]); the kernel log says "Marking TSC unstable"');
+    expect(c.summary).toBe('TSC: no constant_tsc; no invariant TSC (CPUID 0x80000007 EDX[8]); the kernel log says "Marking TSC unstable due to clocksource watchdog"');
     expect(c.advice).toBe('do not rely on the TSC here: keep kvm-clock (or the best-rated clocksource) and treat raw TSC reads as CPU-local');
   });
 

@@ -26,11 +26,38 @@ const warpArgs = { method: s, warps: n, amount: s, unit: s, amountNs: n, fromCpu
  * stored `clocklab compare` (its level, clocksource and reason, and where it
  * came from); the others are judged from this machine's TSC flags. */
 const basisArgs = {
-  basis: z.enum(['tsc-sound', 'tsc-untrusted', 'none-qualifies', 'stored']),
+  basis: z.enum(['tsc-sound', 'tsc-untrusted', 'none-qualifies', 'stored', 'tsc-withheld']),
   storedLevel: z.enum(['recommend', 'lean', 'none']).nullable(),
   storedClocksource: sn,
   storedReason: sn,
   from: sn,
+  /** tsc-withheld / tsc-untrusted: why the kernel does not offer tsc (KernelView tsc.withheld.kind) and the boot option behind it. */
+  tscKind: sn.default(null),
+  tscOption: sn.default(null),
+};
+
+/** Why the kernel does not offer tsc (src/probes/kernel-view.ts tscWithheld()):
+ * `kind` as TscWithheldKind; the log's reason and time; the boot option;
+ * tsc=reliable beside tsc=unstable; clocksource= on the command line; the
+ * watchdog's record (the clock it measured against, skew over its interval);
+ * the sync check's warp; whether the TSC flags are all good. */
+const withheldArgs = {
+  kind: s,
+  reason: sn,
+  timeS: nn,
+  option: sn,
+  contradiction: b,
+  clocksourceAsked: sn,
+  watchdogClock: sn,
+  watchdogAgainst: sn,
+  skewNs: nn,
+  wdNsec: nn,
+  cpu: nn,
+  warpCycles: nn,
+  fromCpu: nn,
+  toCpu: nn,
+  logRead: b,
+  flagsGood: b,
 };
 
 export const FINDING_ARGS = {
@@ -81,6 +108,8 @@ export const FINDING_ARGS = {
   COMPARE_NOT_RESTORED: z.object({ original: s, now: s }),
   COMPARE_STEAL: z.object({ clocksource: s, stealPercent: n }),
   // compare's recommendation: its reasons, in order (recommendation.findings)
+  /** The kernel offers one clocksource: the choice is the kernel's (the same decision check makes). */
+  COMPARE_KERNEL_CHOICE: z.object({ clocksource: s, ...basisArgs }),
   /** `drift`: the control's largest ratio between clocksources, minus 1. */
   COMPARE_CONTROL_DRIFT: z.object({ method: s, drift: n }),
   COMPARE_ONE_CLOCKSOURCE: z.object({ clocksource: sn }),
@@ -153,6 +182,16 @@ export const FINDING_ARGS = {
   CHECK_DISTURBANCE_OK: z.object({ stealPercent: n, loadAverage: n }),
   CHECK_DISTURBANCE_STEAL: z.object({ stealPercent: n }),
   CHECK_TIMESYNC_UNREAD: z.object({ error: s }),
+
+  // the kernel's view (info's findings, check's tsc verdict and its result findings)
+  TSC_WITHHELD: z.object(withheldArgs),
+  CHECK_TSC_WITHHELD: z.object(withheldArgs),
+  /** The kernel names a hypervisor user-space CPUID does not show. */
+  HYPERVISOR_NESTED: z.object({ kernelSays: s, cpuidSignature: s, cpuidName: sn, clocksource: sn, clockFrom: sn }),
+  /** `rewritten`: every pvclock record's system_time is past the fork (null: no record read). */
+  VM_FORKED: z.object({ forkS: nn, forks: n, rewritten: b.nullable(), oldestSystemTimeS: nn }),
+  /** check's pvclock skip where no page can be read though the kernel has kvm-clock. */
+  CHECK_PVCLOCK_UNREADABLE: z.object({ clocksource: sn, state: s }),
   /** `daemons`: those running that discipline the clock (chrony, ntpd, systemd-timesyncd, ptp4l, phc2sys). */
   CHECK_TIMESYNC_OK: z.object({ daemons: list, maxErrorUs: n, estErrorUs: n, offsetNs: n }),
   /** `ptpKvm`: the /dev/ptpN of ptp_kvm, when the hypervisor offers it; `kvm`: a KVM guest. */

@@ -31,7 +31,11 @@ export function basisText(a: RecommendationBasis): string {
     case 'tsc-sound':
       return 'the TSC is constant, non-stop and invariant, so tsc reads in the vDSO without the pvclock indirection';
     case 'tsc-untrusted':
-      return 'the TSC is not trustworthy here, and kvm-clock corrects for it';
+      return a.tscKind
+        ? `the kernel measured the TSC and found it wrong (${WITHHELD_SHORT[a.tscKind] ?? a.tscKind}), so it does not offer tsc`
+        : 'the TSC is not constant, non-stop and invariant here, and kvm-clock does not depend on that';
+    case 'tsc-withheld':
+      return `the kernel does not offer tsc (${a.tscKind === 'boot-parameter' && a.tscOption ? `the boot parameter ${a.tscOption} removed it` : (WITHHELD_SHORT[a.tscKind ?? 'unknown'] ?? 'reason unknown')}), so the paravirtual clock is the only choice; nothing measured the TSC as bad`;
     case 'none-qualifies':
       return 'neither tsc nor kvm-clock qualifies';
     case 'stored': {
@@ -41,6 +45,62 @@ export function basisText(a: RecommendationBasis): string {
           : `a stored comparison ${a.storedLevel === 'recommend' ? 'recommends' : 'leans to'} ${a.storedClocksource}: ${a.storedReason ?? ''}`;
       return `${said} (from ${a.from ?? 'unknown'})`;
     }
+  }
+}
+
+/** Why tsc is not offered, in a few words (KernelView tsc.withheld.kind). */
+const WITHHELD_SHORT: Record<string, string> = {
+  'boot-parameter': 'a boot parameter marked it unstable',
+  watchdog: 'the clocksource watchdog measured it against another clock',
+  'sync-check': 'the TSC sync check at CPU bring-up saw it go backwards between CPUs',
+  unsynchronized: "the kernel's rule for TSCs on several packages without constant_tsc",
+  cpufreq: 'its rate follows the CPU frequency',
+  idle: 'it stops in deep C-states',
+  hypervisor: 'the hypervisor says its TSC is not invariant',
+  other: 'the kernel marked it unstable',
+  unknown: 'the kernel log does not say why',
+};
+
+const secs = (t: number | null): string => (t === null ? '' : ` at ${t.toFixed(3)} s`);
+
+/** Why tsc is not offered, with its evidence and remedy: the sentence of
+ * TSC_WITHHELD (info) and CHECK_TSC_WITHHELD (check). */
+function withheldPhrase(a: FindingArgs<'TSC_WITHHELD'>): Phrase {
+  const logged = a.reason !== null ? ` (kernel log${secs(a.timeS)}: "Marking TSC unstable due to ${a.reason}")` : '';
+  const asked = a.clocksourceAsked !== null && a.clocksourceAsked !== 'tsc' ? `; clocksource=${a.clocksourceAsked} also asks for ${a.clocksourceAsked}` : '';
+  switch (a.kind) {
+    case 'boot-parameter': {
+      const opt = a.option ?? 'tsc=unstable';
+      const both = a.contradiction
+        ? '; tsc=reliable is given too, and the two contradict: every tsc= option applies (arch/x86/kernel/tsc.c, tsc_setup()) and an unstable mark is never undone'
+        : '';
+      return said(
+        `tsc is not offered: the boot parameter ${opt} marked it unstable${logged}${both}${asked}`,
+        `remove ${opt} from the kernel command line to offer tsc${asked ? ` (and clocksource=${a.clocksourceAsked ?? ''} to let the kernel choose)` : ''}${a.flagsGood ? '; nothing measured the TSC as bad here: constant_tsc, nonstop_tsc and the invariant TSC are set' : ''}`,
+      );
+    }
+    case 'watchdog': {
+      const by =
+        a.skewNs !== null && a.wdNsec !== null
+          ? `: '${a.watchdogClock ?? 'tsc'}' ran ${a.skewNs} ns off '${a.watchdogAgainst ?? 'the watchdog'}' over an interval of ${a.wdNsec} ns${a.cpu !== null ? ` (CPU ${a.cpu})` : ''}`
+          : '';
+      return said(
+        `tsc is not offered: the clocksource watchdog measured it against ${a.watchdogAgainst ?? 'another clock'} and marked it unstable${by}${logged} (kernel/time/clocksource.c)`,
+        'the TSC and the watchdog clock disagreed: keep the current clocksource, and report the host with these lines (dmesg | grep -A4 "watchdog on CPU")',
+      );
+    }
+    case 'sync-check':
+      return said(
+        `tsc is not offered: at CPU bring-up the TSC went backwards${a.warpCycles !== null ? ` ${a.warpCycles} cycles` : ''}${a.fromCpu !== null && a.toCpu !== null ? ` between CPU ${a.fromCpu} and CPU ${a.toCpu}` : ''}${logged} (arch/x86/kernel/tsc_sync.c)`,
+        "the CPUs' TSCs are not synchronised: keep the current clocksource, and report the host or firmware",
+      );
+    case 'unknown':
+      return said(
+        `tsc is not offered, and ${a.logRead ? 'the kernel log does not say why (its early lines may have been overwritten)' : 'the kernel log could not be read'}${asked}`,
+        `read the reason with \`dmesg | grep -i tsc\`${a.logRead ? '' : ' as root'}; the command line's clock options are in /proc/cmdline`,
+      );
+    default:
+      return said(`tsc is not offered: the kernel marked it unstable because ${WITHHELD_SHORT[a.kind] ?? a.kind}${logged}${asked}`, null);
   }
 }
 
@@ -309,7 +369,7 @@ const SENTENCES: Sentences = {
       'do not rely on the TSC here: keep kvm-clock (or the best-rated clocksource) and treat raw TSC reads as CPU-local',
     );
   },
-  CHECK_PVCLOCK_NOT_KVM: () => said('not a KVM guest: there is no pvclock page'),
+  CHECK_PVCLOCK_NOT_KVM: () => said('the kernel has no kvm-clock: there is no KVM-family pvclock page to check'),
   CHECK_PVCLOCK_NO_PAGE: () => said('no pvclock page is mapped (kvm-clock was never used since boot)'),
   CHECK_PVCLOCK_OK: (a) => said(`${a.vcpus} vCPU records agree, stable bit set, no torn read in ${a.seconds} s`),
   CHECK_PVCLOCK_UNHEALTHY: (a) => {
@@ -355,6 +415,29 @@ const SENTENCES: Sentences = {
       `the host stole ${a.stealPercent}% of the CPUs' time during the check`,
       'figures from this run are noisy; rerun when the host is quieter before trusting a cost',
     ),
+  TSC_WITHHELD: withheldPhrase,
+  CHECK_TSC_WITHHELD: withheldPhrase,
+  HYPERVISOR_NESTED: (a) =>
+    said(
+      `The kernel says it runs on ${a.kernelSays}, but user-space CPUID leaf 0x40000000 says '${a.cpuidSignature}'${a.cpuidName ? ` (${a.cpuidName})` : ''}: the guest is nested or paravirtualized, and CPUID from user space answers from the outer machine${a.kernelSays === 'PVM' ? ' (PVM runs the guest kernel in user mode and does not intercept user-space CPUID)' : ''}.${a.clocksource ? ` The kernel's clock is ${a.clocksource}${a.clockFrom ? `, the paravirtual clock of ${a.clockFrom}` : ''}.` : ''}`,
+      "Trust the kernel's view for this guest (dmesg, /proc/cpuinfo, sysfs); CPUID's hypervisor leaves and brand string describe the outer machine.",
+    ),
+  VM_FORKED: (a) =>
+    said(
+      `This guest was forked or restored from a snapshot: the kernel reseeded its RNG for a virtual machine fork${secs(a.forkS)} after boot (the VM generation ID changed, drivers/virt/vmgenid.c)${a.forks > 1 ? `, ${a.forks} times` : ''}; ${
+        a.rewritten === null
+          ? 'no pvclock record could be read to see whether the host rewrote them after it'
+          : a.rewritten
+            ? `the pvclock records were rewritten after it (oldest system_time ${fixed(a.oldestSystemTimeS, 3)} s)`
+            : `a pvclock record was not rewritten after it (oldest system_time ${fixed(a.oldestSystemTimeS, 3)} s, before the fork)`
+      }.`,
+      a.rewritten === false
+        ? 'The host has not updated this vCPU clock since the restore: time read through it may be the snapshot\'s; run `clocklab pvclock` and report the host'
+        : null,
+    ),
+  CHECK_PVCLOCK_UNREADABLE: (a) =>
+    said(`no pvclock page could be read (${a.state}), though the kernel offers kvm-clock (clocksource now: ${a.clocksource ?? 'unknown'})`, 'run `clocklab pvclock` for the reason'),
+  COMPARE_KERNEL_CHOICE: (a) => said(`${a.clocksource} is the only clocksource the kernel offers: ${basisText(a)}`),
   CHECK_TIMESYNC_UNREAD: (a) => said(`the kernel's NTP state could not be read (${a.error})`),
   CHECK_TIMESYNC_OK: (a) =>
     said(

@@ -104,11 +104,13 @@ export function readHypervisorFacts(cpuid: CpuidFn, hypervisorBit: boolean): Hyp
   const h = cpuid(0x40000000, 0);
   const signature = regsString(h.ebx, h.ecx, h.edx);
   const maxLeaf = h.eax >>> 0;
-  const isKvm = signature === 'KVMKVMKVM';
+  // KVM's leaves sit at 0x40000100 when it also emulates Hyper-V at
+  // 0x40000000 (kvm_cpuid_base(), arch/x86/include/asm/kvm_para.h).
+  const kvmBase = signature === 'KVMKVMKVM' ? 0x40000000 : regsString(...(({ ebx, ecx, edx }) => [ebx, ecx, edx])(cpuid(0x40000100, 0))) === 'KVMKVMKVM' ? 0x40000100 : null;
   let kvmFeatures: string[] | null = null;
   let kvmFeaturesEax: number | null = null;
-  if (isKvm && maxLeaf >= 0x40000001) {
-    const eax = cpuid(0x40000001, 0).eax >>> 0;
+  if (kvmBase !== null && (kvmBase !== 0x40000000 || maxLeaf >= 0x40000001)) {
+    const eax = cpuid(kvmBase + 1, 0).eax >>> 0;
     kvmFeaturesEax = eax;
     kvmFeatures = KVM_FEATURES.filter(([b]) => bit(eax, b)).map(([, name]) => name);
   }

@@ -7,7 +7,9 @@ import { readClocksources } from './clocksource.js';
 import { onlineCpus } from './cpus.js';
 import { readCpuidFacts, readHypervisorFacts, type CpuidFacts, type CpuidFn, type HypervisorFacts } from './cpuid.js';
 import { readCpuinfo, type CpuinfoFacts } from './cpuinfo.js';
-import { realSource, type Source } from './source.js';
+import { knownSignature } from './hypervisor.js';
+import { readKernelView } from './kernel-view.js';
+import { KERNEL_LOG_PATH, realSource, type Source } from './source.js';
 
 /** The inputs of every probe, injectable as a whole for tests. */
 export interface ProbeInputs {
@@ -30,7 +32,9 @@ export interface MachineFacts {
 /** The flags compared between CPUID and /proc/cpuinfo (both have them). */
 const CROSS_CHECKED = ['rdtscp', 'rdpid'] as const;
 
-export function probeMachine(inputs: ProbeInputs = realInputs()): MachineFacts {
+/** `kernelLog`: the log's text where the caller has read it already (check
+ * reads it once, through its collector); else it is read through the Source. */
+export function probeMachine(inputs: ProbeInputs = realInputs(), kernelLog?: string | null): MachineFacts {
   const { source } = inputs;
   const cpuinfo = readCpuinfo(source);
   const cpuid = inputs.cpuid ? readCpuidFacts(inputs.cpuid) : null;
@@ -60,6 +64,7 @@ export function probeMachine(inputs: ProbeInputs = realInputs()): MachineFacts {
     hypervisor: hypervisor
       ? {
           signature: hypervisor.signature,
+          vendor: knownSignature(hypervisor.signature)?.name ?? null,
           maxLeaf: hypervisor.maxLeaf,
           kvmFeatures: hypervisor.kvmFeatures,
           kvmFeaturesEax: hypervisor.kvmFeaturesEax,
@@ -67,6 +72,14 @@ export function probeMachine(inputs: ProbeInputs = realInputs()): MachineFacts {
       : null,
     clocksources: readClocksources(source),
   };
+  machine.kernelView = readKernelView({
+    source,
+    cpuid: inputs.cpuid,
+    hypervisorBit: cpuid?.hypervisorBit ?? false,
+    cpuinfoFlag: has('hypervisor'),
+    available: machine.clocksources.available,
+    current: machine.clocksources.current,
+  }, kernelLog === undefined ? source.read(KERNEL_LOG_PATH) : kernelLog);
   return { machine, cpuid, cpuinfo, hypervisor };
 }
 

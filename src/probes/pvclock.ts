@@ -69,18 +69,35 @@ export function openPvclockPage(binding: Binding, source: Source = realSource): 
   return { state: 'readable', location, vcpus, vcpu0 };
 }
 
+/** What the kernel's clocksources say about the page, for the sentence:
+ * whether a KVM-family clock (kvm-clock) is there at all. Decided from the
+ * kernel's clocksources, never from a CPUID signature (under PVM user-space
+ * CPUID shows the outer hypervisor while the kernel runs on kvm-clock). */
+export interface PvclockContext {
+  available: readonly string[];
+  current: string | null;
+}
+
 /** The sentence for a page that cannot be read: what was looked for, where. */
-export function pvclockUnavailableMessage(page: Exclude<PvclockPage, { state: 'readable' }>, hypervisor: string | null): string {
-  const kvm = hypervisor === null ? ' This is not a KVM guest (no hypervisor).' : hypervisor.startsWith('KVMKVMKVM') ? '' : ` The hypervisor is '${hypervisor}', not KVM.`;
+export function pvclockUnavailableMessage(page: Exclude<PvclockPage, { state: 'readable' }>, clocks: PvclockContext | null): string {
+  const kvmClock = clocks !== null && (clocks.available.includes('kvm-clock') || clocks.current === 'kvm-clock');
+  const why =
+    clocks === null
+      ? ''
+      : kvmClock
+        ? clocks.current === 'kvm-clock'
+          ? ''
+          : ` kvm-clock is offered but the clocksource is ${clocks.current ?? 'unknown'}: the page is backed once kvm-clock has been in use.`
+        : ` The kernel has no kvm-clock (clocksources: ${clocks.available.join(' ') || 'none'}), so no KVM-family pvclock page is expected.`;
   if (page.state === 'absent') {
-    return `no pvclock page: looked for ${page.location.lookedFor} in ${page.location.lookedIn}: ${page.reason}.${kvm}`;
+    return `no pvclock page: looked for ${page.location.lookedFor} in ${page.location.lookedIn}: ${page.reason}.${why}`;
   }
-  return `pvclock page not mapped: looked for it at ${page.location.detail} in ${MAPS_PATH}: ${page.reason}.${kvm}`;
+  return `pvclock page not mapped: looked for it at ${page.location.detail} in ${MAPS_PATH}: ${page.reason}.${why}`;
 }
 
 /** Opens the page or throws UnsupportedError (exit 3) with the reason. */
-export function requirePvclockPage(binding: Binding, source: Source = realSource, hypervisor: string | null = null): Extract<PvclockPage, { state: 'readable' }> {
+export function requirePvclockPage(binding: Binding, source: Source = realSource, clocks: PvclockContext | null = null): Extract<PvclockPage, { state: 'readable' }> {
   const page = openPvclockPage(binding, source);
-  if (page.state !== 'readable') throw new UnsupportedError(pvclockUnavailableMessage(page, hypervisor));
+  if (page.state !== 'readable') throw new UnsupportedError(pvclockUnavailableMessage(page, clocks));
   return page;
 }

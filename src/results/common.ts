@@ -39,6 +39,7 @@ export const TscFlags = z.object({
 
 export const Hypervisor = z.object({
   signature: z.string().describe('CPUID 0x40000000 EBX:ECX:EDX, e.g. KVMKVMKVM'),
+  vendor: z.string().nullable().optional().describe('the hypervisor that signature belongs to, where known (src/probes/hypervisor.ts)'),
   maxLeaf: z.number().int().describe('CPUID 0x40000000 EAX'),
   kvmFeatures: z.array(z.string()).nullable().describe('names of the set bits of CPUID 0x40000001 EAX, on KVM'),
   kvmFeaturesEax: z.number().int().nullable(),
@@ -47,6 +48,61 @@ export const Hypervisor = z.object({
 export const Clocksources = z.object({
   available: z.array(z.string()),
   current: z.string().nullable(),
+});
+
+const sn = z.string().nullable();
+const nn = z.number().nullable();
+
+/** Why the kernel does not offer tsc (src/probes/kernel-view.ts). */
+export const TscWithheldKind = z.enum(['boot-parameter', 'watchdog', 'sync-check', 'unsynchronized', 'cpufreq', 'idle', 'hypervisor', 'other', 'unknown']);
+
+/** What the kernel decided about its clocks and the hypervisor, read from
+ * its log, /proc/cmdline and sysfs (src/probes/kernel-view.ts). */
+export const KernelView = z.object({
+  kernelLogRead: z.boolean().describe('the kernel log (/dev/kmsg or a capture\'s dmesg.txt) could be read'),
+  cmdlineRead: z.boolean(),
+  hypervisor: z.object({
+    kernelSays: sn.describe('"Hypervisor detected: X" in the kernel log'),
+    sysfsType: sn.describe('/sys/hypervisor/type'),
+    cpuinfoFlag: z.boolean().describe('the hypervisor flag in /proc/cpuinfo'),
+    cpuid: z
+      .array(z.object({ leaf: z.number().int(), signature: z.string(), maxLeaf: z.number().int(), name: sn }))
+      .describe('the hypervisor leaves user-space CPUID shows (0x40000000 and known signatures at 0x100 steps)'),
+    nested: z.boolean().describe('the kernel names a hypervisor none of the CPUID signatures belong to: nested or paravirtualized (PVM)'),
+    clockFrom: sn.describe("the hypervisor the kernel's paravirtual clock comes from"),
+  }),
+  clockOptions: z.object({
+    clocksource: sn.describe('clocksource= on the kernel command line'),
+    tsc: z.array(z.string()).describe('every tsc= value, in order: all apply'),
+    tscContradiction: z.boolean().describe('tsc=reliable and tsc=unstable both given'),
+    notsc: z.boolean(),
+    noKvmclock: z.boolean(),
+    noKvmclockVsyscall: z.boolean(),
+    tscEarlyKhz: nn,
+    options: z.array(z.string()).describe('the clock options as given'),
+  }),
+  tsc: z.object({
+    offered: z.boolean().describe('tsc is in available_clocksource'),
+    withheld: z
+      .object({
+        kind: TscWithheldKind,
+        reason: sn.describe('the reason after "Marking TSC unstable due to"'),
+        timeS: nn.describe('seconds after boot the kernel logged it'),
+        measured: z.boolean().describe('the kernel timed the TSC and found it wrong (watchdog, sync check)'),
+        option: sn.describe('the boot option that removed it (tsc=unstable, notsc)'),
+        watchdog: z
+          .object({ clocksource: z.string(), against: sn, cpu: nn, skewNs: nn, wdNsec: nn, csNsec: nn })
+          .nullable()
+          .describe("the clocksource watchdog's record: which clock, measured against which, by how much"),
+        sync: z.object({ fromCpu: nn, toCpu: nn, warpCycles: nn }).nullable().describe('the failed TSC sync check at CPU bring-up'),
+      })
+      .nullable()
+      .describe('why the kernel does not offer tsc, or null where it does'),
+    detectedMhz: nn.describe('"tsc: Detected N MHz"'),
+    refinedMhz: nn.describe('"tsc: Refined TSC clocksource calibration: N MHz"'),
+  }),
+  switches: z.array(z.object({ timeS: nn, clocksource: z.string() })).describe('"Switched to clocksource X", in order'),
+  forks: z.array(z.object({ timeS: nn })).describe('"crng reseeded due to virtual machine fork": restored or cloned from a snapshot'),
 });
 
 /** What the machine is, recorded in every result so figures can be compared. */
@@ -59,6 +115,7 @@ export const Machine = z.object({
   tscFlags: TscFlags,
   hypervisor: Hypervisor.nullable(),
   clocksources: Clocksources,
+  kernelView: KernelView.optional().describe("the kernel's own view of its clocks and hypervisor (absent in reports of older versions)"),
 });
 
 /** The fields every result opens with: the schema version, the command that
@@ -87,3 +144,5 @@ export type MachineT = z.infer<typeof Machine>;
 export type DisturbanceT = z.infer<typeof Disturbance>;
 export type TscFlagsT = z.infer<typeof TscFlags>;
 export type HypervisorT = z.infer<typeof Hypervisor>;
+export type KernelViewT = z.infer<typeof KernelView>;
+export type TscWithheldT = NonNullable<KernelViewT['tsc']['withheld']>;

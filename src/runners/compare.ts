@@ -14,6 +14,8 @@ import { loadBinding, type Binding } from '../native/binding.js';
 import { startDisturbance } from '../probes/disturbance.js';
 import { probeMachine, realInputs, type MachineFacts, type ProbeInputs } from '../probes/machine.js';
 import type { BenchResultT } from '../results/bench.js';
+import { openPvclockPage, PVCLOCK_FLAGS } from '../probes/pvclock.js';
+import { recommendFromKernel } from './clock-decisions.js';
 import type { FindingT } from '../results/common.js';
 import type {
   ClockVerdictT,
@@ -200,7 +202,9 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
   const comparison = compareRows(runs, methodIds);
   const findings: FindingT[] = [];
   if (end !== original) findings.push(finding('COMPARE_NOT_RESTORED', 'fail', { original, now: end }));
-  const recommendation = recommend(runs, comparison, facts, original, findings);
+  const page = openPvclockPage(binding, inputs.source);
+  const pvclockStable = page.state === 'readable' ? (page.vcpu0.flags & PVCLOCK_FLAGS.TSC_STABLE) !== 0 : null;
+  const recommendation = recommend(runs, comparison, facts, original, findings, pvclockStable);
   const raw: CompareResultRawT = {
     schema: 'clocklab/1',
     command: 'compare',
@@ -381,7 +385,8 @@ function clockVerdict(runs: readonly ClocksourceRunT[], method: string, minRatio
 }
 
 /** What says a clocksource is safe on this machine. */
-export function safetyOf(cs: string, run: ClocksourceRunT | undefined, facts: MachineFacts): SafetyT {
+/** `pvclockStable`: vCPU 0's PVCLOCK_TSC_STABLE_BIT read from the page, null where it cannot be read. */
+export function safetyOf(cs: string, run: ClocksourceRunT | undefined, facts: MachineFacts, pvclockStable: boolean | null = null): SafetyT {
   const m = facts.machine;
   const evidence: SafetyT['evidence'] = [];
   const f = m.tscFlags;
@@ -397,18 +402,29 @@ export function safetyOf(cs: string, run: ClocksourceRunT | undefined, facts: Ma
       detail: 'available_clocksource; the kernel withdraws tsc when it marks it unstable',
     });
   } else if (cs === 'kvm-clock') {
+    // PVCLOCK_TSC_STABLE_BIT in the page itself (arch/x86/include/asm/pvclock-abi.h):
+    // with it the vDSO reads the page without a system call and without a
+    // global clamp (arch/x86/kernel/kvmclock.c). Read from the page, never
+    // from a CPUID signature: under PVM user-space CPUID shows the outer
+    // hypervisor. Where the page cannot be read, CPUID 0x40000001 EAX[24]
+    // (KVM_FEATURE_CLOCKSOURCE_STABLE_BIT) is the host's promise of it.
     const kvm = m.hypervisor?.kvmFeatures ?? null;
-    // KVM_FEATURE_CLOCKSOURCE_STABLE_BIT (CPUID 0x40000001 EAX[24]): the host
-    // sets PVCLOCK_TSC_STABLE_BIT, so the guest may read pvclock without a
-    // global clamp and the vDSO can serve it (arch/x86/kernel/kvmclock.c).
-    evidence.push({
-      fact: 'KVM stable bit',
-      ok: kvm === null ? null : kvm.includes('CLOCKSOURCE_STABLE_BIT'),
-      detail:
-        kvm === null
-          ? 'not a KVM guest'
-          : 'CPUID 0x40000001 EAX[24]: without it kvm-clock stays monotonic through a global clamp, and slower',
-    });
+    evidence.push(
+      pvclockStable !== null
+        ? {
+            fact: 'pvclock stable bit',
+            ok: pvclockStable,
+            detail: pvclockStable ? "set in vCPU 0's record of the pvclock page" : "clear in vCPU 0's record: kvm-clock stays monotonic through a global clamp, and every vDSO read falls back to a system call",
+          }
+        : {
+            fact: 'KVM stable bit',
+            ok: kvm === null ? null : kvm.includes('CLOCKSOURCE_STABLE_BIT'),
+            detail:
+              kvm === null
+                ? 'the pvclock page could not be read, and user-space CPUID shows no KVM leaves'
+                : 'CPUID 0x40000001 EAX[24]: without it kvm-clock stays monotonic through a global clamp, and slower',
+          },
+    );
   }
   if (run?.warp) {
     const failed = run.warp.methods.filter((x) => x.status === 'measured' && x.verdict === 'failed').map((x) => x.method);
@@ -438,13 +454,14 @@ export function recommend(
   facts: MachineFacts,
   original: string,
   findings: FindingT[],
+  pvclockStable: boolean | null = null,
 ): RecommendationRawT {
   void rows;
   const drift = controlDrift(runs);
   const minRatio = Math.max(MIN_SPEEDUP_RATIO, 1 + (drift?.drift ?? 0));
   const clocks = KEY_CLOCKS.map((c) => clockVerdict(runs, c, minRatio));
   const gs = groups(runs);
-  const safety = gs.map((g) => safetyOf(g.cs, g.turns.find((t) => t.warp) ?? g.turns[0], facts));
+  const safety = gs.map((g) => safetyOf(g.cs, g.turns.find((t) => t.warp) ?? g.turns[0], facts, pvclockStable));
   // The reasons, in order: codes and figures (src/findings/sentences.ts words them).
   const reasons: FindingT[] = [];
   const none = (why: FindingT): RecommendationRawT => {
@@ -456,7 +473,16 @@ export function recommend(
     findings.push(finding('COMPARE_STEAL', 'warn', { clocksource: r.clocksource, stealPercent: r.bench.disturbance.stealPercent }));
   }
   if (drift && drift.drift > MIN_SPEEDUP_RATIO - 1) reasons.push(finding('COMPARE_CONTROL_DRIFT', 'info', { method: drift.method, drift: drift.drift }));
-  if (gs.length < 2) return none(finding('COMPARE_ONE_CLOCKSOURCE', 'info', { clocksource: gs[0]?.cs ?? null }));
+  if (gs.length < 2) {
+    // The kernel offers one clocksource: there is nothing to measure against,
+    // and the choice is the kernel's, decided by the rule check uses too.
+    const kernel = recommendFromKernel(facts.machine);
+    if (facts.machine.clocksources.available.length === 1 && kernel.clocksource !== null && kernel.clocksource === gs[0]?.cs) {
+      reasons.push(finding('COMPARE_KERNEL_CHOICE', 'info', { clocksource: kernel.clocksource, ...kernel.basis }));
+      return { level: 'recommend', clocksource: kernel.clocksource, clocks, safety, findings: reasons };
+    }
+    return none(finding('COMPARE_ONE_CLOCKSOURCE', 'info', { clocksource: gs[0]?.cs ?? null }));
+  }
   const missing = clocks.filter((c) => c.fastest === null).map((c) => c.method);
   if (missing.length > 0) return none(finding('COMPARE_CLOCKS_UNMEASURED', 'warn', { methods: missing.join(',') }));
   for (const c of clocks) {

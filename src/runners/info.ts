@@ -4,10 +4,12 @@ import { UnsupportedError } from '../errors.js';
 import { loadBinding, type Binding } from '../native/binding.js';
 import { flagDisagreements, probeMachine, realInputs, type ProbeInputs } from '../probes/machine.js';
 import { readSteal } from '../probes/procstat.js';
+import { readClocksources } from '../probes/clocksource.js';
 import { openPvclockPage, pvclockUnavailableMessage } from '../probes/pvclock.js';
 import { tscFrequency } from '../probes/tscfreq.js';
 import { finding } from '../findings/codes.js';
 import type { FindingT } from '../results/common.js';
+import { forkFinding, nestedFinding, withheldArgs, withheldOf } from './clock-decisions.js';
 import type { InfoResultT } from '../results/info.js';
 
 type PvclockInfo = InfoResultT['pvclock'];
@@ -33,10 +35,14 @@ export function runInfo(options: InfoOptions = {}): InfoResultT {
   if (!f.constant_tsc || !f.nonstop_tsc) {
     findings.push(finding('TSC_NOT_CONSTANT', 'warn', { constant_tsc: f.constant_tsc, nonstop_tsc: f.nonstop_tsc }));
   }
-  if (!facts.machine.clocksources.available.includes('tsc')) {
-    findings.push(finding('TSC_CLOCKSOURCE_MISSING', 'warn', { available: facts.machine.clocksources.available.join(' ') }));
-  }
-  const pvclock = pvclockFacts(binding, inputs);
+  // Why tsc is not offered, from the kernel's own log and command line.
+  const withheld = withheldOf(facts.machine);
+  if (withheld) findings.push(finding('TSC_WITHHELD', withheld.measured ? 'warn' : 'info', withheldArgs(facts.machine, withheld)));
+  const nested = nestedFinding(facts.machine);
+  if (nested) findings.push(nested);
+  const { info: pvclock, systemTimesNs } = pvclockFacts(binding, inputs);
+  const fork = forkFinding(facts.machine.kernelView, systemTimesNs);
+  if (fork) findings.push(fork);
   const clocks = Object.entries(CLOCKS).map(([name, id]) => {
     let available = true;
     let resolutionNs: number | null = null;
@@ -64,25 +70,31 @@ export function runInfo(options: InfoOptions = {}): InfoResultT {
 
 /** The pvclock page's state (probes/pvclock.ts); its mul/shift give the TSC
  * frequency where it is readable (arch/x86/kernel/pvclock.c, pvclock_tsc_khz()). */
-function pvclockFacts(binding: Binding, inputs: ProbeInputs): PvclockInfo {
-  if (!inputs.cpuid) return null;
+function pvclockFacts(binding: Binding, inputs: ProbeInputs): { info: PvclockInfo; systemTimesNs: bigint[] } {
+  if (!inputs.cpuid) return { info: null, systemTimesNs: [] };
   const page = openPvclockPage(binding, inputs.source);
   if (page.state === 'readable') {
-    return {
+    // Every record's system_time, to tell whether the host rewrote them after a VM fork.
+    const records = binding.pvclockRead(undefined, Math.max(...page.vcpus) + 1).records;
+    const systemTimesNs = page.vcpus.flatMap((v) => (records[v] ? [records[v].systemTimeNs] : []));
+    return { systemTimesNs, info: {
       state: 'readable',
       address: `0x${page.location.address.toString(16)}`,
       detail: page.location.detail,
       vcpus: page.vcpus.length,
       stableBit: (page.vcpu0.flags & 1) !== 0,
       tscHz: binding.pvclockTscHz(page.vcpu0.mul, page.vcpu0.shift),
-    };
+    } };
   }
   return {
-    state: page.state,
-    address: page.location.found ? `0x${page.location.address.toString(16)}` : null,
-    detail: pvclockUnavailableMessage(page, null),
-    vcpus: null,
-    stableBit: null,
-    tscHz: null,
+    systemTimesNs: [],
+    info: {
+      state: page.state,
+      address: page.location.found ? `0x${page.location.address.toString(16)}` : null,
+      detail: pvclockUnavailableMessage(page, readClocksources(inputs.source)),
+      vcpus: null,
+      stableBit: null,
+      tscHz: null,
+    },
   };
 }

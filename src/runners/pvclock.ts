@@ -197,12 +197,12 @@ function beginPvclock(options: PvclockOptions) {
   options.signal?.throwIfAborted();
   const binding = options.binding ?? loadBinding();
   const inputs = options.inputs ?? realInputs(binding);
-  if (!inputs.cpuid) throw new UnsupportedError(`the pvclock page is an x86 KVM feature; this is ${process.arch}`);
+  if (!inputs.cpuid) throw new UnsupportedError(`the pvclock page is an x86 paravirtual-clock feature; this is ${process.arch}`);
   const startedAt = new Date().toISOString();
   const disturbance = startDisturbance(inputs.source);
   const facts = probeMachine(inputs);
   const page = openPvclockPage(binding, inputs.source);
-  if (page.state !== 'readable') throw new UnsupportedError(pvclockUnavailableMessage(page, facts.hypervisor?.signature ?? null));
+  if (page.state !== 'readable') throw new UnsupportedError(pvclockUnavailableMessage(page, facts.machine.clocksources));
   const findings: FindingT[] = [];
   const loc = page.location;
   if (!loc.verifiedLayout) findings.push(finding('PVCLOCK_LAYOUT_UNVERIFIED', 'info', { detail: loc.detail }));

@@ -5,9 +5,11 @@ import { existsSync } from 'node:fs';
 import { loadBinding } from '../../src/native/binding.js';
 import { readClocksources } from '../../src/probes/clocksource.js';
 import { onlineCpus } from '../../src/probes/cpus.js';
+import { openPvclockPage } from '../../src/probes/pvclock.js';
 
 export interface Needs {
   root?: boolean;
+  /** The kernel runs on a KVM-family clock (kvm-clock offered, or the pvclock page readable). */
   kvm?: boolean;
   x86?: boolean;
   cpus?: number;
@@ -46,9 +48,12 @@ export function unmet(needs: Needs): string | null {
   if (needs.x86 && !b.isX86) reasons.push('needs an x86 CPU');
   if (needs.root && process.getuid?.() !== 0) reasons.push('needs root');
   if (needs.kvm) {
-    const sig = b.isX86 ? b.cpuid(0x40000000, 0) : null;
-    const s = sig ? Buffer.from(new Uint32Array([sig.ebx, sig.ecx, sig.edx]).buffer).toString('latin1') : '';
-    if (!s.startsWith('KVMKVMKVM')) reasons.push('needs a KVM guest');
+    // The kernel runs on a KVM-family clock: kvm-clock offered, or the
+    // pvclock page readable. Not a CPUID signature: under PVM user-space
+    // CPUID shows the outer hypervisor.
+    const cs = readClocksources();
+    const kvmClock = cs.available.includes('kvm-clock') || cs.current === 'kvm-clock';
+    if (!kvmClock && !(b.isX86 && openPvclockPage(b).state === 'readable')) reasons.push('needs a KVM-family clock (kvm-clock or a readable pvclock page)');
   }
   if (needs.cpus && onlineCpus().length < needs.cpus) reasons.push(`needs ${needs.cpus} online CPUs`);
   if (needs.rdtscp && !b.features().rdtscp) reasons.push('needs RDTSCP');

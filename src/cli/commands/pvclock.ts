@@ -16,7 +16,7 @@ export const pvclockCli = defineCli({
     },
     { flag: '--window-ms <ms>', option: 'windowMs', kind: 'number', help: `window for the rate against the Linux clocks (default: ${PVCLOCK_DEFAULTS.windowMs})` },
   ],
-  after: '\nExit codes: 0 read; 1 a torn read seen; 2 bad usage; 3 no pvclock page here (not a KVM guest, or the page is not mapped); 130 interrupted.',
+  after: '\nExit codes: 0 read; 1 a torn read seen; 2 bad usage; 3 no pvclock page here (no kvm-clock, or the page is not mapped); 130 interrupted.',
   output: 'report',
   text: (r) => textReport(r),
 });

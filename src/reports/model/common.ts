@@ -324,6 +324,16 @@ export function verdictOf(checks: readonly Check[]): Verdict {
 /** yes in green, no in red (where there is colour). */
 export const yesNo = (b: boolean): Span => (b ? { text: 'yes', tone: 'ok' } : { text: 'no', tone: 'bad' });
 
+/** The hypervisor: the kernel's word first, user-space CPUID's beside it. */
+function hypervisorLine(m: MachineT): string {
+  const cpuid = m.hypervisor ? `${m.hypervisor.signature}${m.hypervisor.vendor && m.hypervisor.vendor !== m.hypervisor.signature ? ` (${m.hypervisor.vendor})` : ''}, max leaf 0x${m.hypervisor.maxLeaf.toString(16)}` : null;
+  const h = m.kernelView?.hypervisor;
+  const kernel = h?.kernelSays ?? (h?.sysfsType ? `${h.sysfsType} (/sys/hypervisor/type)` : null);
+  if (!kernel) return cpuid ? cpuid.replace(/, max leaf (\S+)$/, ' (max leaf $1)') : 'none (bare metal)';
+  const cpuidPart = cpuid ? `; user-space CPUID: ${cpuid}` : '; user-space CPUID: no hypervisor leaf';
+  return `${kernel} (the kernel's word)${cpuidPart}${h?.nested ? ': nested or paravirtualized, CPUID shows the outer machine' : ''}`;
+}
+
 /** The machine's identity, as every report states it; `clocklab info` adds to it. */
 export function machineFacts(m: MachineT): { identity: Array<[string, Text]>; clocksource: [string, Text] } {
   const cpu = m.cpu ? `${m.cpu.brand || '(no brand string)'} (${m.cpu.vendor}, family ${m.cpu.family} model ${m.cpu.model} stepping ${m.cpu.stepping})` : 'not x86';
@@ -333,7 +343,7 @@ export function machineFacts(m: MachineT): { identity: Array<[string, Text]>; cl
       ['CPU', cpu],
       ['online CPUs', `${m.onlineCpus.join(',')} (${m.onlineCpus.length})`],
       ['kernel', `${m.kernel.release} ${m.kernel.arch}`],
-      ['hypervisor', m.hypervisor ? `${m.hypervisor.signature} (max leaf 0x${m.hypervisor.maxLeaf.toString(16)})` : 'none (bare metal)'],
+      ['hypervisor', hypervisorLine(m)],
     ],
     clocksource: ['clocksource', `${m.clocksources.current ?? 'unknown'} (available: ${m.clocksources.available.join(', ') || 'none'})`],
   };

@@ -1,5 +1,6 @@
 // model/info.ts: `clocklab info` as a report model: the machine, its TSC
 // flags and its clocks; facts, no checks.
+import { clockDescription } from '../../probes/hypervisor.js';
 import type { InfoResultT } from '../../results/info.js';
 import { findingsSection, machineFacts, tableOf, yesNo, type Column, type ModelBody, type Section, type Text } from './common.js';
 
@@ -46,7 +47,22 @@ export function infoModel(r: InfoResultT): ModelBody {
   if (p) {
     facts.push(['pvclock page', p.state === 'readable' ? `${p.address}, ${p.detail}; ${p.vcpus} vCPU record(s), stable bit ${p.stableBit ? 'set' : 'clear'}` : `${p.state}: ${p.detail}`]);
   }
-  facts.push(clocksource, ['steal since boot', `${r.stealSeconds.toFixed(2)} s`]);
+  facts.push(clocksource);
+  const v = m.kernelView;
+  if (v) {
+    const cs = m.clocksources.current;
+    const what = clockDescription(cs);
+    if (cs && what) facts.push(["kernel's clock", `${cs}: ${what}${v.hypervisor.clockFrom ? ` of ${v.hypervisor.clockFrom}` : ''}`]);
+    const w = v.tsc.withheld;
+    facts.push(['tsc offered', v.tsc.offered && !w ? 'yes' : `no: ${w ? (w.kind === 'boot-parameter' && w.option ? `boot parameter ${w.option}` : (w.reason ?? w.kind)) : 'unknown'}${w?.timeS != null ? ` (kernel log at ${w.timeS.toFixed(3)} s)` : ''}`]);
+    facts.push(['clock options', v.cmdlineRead ? v.clockOptions.options.join(' ') || 'none' : '/proc/cmdline not readable']);
+    if (v.tsc.detectedMhz !== null) facts.push(['TSC (kernel)', `${v.tsc.detectedMhz.toFixed(3)} MHz detected${v.tsc.refinedMhz !== null ? `, ${v.tsc.refinedMhz.toFixed(3)} MHz refined` : ''}`]);
+    if (v.switches.length > 0) facts.push(['switches (log)', v.switches.map((x) => `${x.clocksource}${x.timeS !== null ? ` at ${x.timeS.toFixed(3)} s` : ''}`).join(', ')]);
+    const fork = v.forks.at(-1);
+    if (fork) facts.push(['VM fork', `${v.forks.length === 1 ? 'once' : `${v.forks.length} times`}, last at ${fork.timeS === null ? 'an unknown time' : `${fork.timeS.toFixed(3)} s`} (crng reseeded due to virtual machine fork)`]);
+    if (!v.kernelLogRead) facts.push(['kernel log', 'not readable (dmesg_restrict: run as root)']);
+  }
+  facts.push(['steal since boot', `${r.stealSeconds.toFixed(2)} s`]);
 
   const t = m.tscFlags;
   const cpuinfo = (flag: keyof typeof t): Flag => ({ flag, set: t[flag], from: '/proc/cpuinfo' });

@@ -16,7 +16,7 @@ export function recommendationFromCompare(result: CompareResultT, from: string):
     from,
     value: {
       clocksource: rec.level === 'none' ? null : rec.clocksource,
-      basis: { basis: 'stored', storedLevel: rec.level, storedClocksource: rec.clocksource, storedReason, from },
+      basis: { basis: 'stored', storedLevel: rec.level, storedClocksource: rec.clocksource, storedReason, from, tscKind: null, tscOption: null },
     },
   };
 }

@@ -1,7 +1,6 @@
 // check: is this machine's time healthy? Gathers short evidence (a few
 // hundred ms of bench, a warp run, the pvclock page, the kernel log, the TSC
 // flags) and judges each with the pure functions of judge.ts. Never prints.
-import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { findMethod, type MethodSpec } from '../../methods.js';
 import { methodAvailability } from '../../probes/availability.js';
 import { loadBinding, type Binding } from '../../native/binding.js';
@@ -15,11 +14,13 @@ import type { CheckItemRawT, CheckItemT, CheckResultRawT, CheckResultT } from '.
 import type { MachineT } from '../../results/common.js';
 import type { PvclockResultT } from '../../results/pvclock.js';
 import { readTimesync, type TimesyncFacts } from '../../probes/timesync.js';
+import { KERNEL_LOG_PATH } from '../../probes/source.js';
 import type { WarpResultT } from '../../results/warp.js';
 import type { RunnerContext } from '../progress.js';
 import { runBench } from '../bench.js';
 import { runPvclock } from '../pvclock.js';
 import { runWarp } from '../warp.js';
+import { forkFinding, nestedFinding } from '../clock-decisions.js';
 import {
   judgeClocksource,
   judgeDisturbance,
@@ -39,7 +40,7 @@ import {
 export interface Collectors {
   bench(machine: MachineT): Promise<BenchResultT>;
   warp(machine: MachineT, methods: MethodSpec[], secondsEach: number): Promise<WarpResultT>;
-  /** null when there is no pvclock page: not KVM, or never used since boot. */
+  /** null when there is no readable pvclock page: no kvm-clock, or never used since boot. */
   pvclock(machine: MachineT): PvclockResultT | null;
   /** The kernel log (dmesg), or null where it cannot be read. */
   kernelLog(): string | null;
@@ -100,46 +101,6 @@ export function clocksourceReader(clocksource: string | null, rdtscp: boolean): 
   return null;
 }
 
-/**
- * The kernel log, as dmesg(1) reads it but without starting it (spawning
- * dmesg cost ~13 ms of CPU a light check): /dev/kmsg opened non-blocking
- * returns one record per read(2), from the oldest still buffered, and EAGAIN
- * at the end (Documentation/ABI/testing/dev-kmsg). Records are
- * "prio,seq,usec,flags;message"; the judge looks for words in the message.
- * null where it cannot be read (dmesg_restrict without CAP_SYSLOG: EPERM).
- */
-export function readKernelLog(): string | null {
-  let fd: number;
-  try {
-    fd = openSync('/dev/kmsg', constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch {
-    return null;
-  }
-  // A record is at most 1 KiB of text plus its continuation lines (printk's
-  // PRINTKRB_RECORD_MAX); a read into a smaller buffer fails with EINVAL.
-  const buf = Buffer.alloc(16 * 1024);
-  const records: string[] = [];
-  try {
-    for (;;) {
-      let n: number;
-      try {
-        n = readSync(fd, buf, 0, buf.length, null);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') break;
-        // EPIPE: records were overwritten while reading; the next read goes on from the oldest left.
-        if (code === 'EPIPE') continue;
-        return null;
-      }
-      if (n === 0) break;
-      records.push(buf.toString('utf8', 0, n));
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return records.join('');
-}
-
 function realCollectors(binding: Binding, inputs: ProbeInputs, profile: CheckProfile, signal: AbortSignal | undefined): Collectors {
   const spec = (id: string): MethodSpec => {
     const m = findMethod(id);
@@ -172,8 +133,10 @@ function realCollectors(binding: Binding, inputs: ProbeInputs, profile: CheckPro
         nativeThreads: secondsEach <= profile.warpNativeThreadsUpToSeconds,
         ...(signal ? { signal } : {}),
       }).then(phraseWarp),
-    pvclock: (machine) => {
-      if (machine.hypervisor?.signature !== 'KVMKVMKVM') return null;
+    pvclock: () => {
+      // Whether a page exists is the page's own answer (and the kernel's
+      // clocksource), never a CPUID signature: under PVM user-space CPUID
+      // shows the outer hypervisor while the kernel runs on kvm-clock.
       // runPvclock opens the page itself (probing it in a forked child) and
       // says UnsupportedError where it cannot be read: one probe, not two.
       try {
@@ -183,7 +146,7 @@ function realCollectors(binding: Binding, inputs: ProbeInputs, profile: CheckPro
         throw err;
       }
     },
-    kernelLog: readKernelLog,
+    kernelLog: () => inputs.source.read(KERNEL_LOG_PATH),
     timesync: () => readTimesync(binding, inputs.source),
   };
 }
@@ -196,7 +159,8 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckResultRaw
   const collect: Collectors = { ...realCollectors(binding, inputs, profile, options.signal), ...options.collect };
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
-  const { machine } = probeMachine(inputs);
+  const kernelLog = collect.kernelLog();
+  const { machine } = probeMachine(inputs, kernelLog);
   const disturbance = startDisturbance(inputs.source);
   const checks: CheckItemRawT[] = [];
   const names: Array<CheckItemT['name']> = ['vdso', 'warp', 'tsc', 'pvclock', 'clocksource', 'timesync', 'disturbance'];
@@ -220,19 +184,29 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckResultRaw
     });
     return judgeWarp(await collect.warp(machine, methods, warpSeconds / methods.length));
   });
-  await run('tsc', () => judgeTsc(machine, collect.kernelLog()));
+  await run('tsc', () => judgeTsc(machine, kernelLog));
+  let pvclockTimes: bigint[] = [];
   await run('pvclock', () => {
     const p = collect.pvclock(machine);
+    const cs = machine.clocksources;
+    const kvmClock = cs.available.includes('kvm-clock') || cs.current === 'kvm-clock';
+    const evidence = { clocksource: cs.current, kvmClockOffered: kvmClock, hypervisor: machine.kernelView?.hypervisor.kernelSays ?? machine.hypervisor?.signature ?? null };
     if (p === null) {
-      const code = machine.hypervisor?.signature === 'KVMKVMKVM' ? 'CHECK_PVCLOCK_NO_PAGE' : 'CHECK_PVCLOCK_NOT_KVM';
-      return { status: 'skipped', findings: [finding(code, 'info', {})], evidence: { hypervisor: machine.hypervisor?.signature ?? null } };
+      // No kvm-clock at all: no page to expect. With kvm-clock, the page
+      // is backed once it has been the clocksource (vclock_was_used()).
+      const f = !kvmClock ? finding('CHECK_PVCLOCK_NOT_KVM', 'info', {}) : cs.current === 'kvm-clock' ? finding('CHECK_PVCLOCK_UNREADABLE', 'info', { clocksource: cs.current, state: 'not readable' }) : finding('CHECK_PVCLOCK_NO_PAGE', 'info', {});
+      return { status: 'skipped', findings: [f], evidence };
     }
+    pvclockTimes = p.records.map((r) => BigInt(r.systemTimeNs));
     return judgePvclock(p);
   });
   await run('clocksource', () => {
     return judgeClocksource(machine, options.recommendation?.value ?? recommendFromTsc(machine));
   });
-  await run('timesync', () => judgeTimesync(collect.timesync(), machine.hypervisor?.signature === 'KVMKVMKVM'));
+  // ptp_kvm needs KVM's PTP hypercall, which KVM-family hosts offer: judged
+  // by the kernel's clock (kvm-clock), not by a CPUID signature.
+  const kvmFamily = machine.clocksources.available.includes('kvm-clock') || machine.clocksources.current === 'kvm-clock';
+  await run('timesync', () => judgeTimesync(collect.timesync(), kvmFamily));
   const d = disturbance.finish(machine.onlineCpus);
   await run('disturbance', () => judgeDisturbance(d));
 
@@ -253,7 +227,8 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckResultRaw
     verdict,
     elapsedMs: Math.round(performance.now() - t0),
     disturbance: d,
-    findings: [],
+    // The kernel's view beside the checks: a nested hypervisor, a VM fork.
+    findings: [nestedFinding(machine), forkFinding(machine.kernelView, pvclockTimes)].filter((f): f is NonNullable<typeof f> => f !== null),
   };
   return raw;
 }

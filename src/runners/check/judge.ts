@@ -2,7 +2,11 @@
 // evidence gathered (src/runners/check/index.ts gathers). Kept apart so each
 // failing condition can be exercised on injected evidence and on the real one
 // through the same code.
-import { finding, type FindingArgs, type FindingCode, type RecommendationBasis } from '../../findings/codes.js';
+import { finding, type FindingArgs, type FindingCode } from '../../findings/codes.js';
+import { parseCmdline } from '../../probes/cmdline.js';
+import { kernelLogFacts } from '../../probes/kernel-log.js';
+import { tscWithheld } from '../../probes/kernel-view.js';
+import { recommendFromKernel, withheldArgs, withheldOf, type Recommendation } from '../clock-decisions.js';
 import { STEAL_LIMIT_PERCENT, VDSO_FALLBACK_RATIO } from '../../findings/thresholds.js';
 import type { BenchResultT } from '../../results/bench.js';
 import type { CheckItemRawT, CheckStatusT } from '../../results/check.js';
@@ -74,16 +78,16 @@ export function judgeWarp(warp: WarpResultT): Verdict {
   return verdict('fail', 'CHECK_WARP_BACKWARDS', { methods: failed.map((m) => m.method).join(',') }, evidence, details);
 }
 
-/** TSC health: the flags that make it usable, and whether the kernel gave up on it. */
+/** TSC health: the flags that make it usable, and whether the kernel offers
+ * it and, where not, why (its log and command line: src/probes/kernel-view.ts).
+ * `kernelLog` is the log's text as check read it (null: unreadable). */
 export function judgeTsc(machine: MachineT, kernelLog: string | null): Verdict {
   const f = machine.tscFlags;
-  // The clocksource watchdog's own line too: "Marking clocksource 'tsc' as
-  // unstable because the skew is too large" (kernel/time/clocksource.c).
-  const unstable =
-    kernelLog === null
-      ? null
-      : (/Marking TSC unstable|TSC found unstable|tsc: .*unstable|Marking clocksource 'tsc' as unstable/i.exec(kernelLog)?.[0] ?? null);
+  const v = machine.kernelView;
+  const cmdline = v ? { read: v.cmdlineRead, ...v.clockOptions } : parseCmdline(null);
+  const withheld = kernelLog === null && !v ? withheldOf(machine) : tscWithheld(machine.clocksources.available, kernelLogFacts(kernelLog), cmdline);
   const tscListed = machine.clocksources.available.includes('tsc');
+  const unstable = withheld?.reason ? `Marking TSC unstable due to ${withheld.reason}` : null;
   const evidence = {
     constant_tsc: f.constant_tsc,
     nonstop_tsc: f.nonstop_tsc,
@@ -91,39 +95,27 @@ export function judgeTsc(machine: MachineT, kernelLog: string | null): Verdict {
     tscInAvailable: tscListed,
     kernelLogSays: unstable,
     kernelLogRead: kernelLog !== null,
+    withheld: withheld?.kind ?? null,
+    cmdline: cmdline.options.join(' ') || null,
   };
-  if (f.constant_tsc && f.nonstop_tsc && f.invariantTsc && tscListed && !unstable) {
-    return verdict('ok', 'CHECK_TSC_OK', { kernelLogRead: kernelLog !== null }, evidence);
+  const sound = f.constant_tsc && f.nonstop_tsc && f.invariantTsc;
+  if (sound && withheld === null) return verdict('ok', 'CHECK_TSC_OK', { kernelLogRead: kernelLog !== null }, evidence);
+  if (!sound) {
+    const args = { constantTsc: f.constant_tsc, nonstopTsc: f.nonstop_tsc, invariantTsc: f.invariantTsc, tscAvailable: tscListed, kernelLogSays: unstable };
+    return verdict('warn', 'CHECK_TSC_UNTRUSTED', args, evidence);
   }
-  const args = { constantTsc: f.constant_tsc, nonstopTsc: f.nonstop_tsc, invariantTsc: f.invariantTsc, tscAvailable: tscListed, kernelLogSays: unstable };
-  return verdict('warn', 'CHECK_TSC_UNTRUSTED', args, evidence);
+  const w = withheld ?? withheldOf(machine);
+  if (!w) throw new Error('unreachable: a TSC that is not ok is withheld');
+  const args = withheldArgs({ ...machine, kernelView: v ? { ...v, kernelLogRead: kernelLog !== null } : v } as MachineT, w);
+  return verdict('warn', 'CHECK_TSC_WITHHELD', args, evidence);
 }
 
 /** Which clocksource the evidence recommends, and on what basis. */
-export interface Recommendation {
-  clocksource: string | null;
-  basis: RecommendationBasis;
-}
+export type { Recommendation } from '../clock-decisions.js';
 
-/** A basis judged on this machine (not a stored comparison). */
-const judged = (basis: 'tsc-sound' | 'tsc-untrusted' | 'none-qualifies'): RecommendationBasis => ({
-  basis,
-  storedLevel: null,
-  storedClocksource: null,
-  storedReason: null,
-  from: null,
-});
-
-/** Without a stored comparison: tsc where the TSC is constant, non-stop and
- * invariant (the conditions under which kvmclock_init() itself lowers
- * kvm-clock's rating below tsc, arch/x86/kernel/kvmclock.c), else kvm-clock. */
-export function recommendFromTsc(machine: MachineT): Recommendation {
-  const f = machine.tscFlags;
-  const avail = machine.clocksources.available;
-  if (avail.includes('tsc') && f.constant_tsc && f.nonstop_tsc && f.invariantTsc) return { clocksource: 'tsc', basis: judged('tsc-sound') };
-  if (avail.includes('kvm-clock')) return { clocksource: 'kvm-clock', basis: judged('tsc-untrusted') };
-  return { clocksource: null, basis: judged('none-qualifies') };
-}
+/** The recommendation without a stored comparison: the one rule check and
+ * compare share (src/runners/clock-decisions.ts). */
+export const recommendFromTsc = (machine: MachineT): Recommendation => recommendFromKernel(machine);
 
 export function judgeClocksource(machine: MachineT, rec: Recommendation): Verdict {
   const current = machine.clocksources.current;

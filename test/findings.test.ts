@@ -92,6 +92,9 @@ const SAMPLES: FindingArgsMap = {
   CHECK_TIMESYNC_UNREAD: { error: 'adjtimex: Operation not permitted' },
   CHECK_TIMESYNC_OK: { daemons: 'chrony', maxErrorUs: 1500, estErrorUs: 20, offsetNs: -3200 },
   CHECK_TIMESYNC_UNSYNCED: { daemons: '', ptpKvm: 'ptp0', kvm: true, maxErrorUs: 16_000_000 },
+  TSC_AUX_NOT_CPU: { instructions: 'rdtscp,rdpid', offered: false, values: '292,310', cpus: '0-1', never: true, wrong: 12, reads: 12, kernelSees: false },
+  INSTRUCTION_HIDDEN_EXECUTES: { instructions: 'rdtscp,rdpid', cpuidBits: 'CPUID.80000001H:EDX[27] and CPUID.(EAX=7,ECX=0):ECX[22]' },
+  SYSCALL_READ_COSTLY: { method: 'monotonic', nsPerLoop: 26, syscallMethod: 'sys_monotonic', syscallNsPerLoop: 1250, ratio: 48 },
 };
 
 const codes = Object.keys(FINDING_ARGS).filter(isFindingCode);

@@ -8,16 +8,25 @@ import { onlineCpus } from './cpus.js';
 import { readCpuidFacts, readHypervisorFacts, type CpuidFacts, type CpuidFn, type HypervisorFacts } from './cpuid.js';
 import { readCpuinfo, type CpuinfoFacts } from './cpuinfo.js';
 import { realSource, type Source } from './source.js';
+import { probeTscAuxOnce, type TscAuxFacts } from './tsc-aux.js';
 
 /** The inputs of every probe, injectable as a whole for tests. */
 export interface ProbeInputs {
   source: Source;
   /** null on a machine that is not x86. */
   cpuid: CpuidFn | null;
+  /** RDTSCP and RDPID tried on these CPUs (src/probes/tsc-aux.ts): the real
+   * one executes them in a forked child; a replay reads a capture's
+   * rdtscp-probe.txt. Absent: the real probe. */
+  tscAux?: (cpus: number[]) => TscAuxFacts;
 }
 
 export function realInputs(binding: Binding = loadBinding()): ProbeInputs {
-  return { source: realSource, cpuid: binding.isX86 ? (l, s) => binding.cpuid(l, s) : null };
+  return {
+    source: realSource,
+    cpuid: binding.isX86 ? (l, s) => binding.cpuid(l, s) : null,
+    tscAux: (cpus) => probeTscAuxOnce(binding, cpus),
+  };
 }
 
 export interface MachineFacts {

@@ -6,6 +6,8 @@ import { flagDisagreements, probeMachine, realInputs, type ProbeInputs } from '.
 import { readSteal } from '../probes/procstat.js';
 import { openPvclockPage, pvclockUnavailableMessage } from '../probes/pvclock.js';
 import { tscFrequency } from '../probes/tscfreq.js';
+import { tscAuxOf } from '../probes/tsc-aux.js';
+import { tscAuxFindings } from './tsc-aux.js';
 import { finding } from '../findings/codes.js';
 import type { FindingT } from '../results/common.js';
 import type { InfoResultT } from '../results/info.js';
@@ -37,6 +39,8 @@ export function runInfo(options: InfoOptions = {}): InfoResultT {
     findings.push(finding('TSC_CLOCKSOURCE_MISSING', 'warn', { available: facts.machine.clocksources.available.join(' ') }));
   }
   const pvclock = pvclockFacts(binding, inputs);
+  const tscAux = tscAuxOf(inputs, binding);
+  findings.push(...tscAuxFindings(tscAux, facts.machine));
   const clocks = Object.entries(CLOCKS).map(([name, id]) => {
     let available = true;
     let resolutionNs: number | null = null;
@@ -59,6 +63,7 @@ export function runInfo(options: InfoOptions = {}): InfoResultT {
     stealSeconds: (readSteal(inputs.source).get('all') ?? 0) / 1e9,
     clocks,
     findings,
+    tscAux,
   };
 }
 

@@ -165,6 +165,8 @@ export const FINDING_ARGS = {
   TSC_AUX_NOT_CPU: z.object({ instructions: list, offered: b, values: list, cpus: list, never: b, wrong: n, reads: n, kernelSees: b }),
   /** `cpuidBits`: the clear bit of each, in the same order, joined by ' and ' (a bit's name holds a comma). */
   INSTRUCTION_HIDDEN_EXECUTES: z.object({ instructions: list, cpuidBits: s }),
+  /** A detail of the tsc check: `misleading`, the instructions whose TSC_AUX is not (always) the CPU; `hidden`, those CPUID hides that execute. */
+  CHECK_TSC_AUX: z.object({ misleading: list, hidden: list, values: list, never: b }),
   // bench and check: what a read that leaves the vDSO costs (medians of one run)
   SYSCALL_READ_COSTLY: z.object({ method: s, nsPerLoop: n, syscallMethod: s, syscallNsPerLoop: n, ratio: n }),
 };

@@ -389,6 +389,17 @@ const SENTENCES: Sentences = {
       'Go by CPUID: code that executes them anyway relies on what the hypervisor does not promise.',
     );
   },
+  CHECK_TSC_AUX: (a) => {
+    const upper = (l: string): string[] => l.toUpperCase().split(',').filter((x) => x !== '');
+    const hidden = upper(a.hidden);
+    const misleading = upper(a.misleading);
+    const runs = hidden.length === 0 ? '' : `${hidden.join(' and ')} ${hidden.length === 1 ? 'executes though CPUID hides it' : 'execute though CPUID hides them'}`;
+    const aux =
+      misleading.length === 0
+        ? ''
+        : `TSC_AUX (${misleading.join(', ')}) reads ${items(a.values, '/')}, ${a.never ? 'never' : 'not always'} the CPU the thread was pinned to${misleading.includes('RDTSCP') ? ' (the rdtscp-based pvclock reader is refused)' : ''}`;
+    return said([runs, aux].filter((x) => x !== '').join('; '));
+  },
   SYSCALL_READ_COSTLY: (a) =>
     said(
       `A clock_gettime system call (${a.syscallMethod}, ${fixed(a.syscallNsPerLoop, 1)} ns) costs ${fixed(a.ratio, 0)}x the vDSO's read (${a.method}, ${fixed(a.nsPerLoop, 1)} ns): ` +

@@ -192,7 +192,7 @@ export const auxValues = (f: TscAuxInstructionFacts): string => f.values.join('/
 //   cpu 0: rdtscp faults: SIGILL
 //
 // A line without `cpu N:` (the shared capture's own lines) is a read whose
-// CPU is unknown. `(ran on N)` appears only where getcpu saw another CPU than
+// CPU is unknown, unless a `# pinned to CPU N` line came before it. `(ran on N)` appears only where getcpu saw another CPU than
 // the one pinned (`(ran on ?)` where it saw the thread move, or pinning failed).
 
 /** What a capture file does not say and the machine does: its online CPUs
@@ -245,10 +245,13 @@ export function parseTscAuxCapture(text: string, context: TscAuxCaptureContext =
   const raw: Record<TscAuxInstruction, Raw[]> = { rdtscp: [], rdpid: [] };
   const fault: Record<TscAuxInstruction, { signal: string; cpu: number | null } | null> = { rdtscp: null, rdpid: null };
   const tried: Record<TscAuxInstruction, boolean> = { rdtscp: false, rdpid: false };
+  let pinnedByComment: number | null = null;
   for (const [n, full] of text.split('\n').entries()) {
     const l = full.trim();
     if (l === '') continue;
     if (l.startsWith('#')) {
+      const pin = /^#\s*pinned to CPU (\d+)/i.exec(l);
+      if (pin?.[1]) pinnedByComment = Number(pin[1]);
       const on = /^#\s*online\s+(\S+)/.exec(l);
       if (on?.[1] && !context.online) online = parseCpuList(on[1]);
       const ro = /(\d+) rounds?\b/.exec(l);
@@ -265,7 +268,7 @@ export function parseTscAuxCapture(text: string, context: TscAuxCaptureContext =
     if (!m) throw new Error(`rdtscp-probe.txt line ${n + 1}: not a read: '${l}'`);
     const [, pinnedText, ranOnText, instrText, what, rest = ''] = m;
     const instruction = instrText as TscAuxInstruction;
-    const pinned = pinnedText === undefined || pinnedText === '?' ? null : Number(pinnedText);
+    const pinned = pinnedText === undefined ? pinnedByComment : pinnedText === '?' ? null : Number(pinnedText);
     // A line that names only its CPU ran there (getcpu agreed with the pin).
     const ranOn = ranOnText === undefined ? pinned : ranOnText === '?' ? null : Number(ranOnText);
     if (what === 'not tried') continue;
@@ -322,4 +325,23 @@ export function tscAuxOf(inputs: ProbeInputs, binding: Binding): TscAuxFacts | n
   const c = readCpuidFacts(inputs.cpuid);
   const fill = (f: TscAuxInstructionFacts): TscAuxInstructionFacts => ({ ...f, offered: f.offered ?? c[f.instruction] });
   return { ...facts, rdtscp: fill(facts.rdtscp), rdpid: fill(facts.rdpid) };
+}
+
+/**
+ * Where CPUID offers RDTSCP: does the TSC_AUX it returns name the CPU this
+ * thread is on now? A few reads in this process, unpinned (getcpu(2) before
+ * and after each; a read between two different CPUs is not judged): cheap
+ * enough for any command, where the full probe's two forks are not. null
+ * where CPUID hides RDTSCP (it is never executed here) or the thread kept
+ * moving.
+ */
+export function rdtscpAuxNamesThisCpu(binding: Binding): boolean | null {
+  if (!binding.features().rdtscp) return null;
+  for (let i = 0; i < 4; i++) {
+    const before = binding.getcpu().cpu;
+    const r = binding.rdtscp();
+    const after = binding.getcpu().cpu;
+    if (before === after) return auxCpu(r.aux) === before;
+  }
+  return null;
 }

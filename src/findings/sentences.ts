@@ -405,7 +405,7 @@ const SENTENCES: Sentences = {
       `A clock_gettime system call (${a.syscallMethod}, ${fixed(a.syscallNsPerLoop, 1)} ns) costs ${fixed(a.ratio, 0)}x the vDSO's read (${a.method}, ${fixed(a.nsPerLoop, 1)} ns): ` +
         'every clock read that leaves the vDSO pays that here: on a clocksource without a vDSO reader, in programs that make the system call themselves (seccomp-sandboxed or some statically linked ones), ' +
         'and for the clocks the vDSO does not read (the CPU-time clocks: lib/vdso/gettimeofday.c). ' +
-        "A ratio this large means the guest's system calls are dear: under PVM, whose guest kernel runs in user mode, each is a round trip through the hypervisor (measured about 48x; about 7x on KVM guests).",
+        "A ratio this large means the guest's system calls are dear: under PVM, whose guest kernel runs in user mode, each is a round trip through the hypervisor (about 48x where first measured; about 7x on KVM guests).",
       'Keep hot clock reads in the vDSO: a clocksource with a vDSO reader (tsc, or kvm-clock with the pvclock stable bit), CLOCK_MONOTONIC or CLOCK_REALTIME rather than a CPU-time clock, and check with `strace -f -c -e trace=clock_gettime` that a program does not make the call.',
     ),
 };

@@ -15,6 +15,7 @@
         "native/napi/order.cc",
         "native/napi/timex.cc",
         "native/napi/coreclock.cc",
+        "native/napi/tscaux.cc",
         "native/clocks.cc",
         "native/cpuid.cc",
         "native/lock.cc",
@@ -25,7 +26,8 @@
         "native/order.cc",
         "native/pvclock.cc",
         "native/timex.cc",
-        "native/coreclock.cc"
+        "native/coreclock.cc",
+        "native/tscaux.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

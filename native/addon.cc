@@ -21,6 +21,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ExportOrder(env, exports);
   ExportTimex(env, exports);
   ExportCoreClock(env, exports);
+  ExportTscAux(env, exports);
   return exports;
 }
 

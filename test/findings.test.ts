@@ -98,6 +98,10 @@ const SAMPLES: FindingArgsMap = {
   HYPERVISOR_NESTED: { kernelSays: 'PVM', cpuidSignature: 'bhyve bhyve', cpuidName: 'bhyve', clocksource: 'kvm-clock', clockFrom: 'PVM' },
   VM_FORKED: { forkS: 1.218063, forks: 1, rewritten: false, oldestSystemTimeS: 0.9 },
   CHECK_PVCLOCK_UNREADABLE: { clocksource: 'kvm-clock', state: 'not readable' },
+  TSC_AUX_NOT_CPU: { instructions: 'rdtscp,rdpid', offered: false, values: '292,310', cpus: '0-1', never: true, wrong: 12, reads: 12, kernelSees: false },
+  INSTRUCTION_HIDDEN_EXECUTES: { instructions: 'rdtscp,rdpid', cpuidBits: 'CPUID.80000001H:EDX[27] and CPUID.(EAX=7,ECX=0):ECX[22]' },
+  CHECK_TSC_AUX: { misleading: 'rdtscp,rdpid', hidden: 'rdtscp,rdpid', values: '292,310', never: true },
+  SYSCALL_READ_COSTLY: { method: 'monotonic', nsPerLoop: 26, syscallMethod: 'sys_monotonic', syscallNsPerLoop: 1250, ratio: 48 },
 };
 
 const codes = Object.keys(FINDING_ARGS).filter(isFindingCode);

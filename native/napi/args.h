@@ -49,5 +49,6 @@ void ExportPvclock(Napi::Env env, Napi::Object exports);  // napi/pvclock.cc: th
 void ExportOrder(Napi::Env env, Napi::Object exports);    // napi/order.cc: the order litmus tests
 void ExportTimex(Napi::Env env, Napi::Object exports);    // napi/timex.cc: the kernel's NTP state
 void ExportCoreClock(Napi::Env env, Napi::Object exports);  // napi/coreclock.cc: the core clock's speed
+void ExportTscAux(Napi::Env env, Napi::Object exports);     // napi/tscaux.cc: RDTSCP/RDPID in a child, TSC_AUX
 
 }  // namespace clocklab::glue

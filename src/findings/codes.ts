@@ -196,6 +196,18 @@ export const FINDING_ARGS = {
   CHECK_TIMESYNC_OK: z.object({ daemons: list, maxErrorUs: n, estErrorUs: n, offsetNs: n }),
   /** `ptpKvm`: the /dev/ptpN of ptp_kvm, when the hypervisor offers it; `kvm`: a KVM guest. */
   CHECK_TIMESYNC_UNSYNCED: z.object({ daemons: list, ptpKvm: sn, kvm: b, maxErrorUs: n }),
+
+  // info, methods and check: RDTSCP and RDPID tried in a forked child (src/probes/tsc-aux.ts)
+  /** `instructions`: those that executed and returned it (rdtscp, rdpid: one MSR); `offered`: CPUID offers one of them;
+   * `values`: the TSC_AUX values read; `never`: no read named its CPU (else `wrong` of `reads` did not);
+   * `kernelSees`: /proc/cpuinfo has rdtscp or rdpid, without which the kernel writes no TSC_AUX. */
+  TSC_AUX_NOT_CPU: z.object({ instructions: list, offered: b, values: list, cpus: list, never: b, wrong: n, reads: n, kernelSees: b }),
+  /** `cpuidBits`: the clear bit of each, in the same order, joined by ' and ' (a bit's name holds a comma). */
+  INSTRUCTION_HIDDEN_EXECUTES: z.object({ instructions: list, cpuidBits: s }),
+  /** A detail of the tsc check: `misleading`, the instructions whose TSC_AUX is not (always) the CPU; `hidden`, those CPUID hides that execute. */
+  CHECK_TSC_AUX: z.object({ misleading: list, hidden: list, values: list, never: b }),
+  // bench and check: what a read that leaves the vDSO costs (medians of one run)
+  SYSCALL_READ_COSTLY: z.object({ method: s, nsPerLoop: n, syscallMethod: s, syscallNsPerLoop: n, ratio: n }),
 };
 
 /** Every finding code clocklab emits. */

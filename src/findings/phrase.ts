@@ -21,6 +21,9 @@ interface Join {
 const DETAILS: Partial<Record<string, Join>> = {
   CHECK_WARP_HELD: { lead: '; ', sep: ', ' },
   CHECK_WARP_BACKWARDS: { lead: ': ', sep: '; ' },
+  // The tsc check's CHECK_TSC_AUX (src/runners/check/tsc-aux.ts).
+  CHECK_TSC_OK: { lead: '; ', sep: '; ' },
+  CHECK_TSC_UNTRUSTED: { lead: '; ', sep: '; ' },
 } satisfies Partial<Record<FindingCode, Join>>;
 
 const CLOCKSOURCE_VERDICTS = ['CHECK_CLOCKSOURCE_NONE', 'CHECK_CLOCKSOURCE_OK', 'CHECK_CLOCKSOURCE_DIFFERS'] as const;

@@ -448,6 +448,49 @@ const SENTENCES: Sentences = {
       `the kernel says the clock is not synchronised${a.daemons ? ` (running: ${items(a.daemons, ', ')})` : ' and no time daemon runs'}; maximum error ${fixed(a.maxErrorUs / 1e6, 1)} s`,
       timesyncAdvice(a),
     ),
+
+  TSC_AUX_NOT_CPU: (a) => {
+    const names = a.instructions.toUpperCase().split(',').filter((x) => x !== '');
+    const how = a.never ? 'never' : `in ${a.wrong} of ${a.reads} reads not`;
+    // setup_getcpu() (arch/x86/kernel/cpu/common.c) writes TSC_AUX only where the kernel sees RDTSCP or RDPID.
+    const why = a.kernelSees
+      ? ''
+      : "; this guest's kernel sees neither RDTSCP nor RDPID (/proc/cpuinfo), so it never wrote TSC_AUX (setup_getcpu(), arch/x86/kernel/cpu/common.c): the value is a lower layer's";
+    const reader = names.includes('RDTSCP')
+      ? ': a reader that picks its pvclock record by it (the rdtscp-based pvclock reader) picks the wrong one, and clocklab refuses that reader here'
+      : ': per-CPU data indexed by it is another CPU\'s';
+    return said(
+      `TSC_AUX, as ${names.join(' and ')} return${names.length === 1 ? 's' : ''} it, reads ${items(a.values, '/')}, ${how} the CPU the thread was pinned to (CPUs ${a.cpus})${why}.`,
+      `Take the CPU number from getcpu(2) or sched_getcpu(), not from ${names.join(' or ')}${reader}.`,
+    );
+  },
+  INSTRUCTION_HIDDEN_EXECUTES: (a) => {
+    const names = a.instructions.toUpperCase().split(',').filter((x) => x !== '');
+    const one = names.length === 1;
+    return said(
+      `CPUID hides ${names.join(' and ')} (${a.cpuidBits} ${one ? 'is' : 'are'} clear), yet ${one ? 'it executes' : 'they execute'}: tried in a child process, ${one ? 'it did not fault' : 'neither faulted'}.`,
+      'Go by CPUID: code that executes them anyway relies on what the hypervisor does not promise.',
+    );
+  },
+  CHECK_TSC_AUX: (a) => {
+    const upper = (l: string): string[] => l.toUpperCase().split(',').filter((x) => x !== '');
+    const hidden = upper(a.hidden);
+    const misleading = upper(a.misleading);
+    const runs = hidden.length === 0 ? '' : `${hidden.join(' and ')} ${hidden.length === 1 ? 'executes though CPUID hides it' : 'execute though CPUID hides them'}`;
+    const aux =
+      misleading.length === 0
+        ? ''
+        : `TSC_AUX (${misleading.join(', ')}) reads ${items(a.values, '/')}, ${a.never ? 'never' : 'not always'} the CPU the thread was pinned to${misleading.includes('RDTSCP') ? ' (the rdtscp-based pvclock reader is refused)' : ''}`;
+    return said([runs, aux].filter((x) => x !== '').join('; '));
+  },
+  SYSCALL_READ_COSTLY: (a) =>
+    said(
+      `A clock_gettime system call (${a.syscallMethod}, ${fixed(a.syscallNsPerLoop, 1)} ns) costs ${fixed(a.ratio, 0)}x the vDSO's read (${a.method}, ${fixed(a.nsPerLoop, 1)} ns): ` +
+        'every clock read that leaves the vDSO pays that here: on a clocksource without a vDSO reader, in programs that make the system call themselves (seccomp-sandboxed or some statically linked ones), ' +
+        'and for the clocks the vDSO does not read (the CPU-time clocks: lib/vdso/gettimeofday.c). ' +
+        "A ratio this large means the guest's system calls are dear: under PVM, whose guest kernel runs in user mode, each is a round trip through the hypervisor (about 48x where first measured; about 7x on KVM guests).",
+      'Keep hot clock reads in the vDSO: a clocksource with a vDSO reader (tsc, or kvm-clock with the pvclock stable bit), CLOCK_MONOTONIC or CLOCK_REALTIME rather than a CPU-time clock, and check with `strace -f -c -e trace=clock_gettime` that a program does not make the call.',
+    ),
 };
 
 /** The sentence of a code whose arguments have been checked. */

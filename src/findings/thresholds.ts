@@ -61,3 +61,11 @@ export const FLOOR_NS = 1;
  * its ns/loop include other tasks' time, so it cannot show a regression. An
  * idle CPU gives 99-100%; two builds beside a bench here gave 50-65%. */
 export const ON_CPU_MIN_PERCENT = 90;
+
+/** bench and check: a clock_gettime system call whose median costs at least
+ * this many times the vDSO's (sys_monotonic against monotonic, one run)
+ * earns SYSCALL_READ_COSTLY. On bare metal and KVM guests with hardware
+ * virtualization the two sit about 5-7x apart (the syscall's entry and exit);
+ * measured 48x on a PVM guest, where each system call is a hypervisor round
+ * trip. 10x is past the first and well short of the second. */
+export const SYSCALL_COSTLY_RATIO = 10;

@@ -160,6 +160,31 @@ export interface NativeTimex {
   taiSeconds: number;
 }
 
+/** One read of the TSC_AUX probe (native/tscaux.h), made in a forked child. */
+export interface NativeTscAuxRead {
+  /** The CPU the child pinned itself to. */
+  cpu: number;
+  /** 0, or the errno of pinning (the read then ran wherever the child was). */
+  pinErrno: number;
+  /** getcpu(2) just before and just after the read; -1 where it failed. */
+  cpuBefore: number;
+  cpuAfter: number;
+  nodeAfter: number;
+  /** TSC_AUX as the instruction returned it. */
+  aux: number;
+  /** RDTSCP's TSC; 0n for RDPID. */
+  tsc: bigint;
+}
+
+export interface NativeTscAuxProbe {
+  /** 0 when the child exited, else the signal that killed it (4 SIGILL). */
+  signal: number;
+  /** The reads completed, round by round, CPU by CPU. */
+  reads: NativeTscAuxRead[];
+  /** The read the signal interrupted: the CPU pinned and where getcpu saw the child. */
+  faulted: { cpu: number; cpuBefore: number } | null;
+}
+
 /** The addon's exports, exactly. Arguments are checked in TypeScript first. */
 export interface Binding {
   readonly isX86: boolean;
@@ -244,6 +269,9 @@ export interface Binding {
   pvclockWatch(source: Uint8Array | undefined, nrecords: number, seconds: number, maxEvents?: number): NativePvclockWatch;
   /** adjtimex(2) modes 0: reads the NTP state, changes nothing. */
   adjtimex(): NativeTimex;
+  /** Executes RDTSCP (0) or RDPID (1) in a forked child, never in this
+   * process, `rounds` times on each CPU of `cpus` (pinned in turn). */
+  tscAuxProbe(instruction: 0 | 1, cpus: number[], rounds: number): NativeTscAuxProbe;
   /** CLOCK_MONOTONIC ns taken by a chain of `adds` dependent register adds, one core cycle each (native/coreclock.h). */
   addChainNs(adds: number): number;
 }

@@ -9,9 +9,12 @@
 // (measured on a KVM guest, kernel 6.18; test/clocks.test.ts checks it).
 import { constants } from 'node:os';
 import { UnsupportedError } from '../errors.js';
+import { formatCpuList } from '../cpulist.js';
 import type { MethodSpec } from '../methods.js';
 import { nativeIndex } from './native-method.js';
 import type { Binding } from '../native/binding.js';
+import { realInputs, type ProbeInputs } from './machine.js';
+import { auxMisleads, auxValues, TSC_AUX_CPUID_BIT, tscAuxOf, type TscAuxFacts } from './tsc-aux.js';
 
 export type Availability =
   | { available: true }
@@ -39,8 +42,24 @@ function what(spec: MethodSpec): string {
   return spec.description.replace(/ \(tick resolution\)$/, '');
 }
 
-/** Whether `spec` can run here; never throws for a lack of the machine. */
-export function methodAvailability(binding: Binding, spec: MethodSpec): Availability {
+/**
+ * Why the rdtscp-based pvclock reader (the 2014 thread's proposal,
+ * native/pvclock.h) must not run here, or null. It picks the record of the
+ * CPU RDTSCP's TSC_AUX names; where TSC_AUX is not the CPU the thread runs
+ * on, it reads another vCPU's record, or none.
+ */
+export function pvclockRdtscpRefusal(facts: TscAuxFacts | null): string | null {
+  const f = facts?.rdtscp;
+  if (!facts || !f || !auxMisleads(f)) return null;
+  const how = f.namesCpu === 'never' ? 'never' : 'not always';
+  const hidden = f.offered === false ? `; CPUID also hides RDTSCP (${TSC_AUX_CPUID_BIT.rdtscp} is clear)` : '';
+  return `it picks its pvclock record by RDTSCP's TSC_AUX, which here reads ${auxValues(f)}, ${how} the CPU the thread runs on (CPUs ${formatCpuList(facts.cpus)}): it would read another vCPU's record${hidden}`;
+}
+
+/** Whether `spec` can run here; never throws for a lack of the machine.
+ * `inputs`: the machine's probe inputs (their TSC_AUX seam decides the
+ * rdtscp-based pvclock reader); this machine's by default. */
+export function methodAvailability(binding: Binding, spec: MethodSpec, inputs?: ProbeInputs): Availability {
   if (!binding.isX86 && spec.path === 'cpu') {
     return { available: false, reason: `${spec.id} needs an x86 CPU; this is ${process.arch}`, cause: 'cpu' };
   }
@@ -49,6 +68,12 @@ export function methodAvailability(binding: Binding, spec: MethodSpec): Availabi
     index = nativeIndex(binding, spec.id);
   } catch (err) {
     return { available: false, reason: err instanceof Error ? err.message : String(err), cause: 'addon' };
+  }
+  // Before its first read: where TSC_AUX misleads, even that read would take
+  // another vCPU's record (or fail with ERANGE past the page).
+  if (spec.requires.includes('pvclock') && spec.requires.includes('rdtscp')) {
+    const why = pvclockRdtscpRefusal(tscAuxOf(inputs ?? realInputs(binding), binding));
+    if (why !== null) return { available: false, reason: why, cause: 'cpu' };
   }
   try {
     binding.methodRead(index);
@@ -87,4 +112,20 @@ export function requireAvailable(binding: Binding, specs: readonly MethodSpec[])
  * its TSC_AUX then names another machine's CPU. */
 export function orderedTscRead(binding: Binding): 'rdtscp' | 'lfence_rdtsc' {
   return binding.features().rdtscp ? 'rdtscp' : 'lfence_rdtsc';
+}
+
+/** What the TSC_AUX probe found of the instruction a method executes (rdtscp,
+ * rdpid), for `clocklab methods`: hidden by CPUID yet executing, a TSC_AUX
+ * that is not the CPU. null when there is nothing to say. */
+export function tscAuxCaveat(spec: MethodSpec, facts: TscAuxFacts | null): string | null {
+  if (!facts || (spec.id !== 'rdtscp' && spec.id !== 'rdpid')) return null;
+  const f = facts[spec.id];
+  const said: string[] = [];
+  if (f.offered === false && f.executes === true) said.push('CPUID hides it, yet it executes (tried in a child process)');
+  if (f.offered === true && f.executes === false) said.push(`CPUID offers it, yet it faults (${f.signal ?? 'a signal'}, in a child process)`);
+  if (auxMisleads(f)) {
+    const how = f.namesCpu === 'never' ? 'never' : 'not always';
+    said.push(`TSC_AUX reads ${auxValues(f)}, ${how} the CPU it ran on (CPUs ${formatCpuList(facts.cpus)}): take the CPU number from getcpu(2)`);
+  }
+  return said.length === 0 ? null : said.join('; ');
 }

@@ -10,16 +10,25 @@ import { readCpuinfo, type CpuinfoFacts } from './cpuinfo.js';
 import { knownSignature } from './hypervisor.js';
 import { readKernelView } from './kernel-view.js';
 import { KERNEL_LOG_PATH, realSource, type Source } from './source.js';
+import { probeTscAuxOnce, type TscAuxFacts } from './tsc-aux.js';
 
 /** The inputs of every probe, injectable as a whole for tests. */
 export interface ProbeInputs {
   source: Source;
   /** null on a machine that is not x86. */
   cpuid: CpuidFn | null;
+  /** RDTSCP and RDPID tried on these CPUs (src/probes/tsc-aux.ts): the real
+   * one executes them in a forked child; a replay reads a capture's
+   * rdtscp-probe.txt. Absent: the real probe. */
+  tscAux?: (cpus: number[]) => TscAuxFacts;
 }
 
 export function realInputs(binding: Binding = loadBinding()): ProbeInputs {
-  return { source: realSource, cpuid: binding.isX86 ? (l, s) => binding.cpuid(l, s) : null };
+  return {
+    source: realSource,
+    cpuid: binding.isX86 ? (l, s) => binding.cpuid(l, s) : null,
+    tscAux: (cpus) => probeTscAuxOnce(binding, cpus),
+  };
 }
 
 export interface MachineFacts {

@@ -10,6 +10,34 @@ export const TscFrequencySource = z.enum([
   'measured',
 ]);
 
+const TscAuxInstruction = z.object({
+  instruction: z.enum(['rdtscp', 'rdpid']),
+  offered: z.boolean().nullable().describe('CPUID offers it (null: a capture that does not say)'),
+  executes: z.boolean().nullable().describe('it ran in a forked child without a fault (null: not tried)'),
+  signal: z.string().nullable().describe('the signal that killed the child (SIGILL: the CPU lacks it)'),
+  faultedOn: z.number().int().nullable().describe('the CPU the child was pinned to when the signal came'),
+  reads: z.array(
+    z.object({
+      round: z.number().int(),
+      pinned: z.number().int().nullable().describe('the CPU the thread was pinned to (null: a capture that does not say)'),
+      ranOn: z.number().int().nullable().describe('the CPU getcpu(2) saw before and after the read'),
+      aux: z.number().int().describe('TSC_AUX as read; Linux writes (node << 12) | cpu'),
+      tsc: z.string().nullable().describe("RDTSCP's TSC, decimal"),
+      namesCpu: z.boolean().nullable().describe("TSC_AUX's CPU field is the CPU the read ran on (null: that CPU unknown)"),
+    }),
+  ),
+  values: z.array(z.number().int()).describe('distinct TSC_AUX values read'),
+  namesCpu: z.enum(['always', 'never', 'sometimes']).nullable().describe('over the reads that can be judged; null: none can'),
+});
+
+export const TscAux = z.object({
+  cpus: z.array(z.number().int()).describe('the CPUs each instruction was pinned to in turn'),
+  rounds: z.number().int(),
+  from: z.enum(['probe', 'capture']).describe('probe: executed now in a forked child; capture: read from rdtscp-probe.txt'),
+  rdtscp: TscAuxInstruction,
+  rdpid: TscAuxInstruction,
+});
+
 export const InfoResult = z.object({
   ...resultHead('info'),
   tscFrequency: z
@@ -43,6 +71,9 @@ export const InfoResult = z.object({
     }),
   ),
   findings: z.array(Finding),
+  tscAux: TscAux.nullable()
+    .optional()
+    .describe('RDTSCP and RDPID executed in a forked child on every CPU, whatever CPUID says, and whether TSC_AUX names the CPU; null when not x86'),
 });
 
 export type InfoResultT = z.infer<typeof InfoResult>;

@@ -13,7 +13,7 @@ export const MethodAvailability = z.object({
   available: z.boolean(),
   reason: z.string().nullable().describe('why not: the instruction and its CPUID bit, a clock the kernel lacks, ...'),
   cause: z.enum(['cpu', 'kernel', 'addon']).nullable(),
-  caveat: z.string().nullable().describe('runs, but with a catch worth knowing'),
+  caveat: z.string().nullable().describe('runs, but with a catch worth knowing; or, for a method that does not run, what else was found (an instruction CPUID hides that executes anyway)'),
   loadOrdered: z.boolean().nullable().optional().describe('the manuals promise the read comes after earlier loads (null: not asked of this method)'),
   storeOrdered: z.boolean().nullable().optional().describe('the manuals promise the read comes after earlier stores are globally visible'),
   orderSource: z.string().nullable().optional().describe('where that promise is written (manual section, kernel file)'),

@@ -14,6 +14,7 @@ import { nativeIndex } from '../probes/native-method.js';
 import { ratioOfMedians } from '../gate/interval.js';
 import { loadBinding, type Binding } from '../native/binding.js';
 import { methodAvailability } from '../probes/availability.js';
+import { syscallCostFinding } from './syscall-cost.js';
 import { coreClockGHz } from '../probes/coreclock.js';
 import { onlineCpus, requireOnline } from '../probes/cpus.js';
 import { startDisturbance } from '../probes/disturbance.js';
@@ -308,6 +309,8 @@ export function benchFindings(
       }
     }
   }
+  const cost = syscallCostFinding(methods);
+  if (cost) findings.push(cost);
   // One sentence for every scattered method, not one each.
   const scattered = methods.flatMap((m) =>
     m.status === 'measured' && m.runs.length >= SPREAD_MIN_RUNS && m.summary.spreadPercent > SPREAD_NOTE_PERCENT

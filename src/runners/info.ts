@@ -7,6 +7,8 @@ import { readSteal } from '../probes/procstat.js';
 import { readClocksources } from '../probes/clocksource.js';
 import { openPvclockPage, pvclockUnavailableMessage } from '../probes/pvclock.js';
 import { tscFrequency } from '../probes/tscfreq.js';
+import { tscAuxOf } from '../probes/tsc-aux.js';
+import { tscAuxFindings } from './tsc-aux.js';
 import { finding } from '../findings/codes.js';
 import type { FindingT } from '../results/common.js';
 import { forkFinding, nestedFinding, withheldArgs, withheldOf } from './clock-decisions.js';
@@ -43,6 +45,8 @@ export function runInfo(options: InfoOptions = {}): InfoResultT {
   const { info: pvclock, systemTimesNs } = pvclockFacts(binding, inputs);
   const fork = forkFinding(facts.machine.kernelView, systemTimesNs);
   if (fork) findings.push(fork);
+  const tscAux = tscAuxOf(inputs, binding);
+  findings.push(...tscAuxFindings(tscAux, facts.machine));
   const clocks = Object.entries(CLOCKS).map(([name, id]) => {
     let available = true;
     let resolutionNs: number | null = null;
@@ -65,6 +69,7 @@ export function runInfo(options: InfoOptions = {}): InfoResultT {
     stealSeconds: (readSteal(inputs.source).get('all') ?? 0) / 1e9,
     clocks,
     findings,
+    tscAux,
   };
 }
 

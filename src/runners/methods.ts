@@ -2,8 +2,9 @@
 // One read of each (guarded: a missing instruction is an error, never SIGILL).
 import { METHODS } from '../methods.js';
 import { loadBinding, type Binding } from '../native/binding.js';
-import { methodAvailability } from '../probes/availability.js';
+import { methodAvailability, tscAuxCaveat } from '../probes/availability.js';
 import { probeMachine, realInputs, type ProbeInputs } from '../probes/machine.js';
+import { tscAuxOf } from '../probes/tsc-aux.js';
 import type { MethodsResultT } from '../results/methods.js';
 
 export interface MethodsOptions {
@@ -14,7 +15,10 @@ export interface MethodsOptions {
 
 export function runMethods(options: MethodsOptions = {}): MethodsResultT {
   const binding = options.binding ?? loadBinding();
-  const machine = probeMachine(options.inputs ?? realInputs(binding)).machine;
+  const inputs = options.inputs ?? realInputs(binding);
+  const machine = probeMachine(inputs).machine;
+  // RDTSCP and RDPID tried in a child process: what CPUID hides that runs, a TSC_AUX that is not the CPU.
+  const tscAux = tscAuxOf(inputs, binding);
   const tscOk = machine.tscFlags.constant_tsc && machine.tscFlags.nonstop_tsc;
   return {
     schema: 'clocklab/1',
@@ -22,11 +26,14 @@ export function runMethods(options: MethodsOptions = {}): MethodsResultT {
     startedAt: new Date().toISOString(),
     machine,
     methods: METHODS.map((spec) => {
-      const a = methodAvailability(binding, spec);
-      const caveat =
+      const a = methodAvailability(binding, spec, inputs);
+      const caveats = [
         a.available && spec.requires.includes('constant_tsc') && !tscOk
           ? 'the TSC is not constant and non-stop here (/proc/cpuinfo): its cycles do not convert to time'
-          : null;
+          : null,
+        tscAuxCaveat(spec, tscAux),
+      ].filter((c) => c !== null);
+      const caveat = caveats.length === 0 ? null : caveats.join('; ');
       return {
         method: spec.id,
         description: spec.description,

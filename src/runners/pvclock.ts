@@ -6,6 +6,7 @@ import { CLOCKS } from '../clocks.js';
 import { UnsupportedError } from '../errors.js';
 import { finding } from '../findings/codes.js';
 import { nativeIndex } from '../probes/native-method.js';
+import { rdtscpAuxNamesThisCpu } from '../probes/tsc-aux.js';
 import type { RunnerContext } from './progress.js';
 import { loadBinding, type Binding, type NativePvclockRecord } from '../native/binding.js';
 import { startDisturbance } from '../probes/disturbance.js';
@@ -237,7 +238,9 @@ function beginPvclock(options: PvclockOptions) {
 
   const methods: Array<'pvclock_vdso' | 'pvclock_rdtscp'> = [];
   if (stableBit) methods.push('pvclock_vdso');
-  if (binding.features().rdtscp) methods.push('pvclock_rdtscp');
+  // The rdtscp-based reader picks its record by TSC_AUX: where that is not
+  // the CPU it would read another vCPU's record, or fail past the page.
+  if (binding.features().rdtscp && rdtscpAuxNamesThisCpu(binding) !== false) methods.push('pvclock_rdtscp');
   const windowMs = options.windowMs ?? 500;
   let clocks: PvclockClockComparisonT[] = [];
   try {

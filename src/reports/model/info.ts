@@ -1,6 +1,7 @@
 // model/info.ts: `clocklab info` as a report model: the machine, its TSC
 // flags and its clocks; facts, no checks.
 import { clockDescription } from '../../probes/hypervisor.js';
+import { formatCpuList } from '../../cpulist.js';
 import type { InfoResultT } from '../../results/info.js';
 import { findingsSection, machineFacts, tableOf, yesNo, type Column, type ModelBody, type Section, type Text } from './common.js';
 
@@ -30,6 +31,29 @@ const DISAGREEMENT_COLUMNS: ReadonlyArray<Column<Disagreement>> = [
 ];
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
+
+type TscAux = NonNullable<InfoResultT['tscAux']>;
+
+/** What the TSC_AUX probe found of one instruction, one line: what CPUID
+ * says, whether it executed, and whether TSC_AUX named the CPU. */
+export function tscAuxLine(t: TscAux, f: TscAux['rdtscp']): string {
+  const cpuid = f.offered === null ? 'CPUID unknown' : f.offered ? 'offered by CPUID' : 'hidden by CPUID';
+  if (f.executes === null) return `${cpuid}; not tried`;
+  const where = f.faultedOn === null ? '' : ` on CPU ${f.faultedOn}`;
+  if (!f.executes) return `${cpuid}; faults (${f.signal ?? 'a signal'}${where}${f.offered ? ', though CPUID offers it' : ', as CPUID says'})`;
+  const cpus = `CPUs ${formatCpuList(t.cpus)}, ${t.rounds} round${t.rounds === 1 ? '' : 's'}`;
+  const values = f.values.join('/');
+  const judged = f.reads.filter((r) => r.namesCpu !== null);
+  const aux =
+    f.namesCpu === 'always'
+      ? `TSC_AUX names the CPU on every read (${cpus})`
+      : f.namesCpu === 'never'
+        ? `TSC_AUX ${values}, never this guest's CPU number${f.instruction === 'rdtscp' ? ' (a reader that picks its pvclock record by it picks the wrong one)' : ''}`
+        : f.namesCpu === 'sometimes'
+          ? `TSC_AUX ${values}: not the CPU it ran on in ${judged.filter((r) => r.namesCpu === false).length} of ${judged.length} reads (${cpus})`
+          : `TSC_AUX ${values} (the CPU of each read unknown)`;
+  return `${cpuid}, executes${t.from === 'capture' ? ' (capture)' : ''}; ${aux}${f.executes && where ? `; faults${where} (${f.signal ?? 'a signal'})` : ''}`;
+}
 
 export function infoModel(r: InfoResultT): ModelBody {
   const m = r.machine;
@@ -62,6 +86,8 @@ export function infoModel(r: InfoResultT): ModelBody {
     if (fork) facts.push(['VM fork', `${v.forks.length === 1 ? 'once' : `${v.forks.length} times`}, last at ${fork.timeS === null ? 'an unknown time' : `${fork.timeS.toFixed(3)} s`} (crng reseeded due to virtual machine fork)`]);
     if (!v.kernelLogRead) facts.push(['kernel log', 'not readable (dmesg_restrict: run as root)']);
   }
+  const aux = r.tscAux;
+  if (aux) facts.push(['RDTSCP', tscAuxLine(aux, aux.rdtscp)], ['RDPID', tscAuxLine(aux, aux.rdpid)]);
   facts.push(['steal since boot', `${r.stealSeconds.toFixed(2)} s`]);
 
   const t = m.tscFlags;

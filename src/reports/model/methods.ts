@@ -14,7 +14,7 @@ const METHOD_COLUMNS: ReadonlyArray<Column<MethodAvailabilityT>> = [
   { head: 'contract', cell: (m) => m.contract },
   { head: 'load->read', cell: (m) => promise(m.loadOrdered) },
   { head: 'store->read', cell: (m) => promise(m.storeOrdered) },
-  { head: 'what it reads / why not', cell: (m) => (m.available ? (m.caveat ?? m.description) : (m.reason ?? '')) },
+  { head: 'what it reads / why not', cell: (m) => (m.available ? (m.caveat ?? m.description) : [m.reason ?? '', ...(m.caveat ? [m.caveat] : [])].join('; ')) },
 ];
 
 export function methodsModel(r: MethodsResultT): ModelBody {

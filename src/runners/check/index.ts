@@ -16,7 +16,12 @@ import type { PvclockResultT } from '../../results/pvclock.js';
 import { readTimesync, type TimesyncFacts } from '../../probes/timesync.js';
 import { KERNEL_LOG_PATH } from '../../probes/source.js';
 import type { WarpResultT } from '../../results/warp.js';
+import { tscAuxOf, type TscAuxFacts } from '../../probes/tsc-aux.js';
+import type { FindingT } from '../../results/common.js';
 import type { RunnerContext } from '../progress.js';
+import { syscallCostFinding } from '../syscall-cost.js';
+import { tscAuxFindings } from '../tsc-aux.js';
+import { withTscAux } from './tsc-aux.js';
 import { runBench } from '../bench.js';
 import { runPvclock } from '../pvclock.js';
 import { runWarp } from '../warp.js';
@@ -46,6 +51,8 @@ export interface Collectors {
   kernelLog(): string | null;
   /** The kernel's NTP state, the time daemons running, the PTP clocks. */
   timesync(): TimesyncFacts;
+  /** RDTSCP and RDPID tried in a forked child on every CPU (src/probes/tsc-aux.ts); null where not asked. */
+  tscAux(): TscAuxFacts | null;
 }
 
 /**
@@ -72,11 +79,15 @@ export interface CheckProfile {
   warpNativeThreadsUpToSeconds: number;
   pvclockWindowMs: number;
   pvclockWatchSeconds: number;
+  /** Try RDTSCP and RDPID in a forked child (the tsc check's TSC_AUX): two
+   * forks cost ~8 ms of CPU here (parent ~2.4, children ~5.6), more than a
+   * light check can spend on it, so light leaves it out. */
+  tscAux: boolean;
 }
 
 export const CHECK_PROFILES = {
-  full: { benchLoops: 100_000, benchRuns: 5, warpSeconds: 2, warpAllReaders: true, warpNativeThreadsUpToSeconds: 0, pvclockWindowMs: 200, pvclockWatchSeconds: 0.5 },
-  light: { benchLoops: 10_000, benchRuns: 3, warpSeconds: 0.01, warpAllReaders: false, warpNativeThreadsUpToSeconds: 0.1, pvclockWindowMs: 20, pvclockWatchSeconds: 0.01 },
+  full: { benchLoops: 100_000, benchRuns: 5, warpSeconds: 2, warpAllReaders: true, warpNativeThreadsUpToSeconds: 0, pvclockWindowMs: 200, pvclockWatchSeconds: 0.5, tscAux: true },
+  light: { benchLoops: 10_000, benchRuns: 3, warpSeconds: 0.01, warpAllReaders: false, warpNativeThreadsUpToSeconds: 0.1, pvclockWindowMs: 20, pvclockWatchSeconds: 0.01, tscAux: false },
 } as const satisfies Record<string, CheckProfile>;
 
 export interface CheckRunOptions extends RunnerContext {
@@ -148,6 +159,7 @@ function realCollectors(binding: Binding, inputs: ProbeInputs, profile: CheckPro
     },
     kernelLog: () => inputs.source.read(KERNEL_LOG_PATH),
     timesync: () => readTimesync(binding, inputs.source),
+    tscAux: () => (profile.tscAux ? tscAuxOf(inputs, binding) : null),
   };
 }
 
@@ -172,7 +184,14 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckResultRaw
     checks.push({ name, ...v, elapsedMs: Math.round(performance.now() - started) });
   };
 
-  await run('vdso', async () => judgeVdso(await collect.bench(machine), machine.clocksources.current));
+  const findings: FindingT[] = [];
+  await run('vdso', async () => {
+    const bench = await collect.bench(machine);
+    // What a read that leaves the vDSO costs here, from the same run's medians.
+    const cost = syscallCostFinding(bench.methods);
+    if (cost) findings.push(cost);
+    return judgeVdso(bench, machine.clocksources.current);
+  });
   await run('warp', async () => {
     const reader = clocksourceReader(machine.clocksources.current, binding.features().rdtscp);
     const ids = profile.warpAllReaders ? ['monotonic', 'rdtscp', ...(reader ? [reader] : []), 'rdtsc'] : ['monotonic'];
@@ -184,7 +203,11 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckResultRaw
     });
     return judgeWarp(await collect.warp(machine, methods, warpSeconds / methods.length));
   });
-  await run('tsc', () => judgeTsc(machine, kernelLog));
+  await run('tsc', () => {
+    const tscAux = collect.tscAux();
+    findings.push(...tscAuxFindings(tscAux, machine));
+    return withTscAux(judgeTsc(machine, kernelLog), tscAux);
+  });
   let pvclockTimes: bigint[] = [];
   await run('pvclock', () => {
     const p = collect.pvclock(machine);
@@ -227,8 +250,9 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckResultRaw
     verdict,
     elapsedMs: Math.round(performance.now() - t0),
     disturbance: d,
-    // The kernel's view beside the checks: a nested hypervisor, a VM fork.
-    findings: [nestedFinding(machine), forkFinding(machine.kernelView, pvclockTimes)].filter((f): f is NonNullable<typeof f> => f !== null),
+    // The kernel's view beside the checks (a nested hypervisor, a VM fork),
+    // then what the TSC_AUX probe and the bench found.
+    findings: [nestedFinding(machine), forkFinding(machine.kernelView, pvclockTimes), ...findings].filter((f): f is NonNullable<typeof f> => f !== null),
   };
   return raw;
 }

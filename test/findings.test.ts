@@ -92,6 +92,7 @@ const SAMPLES: FindingArgsMap = {
   CHECK_TIMESYNC_UNREAD: { error: 'adjtimex: Operation not permitted' },
   CHECK_TIMESYNC_OK: { daemons: 'chrony', maxErrorUs: 1500, estErrorUs: 20, offsetNs: -3200 },
   CHECK_TIMESYNC_UNSYNCED: { daemons: '', ptpKvm: 'ptp0', kvm: true, maxErrorUs: 16_000_000 },
+  CHECK_REPLAY_NOT_MEASURED: { dir: 'test/fixtures/machines/pvm-on-bhyve-amd' },
 };
 
 const codes = Object.keys(FINDING_ARGS).filter(isFindingCode);

@@ -157,6 +157,8 @@ export const FINDING_ARGS = {
   CHECK_TIMESYNC_OK: z.object({ daemons: list, maxErrorUs: n, estErrorUs: n, offsetNs: n }),
   /** `ptpKvm`: the /dev/ptpN of ptp_kvm, when the hypervisor offers it; `kvm`: a KVM guest. */
   CHECK_TIMESYNC_UNSYNCED: z.object({ daemons: list, ptpKvm: sn, kvm: b, maxErrorUs: n }),
+  /** A check that measures, on a replay of a capture (`--machine DIR`): nothing was run. */
+  CHECK_REPLAY_NOT_MEASURED: z.object({ dir: s }),
 };
 
 /** Every finding code clocklab emits. */

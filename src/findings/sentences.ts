@@ -311,7 +311,7 @@ const SENTENCES: Sentences = {
   },
   CHECK_PVCLOCK_NOT_KVM: () => said('not a KVM guest: there is no pvclock page'),
   CHECK_PVCLOCK_NO_PAGE: () => said('no pvclock page is mapped (kvm-clock was never used since boot)'),
-  CHECK_PVCLOCK_OK: (a) => said(`${a.vcpus} vCPU records agree, stable bit set, no torn read in ${a.seconds} s`),
+  CHECK_PVCLOCK_OK: (a) => said(`${a.vcpus} vCPU records agree, stable bit set, ${a.seconds > 0 ? `no torn read in ${a.seconds} s` : 'not watched for torn reads'}`),
   CHECK_PVCLOCK_UNHEALTHY: (a) => {
     // The advice of the first problem, in this order: a torn read is the worst.
     const found: Phrase[] = [
@@ -365,6 +365,7 @@ const SENTENCES: Sentences = {
       `the kernel says the clock is not synchronised${a.daemons ? ` (running: ${items(a.daemons, ', ')})` : ' and no time daemon runs'}; maximum error ${fixed(a.maxErrorUs / 1e6, 1)} s`,
       timesyncAdvice(a),
     ),
+  CHECK_REPLAY_NOT_MEASURED: (a) => said(`a replay: not measured (the facts are those of the capture ${a.dir})`),
 };
 
 /** The sentence of a code whose arguments have been checked. */

@@ -4,7 +4,7 @@ import { UnsupportedError } from '../errors.js';
 import { loadBinding, type Binding } from '../native/binding.js';
 import { flagDisagreements, probeMachine, realInputs, type ProbeInputs } from '../probes/machine.js';
 import { readSteal } from '../probes/procstat.js';
-import { openPvclockPage, pvclockUnavailableMessage } from '../probes/pvclock.js';
+import { pvclockPageOf, pvclockUnavailableMessage } from '../probes/pvclock.js';
 import { tscFrequency } from '../probes/tscfreq.js';
 import { finding } from '../findings/codes.js';
 import type { FindingT } from '../results/common.js';
@@ -37,7 +37,9 @@ export function runInfo(options: InfoOptions = {}): InfoResultT {
     findings.push(finding('TSC_CLOCKSOURCE_MISSING', 'warn', { available: facts.machine.clocksources.available.join(' ') }));
   }
   const pvclock = pvclockFacts(binding, inputs);
-  const clocks = Object.entries(CLOCKS).map(([name, id]) => {
+  // A replay lists the clocks its capture read (clocks.txt); none if it has none.
+  const replayed = inputs.replay ? (inputs.replay.clocks ?? []).map((c) => ({ name: c.name, id: c.id, available: c.available, resolutionNs: c.resolutionNs })) : null;
+  const clocks = replayed ?? Object.entries(CLOCKS).map(([name, id]) => {
     let available = true;
     let resolutionNs: number | null = null;
     try {
@@ -53,7 +55,8 @@ export function runInfo(options: InfoOptions = {}): InfoResultT {
     command: 'info',
     startedAt,
     machine: facts.machine,
-    tscFrequency: tscFrequency(binding, facts.cpuid, facts.hypervisor, pvclock?.tscHz ?? null),
+    // A replay measures nothing: without a leaf or a record it says unknown.
+    tscFrequency: tscFrequency(binding, facts.cpuid, facts.hypervisor, pvclock?.tscHz ?? null, !inputs.replay),
     pvclock,
     flagDisagreements: disagreements,
     stealSeconds: (readSteal(inputs.source).get('all') ?? 0) / 1e9,
@@ -66,7 +69,7 @@ export function runInfo(options: InfoOptions = {}): InfoResultT {
  * frequency where it is readable (arch/x86/kernel/pvclock.c, pvclock_tsc_khz()). */
 function pvclockFacts(binding: Binding, inputs: ProbeInputs): PvclockInfo {
   if (!inputs.cpuid) return null;
-  const page = openPvclockPage(binding, inputs.source);
+  const page = pvclockPageOf(binding, inputs);
   if (page.state === 'readable') {
     return {
       state: 'readable',

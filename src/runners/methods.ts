@@ -2,8 +2,9 @@
 // One read of each (guarded: a missing instruction is an error, never SIGILL).
 import { METHODS } from '../methods.js';
 import { loadBinding, type Binding } from '../native/binding.js';
-import { methodAvailability } from '../probes/availability.js';
+import { methodAvailability, replayAvailability } from '../probes/availability.js';
 import { probeMachine, realInputs, type ProbeInputs } from '../probes/machine.js';
+import { pvclockPageOf, pvclockUnavailableMessage } from '../probes/pvclock.js';
 import type { MethodsResultT } from '../results/methods.js';
 
 export interface MethodsOptions {
@@ -14,7 +15,11 @@ export interface MethodsOptions {
 
 export function runMethods(options: MethodsOptions = {}): MethodsResultT {
   const binding = options.binding ?? loadBinding();
-  const machine = probeMachine(options.inputs ?? realInputs(binding)).machine;
+  const inputs = options.inputs ?? realInputs(binding);
+  const machine = probeMachine(inputs).machine;
+  // A replay decides from the capture, running nothing (availability.ts).
+  const page = inputs.replay ? pvclockPageOf(binding, inputs) : null;
+  const pageReadable = page === null ? false : page.state === 'readable' ? true : pvclockUnavailableMessage(page, null);
   const tscOk = machine.tscFlags.constant_tsc && machine.tscFlags.nonstop_tsc;
   return {
     schema: 'clocklab/1',
@@ -22,11 +27,11 @@ export function runMethods(options: MethodsOptions = {}): MethodsResultT {
     startedAt: new Date().toISOString(),
     machine,
     methods: METHODS.map((spec) => {
-      const a = methodAvailability(binding, spec);
+      const a: ReturnType<typeof replayAvailability> = inputs.replay ? replayAvailability(spec, inputs, pageReadable) : methodAvailability(binding, spec);
       const caveat =
         a.available && spec.requires.includes('constant_tsc') && !tscOk
           ? 'the TSC is not constant and non-stop here (/proc/cpuinfo): its cycles do not convert to time'
-          : null;
+          : (a.caveat ?? null);
       return {
         method: spec.id,
         description: spec.description,

@@ -206,8 +206,9 @@ export function parseAdjtimex(text: string): NativeTimex | null {
 }
 
 /** When a capture was made, from its README's first line
- * (`... (captured 2026-12-07)` or `(captured 2026-12-07T15:30:00.000Z)`). */
+ * (`... (captured 2026-12-07)` or `(captured 2026-12-07T15:30:00.000Z)`;
+ * a synthetic one says `written 2026-12-07`). */
 export function capturedAtOf(readme: string | null): string | null {
   const first = readme?.split('\n')[0] ?? '';
-  return /captured (\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z)?)/.exec(first)?.[1] ?? null;
+  return /(?:captured|written) (\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z)?)/.exec(first)?.[1] ?? null;
 }

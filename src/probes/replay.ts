@@ -34,7 +34,7 @@ function replayPage(dir: string, inputs: Pick<ProbeInputs, 'source'>): PvclockPa
   const vcpu0 = parsed.records.find((r) => r.vcpu === 0)?.record;
   if (!vcpu0 || !recordLooksSane(vcpu0)) {
     const why = parsed.state ? `${parsed.state.state}: ${parsed.state.reason}` : text === null ? 'the capture has no pvclock.txt' : 'pvclock.txt holds no record of vCPU 0';
-    if (parsed.state?.state === 'faults') return { state: 'faults', location, signal: 'a signal', reason: parsed.state.reason };
+    if (parsed.state?.state === 'faults') return { state: 'faults', location, signal: /raised (SIG[A-Z]+)/.exec(parsed.state.reason)?.[1] ?? 'a signal', reason: parsed.state.reason };
     return { state: 'not-a-record', location, reason: `a replay: ${why}` };
   }
   const records = parsed.records.filter((r) => r.record.mul !== 0);

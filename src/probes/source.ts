@@ -68,9 +68,9 @@ export interface CaptureFile {
 
 /** `uname -srvm`: sysname, release, version (it has spaces), machine. */
 export function parseUname(text: string): { sysname: string; release: string; version: string; machine: string } | null {
-  const words = text.trim().split(/\s+/);
-  if (words.length < 4) return null;
-  return { sysname: words[0] ?? '', release: words[1] ?? '', version: words.slice(2, -1).join(' '), machine: words[words.length - 1] ?? '' };
+  // The version's own spacing is kept (`Mon Nov  4`): it is /proc/sys/kernel/version.
+  const m = /^(\S+)\s+(\S+)\s+(.*\S)\s+(\S+)\s*$/.exec(text.trim());
+  return m ? { sysname: m[1] ?? '', release: m[2] ?? '', version: m[3] ?? '', machine: m[4] ?? '' } : null;
 }
 
 export const CAPTURE_FILES: readonly CaptureFile[] = [

@@ -9,7 +9,10 @@ import type { Command, RunDeps, Verdict } from './commands/command.js';
 import { COMMANDS } from './commands/index.js';
 import { parseOptions, show } from './commands/options.js';
 import type { BenchOptions as BenchOptionsIn } from './commands/bench.js';
+import type { CaptureCommandOptions, CaptureOutcome } from './commands/capture.js';
 import type { CheckCommandOptions } from './commands/check.js';
+import type { InfoCommandOptions } from './commands/info.js';
+import type { MethodsCommandOptions } from './commands/methods.js';
 import type { CompareCommandOptions } from './commands/compare.js';
 import type { PvclockCommandOptions } from './commands/pvclock.js';
 import type { OrderCommandOptions } from './commands/order.js';
@@ -96,6 +99,13 @@ export type CompareOptions = CompareCommandOptions & Hooks;
 export type CheckOptions = CheckCommandOptions & Hooks;
 /** pvclock()'s options. */
 export type PvclockOptions = PvclockCommandOptions & Hooks;
+/** info()'s options: `machine`, a capture folder to replay. */
+export type InfoOptions = InfoCommandOptions;
+/** methods()'s options: `machine`, a capture folder to replay. */
+export type MethodsOptions = MethodsCommandOptions;
+/** capture()'s options: `dir`, the folder to write. */
+export type CaptureOptions = CaptureCommandOptions;
+export type { CaptureOutcome };
 
 const HOOKS = {
   signal: (v: unknown) => v instanceof AbortSignal,
@@ -198,15 +208,25 @@ export const check: (options?: CheckOptions) => Promise<CheckResult> = door(COMM
 export const pvclock: (options?: PvclockOptions) => Promise<PvclockResult> = door(COMMANDS.pvclock, ['signal', 'onProgress']);
 
 /** What this machine's clocks are made of: CPU, TSC flags and frequency,
- * hypervisor, clocksources, the pvclock page. Probes only, no load; synchronous. */
-export function info(): InfoResult {
-  return COMMANDS.info.run({});
+ * hypervisor, clocksources, the pvclock page. Probes only, no load;
+ * synchronous. `{ machine: DIR }` replays a capture (`capture()`) instead.
+ *
+ * @example const r = info({ machine: 'test/fixtures/machines/pvm-on-bhyve-amd' });
+ */
+export function info(options: InfoOptions = {}): InfoResult {
+  return COMMANDS.info.run(prepare('info', COMMANDS.info.options, options, []).options);
 }
 
 /** Every method clocklab knows, whether this machine can run it, and why
- * not. Synchronous. */
-export function methods(): MethodsResult {
-  return COMMANDS.methods.run({});
+ * not. Synchronous. `{ machine: DIR }` decides from a capture instead. */
+export function methods(options: MethodsOptions = {}): MethodsResult {
+  return COMMANDS.methods.run(prepare('methods', COMMANDS.methods.options, options, []).options);
+}
+
+/** Writes this machine's raw facts into `dir` (created; UsageError if it
+ * exists and is not empty): the files `--machine DIR` replays. Synchronous. */
+export function capture(options: CaptureOptions): CaptureOutcome {
+  return COMMANDS.capture.run(prepare('capture', COMMANDS.capture.options, options, []).options);
 }
 
 /**

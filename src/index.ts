@@ -1,6 +1,6 @@
 // index.ts: the library API. No printing, no process.exit: results are typed
 // objects and errors are typed classes (src/errors.ts). The runner functions
-// (bench, warp, order, compare, check, pvclock, info, methods), the report functions
+// (bench, warp, order, compare, check, pvclock, info, methods, capture), the report functions
 // and the schemas come from ./api.ts; the single reads from ./primitives.ts.
 export * from './primitives.js';
 export { CLOCKS, CLOCK_NAMES, type ClockName } from './clocks.js';
@@ -15,6 +15,7 @@ export {
   pvclock,
   info,
   methods,
+  capture,
   assertPassed,
   verdictOf,
   parseReport,
@@ -36,13 +37,17 @@ export {
   type BenchOptions,
   type BenchResult,
   type BenchRun,
+  type CaptureOptions,
+  type CaptureOutcome,
   type CheckOptions,
   type CheckResult,
   type CompareOptions,
   type CompareResult,
   type Hooks,
+  type InfoOptions,
   type InfoResult,
   type JunitOptions,
+  type MethodsOptions,
   type MethodsResult,
   type OrderOptions,
   type OrderResult,

@@ -102,6 +102,7 @@ const SAMPLES: FindingArgsMap = {
   INSTRUCTION_HIDDEN_EXECUTES: { instructions: 'rdtscp,rdpid', cpuidBits: 'CPUID.80000001H:EDX[27] and CPUID.(EAX=7,ECX=0):ECX[22]' },
   CHECK_TSC_AUX: { misleading: 'rdtscp,rdpid', hidden: 'rdtscp,rdpid', values: '292,310', never: true },
   SYSCALL_READ_COSTLY: { method: 'monotonic', nsPerLoop: 26, syscallMethod: 'sys_monotonic', syscallNsPerLoop: 1250, ratio: 48 },
+  CHECK_REPLAY_NOT_MEASURED: { dir: 'test/fixtures/machines/pvm-on-bhyve-amd' },
 };
 
 const codes = Object.keys(FINDING_ARGS).filter(isFindingCode);

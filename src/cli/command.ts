@@ -18,6 +18,8 @@ export interface CliCommand<N extends CommandName> {
   description: string;
   /** argv -> options, one row per flag (tested on its own: test/flags.test.ts). */
   flags: readonly FlagSpec[];
+  /** Positional arguments, in order: `capture DIR`. Each sets an option as typed. */
+  args?: ReadonlyArray<{ name: string; option: string; help: string }>;
   /** More help after the flags: output format, exit codes. */
   after?: string;
   /** `report`: --json and --out (report files); `json`: --json only; `text`: neither. */

@@ -16,9 +16,10 @@ import { UsageError } from '../errors.js';
  * - `list`: a comma list of any other names (the schema checks each);
  * - `switch`: present is true (`--no-x` is false);
  * - `report`: a file holding a stored result: read and parsed as JSON, its path recorded in `nameOption`;
- * - `reports`: the same, or a comma list of such files, read into an array.
+ * - `reports`: the same, or a comma list of such files, read into an array;
+ * - `path`: a file or folder path, as typed.
  */
-export type FlagKind = 'number' | 'methods' | 'cpus' | 'names' | 'list' | 'switch' | 'report' | 'reports';
+export type FlagKind = 'number' | 'methods' | 'cpus' | 'names' | 'list' | 'switch' | 'report' | 'reports' | 'path';
 
 export interface FlagSpec {
   /** As commander takes it: `--loops <n>`, `--no-warmup`. */
@@ -63,6 +64,7 @@ function convert(spec: FlagSpec, raw: unknown): unknown {
       case 'list':
         return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
       case 'switch':
+      case 'path':
         return raw;
       case 'report':
         return readReport(raw);

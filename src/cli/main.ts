@@ -41,15 +41,21 @@ interface Outcome {
 function register<N extends CommandName>(program: Command, cli: CliCommand<N>, deps: CliDeps, outcome: Outcome): void {
   const command = COMMANDS[cli.name];
   const cmd = program.command(cli.name).summary(command.summary).description(cli.description);
+  for (const a of cli.args ?? []) cmd.argument(`<${a.name}>`, a.help);
   for (const f of cli.flags) cmd.option(f.flag, f.help);
   if (cli.output === 'report') withOutputOptions(cmd);
   if (cli.output === 'json') cmd.option('--json', 'print the result (schema clocklab/1) as JSON on stdout');
   if (cli.after) cmd.addHelpText('after', cli.after);
-  cmd.action(async (values: Record<string, unknown> & OutputOptions) => {
-    outcome.name = flagNamer(cli.flags, values);
+  cmd.action(async (...given: unknown[]) => {
+    // commander passes the positional arguments first, then the flags' values.
+    const positional = cli.args ?? [];
+    const values = given[positional.length] as Record<string, unknown> & OutputOptions;
+    const fromArgs = Object.fromEntries(positional.map((a, i) => [a.option, given[i]]));
+    const named = flagNamer(cli.flags, values);
+    outcome.name = (option) => positional.find((a) => a.option === option)?.name ?? named(option);
     prepareOutput(values);
     preparePromFile(values);
-    const options = parseOptions(command.options, optionsFromFlags(cli.flags, values));
+    const options = parseOptions(command.options, { ...fromArgs, ...optionsFromFlags(cli.flags, values) });
     // Ctrl-C aborts the run at its next check (the clocksource switcher
     // restores on the same signal); the run rejects with Interrupted.
     const controller = new AbortController();

@@ -6,7 +6,8 @@ import type { CheckResultT } from '../results/check.js';
 import { recommendationFromCompare } from '../runners/check/compare-file.js';
 import { CHECK_PROFILES, runCheck, type Collectors } from '../runners/check/index.js';
 import { defineCommand, type RunDeps } from './command.js';
-import { flag, seconds } from './options.js';
+import { flag, folder, seconds } from './options.js';
+import { replayInputs } from '../probes/replay.js';
 import { storedReport } from './stored-report.js';
 
 export const CHECK_DEFAULTS = { durationSeconds: CHECK_PROFILES.full.warpSeconds, lightDurationSeconds: CHECK_PROFILES.light.warpSeconds, strict: false, light: false } as const;
@@ -22,6 +23,8 @@ export const checkOptions = z.strictObject({
   compare: storedReport('compare', 'check needs a compare report').optional(),
   /** What reports call that compare result, e.g. its file. */
   compareName: z.string().optional(),
+  /** A capture (`clocklab capture DIR`) to replay: its static checks only (tsc, pvclock, clocksource, timesync). */
+  machine: folder().optional(),
 });
 
 export type CheckCommandOptions = z.input<typeof checkOptions>;
@@ -37,7 +40,8 @@ export const check = defineCommand({
   options: checkOptions,
   async run(o, deps: CheckDeps = {}): Promise<CheckResultT> {
     const recommendation = o.compare ? recommendationFromCompare(o.compare, o.compareName ?? `a compare run of ${o.compare.startedAt}`) : null;
-    return phraseCheck(await runCheck({ warpSeconds: o.durationSeconds, light: o.light, strict: o.strict, recommendation, ...deps }));
+    const replay = o.machine === undefined ? {} : { inputs: replayInputs(o.machine) };
+    return phraseCheck(await runCheck({ warpSeconds: o.durationSeconds, light: o.light, strict: o.strict, recommendation, ...deps, ...replay }));
   },
   verdict(result) {
     const strict = result.options.strict;

@@ -1,6 +1,7 @@
 // index.ts (commands): every command, in the order a newcomer would use them.
 // The CLI registers each and the library exposes each from this one list.
 import { bench } from './bench.js';
+import { capture } from './capture.js';
 import { check } from './check.js';
 import { compare } from './compare.js';
 import { info } from './info.js';
@@ -10,6 +11,6 @@ import { pvclock } from './pvclock.js';
 import { restore } from './restore.js';
 import { warp } from './warp.js';
 
-export const COMMANDS = { info, methods, bench, warp, order, compare, pvclock, check, restore } as const;
+export const COMMANDS = { info, methods, bench, warp, order, compare, pvclock, check, restore, capture } as const;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -86,6 +86,11 @@ export function methodList(allOf: (m: MethodSpec) => boolean = () => true, defau
     });
 }
 
+/** A folder path (`--machine DIR`, `capture DIR`): a non-empty string. */
+export function folder() {
+  return z.custom<string>((v) => typeof v === 'string' && v.trim() !== '', { error: (i) => `must be a folder path, got ${show(i.input)}` });
+}
+
 /** An AbortSignal. */
 export const signal = z.custom<AbortSignal>((v) => v instanceof AbortSignal, { error: 'must be an AbortSignal' });
 /** A callback. */

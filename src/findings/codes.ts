@@ -208,6 +208,8 @@ export const FINDING_ARGS = {
   CHECK_TSC_AUX: z.object({ misleading: list, hidden: list, values: list, never: b }),
   // bench and check: what a read that leaves the vDSO costs (medians of one run)
   SYSCALL_READ_COSTLY: z.object({ method: s, nsPerLoop: n, syscallMethod: s, syscallNsPerLoop: n, ratio: n }),
+  /** A check that measures, on a replay of a capture (`--machine DIR`): nothing was run. */
+  CHECK_REPLAY_NOT_MEASURED: z.object({ dir: s }),
 };
 
 /** Every finding code clocklab emits. */

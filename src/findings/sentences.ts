@@ -371,7 +371,7 @@ const SENTENCES: Sentences = {
   },
   CHECK_PVCLOCK_NOT_KVM: () => said('the kernel has no kvm-clock: there is no KVM-family pvclock page to check'),
   CHECK_PVCLOCK_NO_PAGE: () => said('no pvclock page is mapped (kvm-clock was never used since boot)'),
-  CHECK_PVCLOCK_OK: (a) => said(`${a.vcpus} vCPU records agree, stable bit set, no torn read in ${a.seconds} s`),
+  CHECK_PVCLOCK_OK: (a) => said(`${a.vcpus} vCPU records agree, stable bit set, ${a.seconds > 0 ? `no torn read in ${a.seconds} s` : 'not watched for torn reads'}`),
   CHECK_PVCLOCK_UNHEALTHY: (a) => {
     // The advice of the first problem, in this order: a torn read is the worst.
     const found: Phrase[] = [
@@ -491,6 +491,7 @@ const SENTENCES: Sentences = {
         "A ratio this large means the guest's system calls are dear: under PVM, whose guest kernel runs in user mode, each is a round trip through the hypervisor (about 48x where first measured; about 7x on KVM guests).",
       'Keep hot clock reads in the vDSO: a clocksource with a vDSO reader (tsc, or kvm-clock with the pvclock stable bit), CLOCK_MONOTONIC or CLOCK_REALTIME rather than a CPU-time clock, and check with `strace -f -c -e trace=clock_gettime` that a program does not make the call.',
     ),
+  CHECK_REPLAY_NOT_MEASURED: (a) => said(`a replay: not measured (the facts are those of the capture ${a.dir})`),
 };
 
 /** The sentence of a code whose arguments have been checked. */

@@ -15,6 +15,7 @@ import { nativeIndex } from './native-method.js';
 import type { Binding } from '../native/binding.js';
 import { realInputs, type ProbeInputs } from './machine.js';
 import { auxMisleads, auxValues, TSC_AUX_CPUID_BIT, tscAuxOf, type TscAuxFacts } from './tsc-aux.js';
+import type { CpuidFn } from './cpuid.js';
 
 export type Availability =
   | { available: true }
@@ -128,4 +129,50 @@ export function tscAuxCaveat(spec: MethodSpec, facts: TscAuxFacts | null): strin
     said.push(`TSC_AUX reads ${auxValues(f)}, ${how} the CPU it ran on (CPUs ${formatCpuList(facts.cpus)}): take the CPU number from getcpu(2)`);
   }
   return said.length === 0 ? null : said.join('; ');
+}
+
+/** The instructions behind a method's CPU requirements, and their CPUID bits
+ * (native/cpuid.h feature_table; Intel SDM Vol. 2A, CPUID). */
+const REPLAY_FEATURES = {
+  rdtscp: { bit: 'CPUID.80000001H:EDX[27]', has: (c: CpuidFn) => ((c(0x80000001, 0).edx >>> 27) & 1) === 1 && c(0x80000000, 0).eax >>> 0 >= 0x80000001 },
+  rdpid: { bit: 'CPUID.(EAX=7,ECX=0):ECX[22]', has: (c: CpuidFn) => ((c(7, 0).ecx >>> 22) & 1) === 1 && c(0, 0).eax >>> 0 >= 7 },
+  sse2: { bit: 'CPUID.01H:EDX[26]', has: (c: CpuidFn) => ((c(1, 0).edx >>> 26) & 1) === 1 },
+} as const;
+
+/** The clock a clock method reads, by its id in src/clocks.ts. */
+function clockOf(spec: MethodSpec): string | null {
+  if (spec.id === 'gettimeofday' || spec.id === 'time') return 'realtime';
+  if (spec.path === 'cpu' || spec.id === 'getcpu') return null;
+  return spec.id.replace(/^sys_/, '');
+}
+
+/**
+ * Whether `spec` could run on a replayed capture: its instructions' CPUID
+ * bits from cpuid.txt (the checks the addon makes before a read, with its
+ * wording), the clock from clocks.txt, the pvclock page from pvclock.txt.
+ * Runs nothing. `caveat` where the capture did not record the answer.
+ */
+export function replayAvailability(spec: MethodSpec, inputs: ProbeInputs, pvclockReadable: boolean | string): Availability & { caveat?: string } {
+  const cpuid = inputs.cpuid;
+  if (spec.path === 'cpu' && !cpuid) return { available: false, reason: `${spec.id} needs an x86 CPU; the capture is not of one`, cause: 'cpu' };
+  if (cpuid) {
+    for (const r of spec.requires) {
+      if (r !== 'rdtscp' && r !== 'rdpid' && r !== 'sse2') continue;
+      const f = REPLAY_FEATURES[r];
+      if (!f.has(cpuid)) {
+        const instr = r === 'sse2' ? (spec.id.includes('mfence') ? 'mfence' : 'lfence') : r;
+        return { available: false, reason: `${instr} is not available on this CPU (${f.bit} is clear)`, cause: 'cpu' };
+      }
+    }
+  }
+  if (spec.requires.includes('pvclock') && pvclockReadable !== true) {
+    return { available: false, reason: `${spec.id} needs the pvclock page (${typeof pvclockReadable === 'string' ? pvclockReadable : 'not readable in the capture'})`, cause: 'addon' };
+  }
+  const clock = clockOf(spec);
+  if (clock === null) return { available: true };
+  const clocks = inputs.replay?.clocks ?? null;
+  if (clocks === null) return { available: true, caveat: 'taken as present: the capture has no clocks.txt (every Linux since 3.10 has this clock)' };
+  const c = clocks.find((x) => x.name === clock);
+  if (!c) return { available: true, caveat: `a replay: the capture's clocks.txt does not list ${clock}` };
+  return c.available ? { available: true } : { available: false, reason: `${what(spec)} fails with ${c.error ?? 'an error'} (in the capture)`, cause: 'kernel' };
 }

@@ -9,8 +9,26 @@ import { readCpuidFacts, readHypervisorFacts, type CpuidFacts, type CpuidFn, typ
 import { readCpuinfo, type CpuinfoFacts } from './cpuinfo.js';
 import { knownSignature } from './hypervisor.js';
 import { readKernelView } from './kernel-view.js';
-import { KERNEL_LOG_PATH, realSource, type Source } from './source.js';
+import { HOSTNAME_PATH, KERNEL_LOG_PATH, realSource, type Source } from './source.js';
 import { probeTscAuxOnce, type TscAuxFacts } from './tsc-aux.js';
+import type { CapturedClock } from './capture-format.js';
+import type { PvclockPage } from './pvclock.js';
+import type { NativeTimex } from '../native/binding.js';
+
+/** What a replay of a capture (`--machine DIR`) stands in for: the facts
+ * that come from the addon or the process, not from a file. */
+export interface ReplayFacts {
+  /** The capture's folder, as given. */
+  dir: string;
+  /** When it was captured (its README's first line), or null. */
+  capturedAt: string | null;
+  /** process.arch's name for the captured `uname` machine (x86_64 -> x64). */
+  arch: string;
+  /** clock_gettime of each clock (clocks.txt), or null where not captured. */
+  clocks: CapturedClock[] | null;
+  /** adjtimex(2) (adjtimex), or null where not captured. */
+  timex: NativeTimex | null;
+}
 
 /** The inputs of every probe, injectable as a whole for tests. */
 export interface ProbeInputs {
@@ -21,6 +39,11 @@ export interface ProbeInputs {
    * one executes them in a forked child; a replay reads a capture's
    * rdtscp-probe.txt. Absent: the real probe. */
   tscAux?: (cpus: number[]) => TscAuxFacts;
+  /** The pvclock page, as src/probes/pvclock.ts openPvclockPage finds it;
+   * absent: open the live page. A replay answers from pvclock.txt. */
+  pvclock?: () => PvclockPage;
+  /** Present in a replay: nothing may then be read from the live machine. */
+  replay?: ReplayFacts;
 }
 
 export function realInputs(binding: Binding = loadBinding()): ProbeInputs {
@@ -62,8 +85,8 @@ export function probeMachine(inputs: ProbeInputs = realInputs(), kernelLog?: str
   const release = source.read('/proc/sys/kernel/osrelease')?.trim() ?? 'unknown';
   const version = source.read('/proc/sys/kernel/version')?.trim() ?? 'unknown';
   const machine: MachineT = {
-    hostname: hostname(),
-    kernel: { release, version, arch: process.arch },
+    hostname: inputs.replay ? (source.read(HOSTNAME_PATH)?.trim() ?? 'unknown') : hostname(),
+    kernel: { release, version, arch: inputs.replay?.arch ?? process.arch },
     isX86: inputs.cpuid !== null,
     cpu: cpuid
       ? { vendor: cpuid.vendor, brand: cpuid.brand, family: cpuid.family, model: cpuid.model, stepping: cpuid.stepping }
@@ -80,6 +103,7 @@ export function probeMachine(inputs: ProbeInputs = realInputs(), kernelLog?: str
         }
       : null,
     clocksources: readClocksources(source),
+    ...(inputs.replay ? { replay: { dir: inputs.replay.dir, capturedAt: inputs.replay.capturedAt } } : {}),
   };
   machine.kernelView = readKernelView({
     source,

@@ -4,6 +4,8 @@
 // arch/x86/entry/vdso/vma.c), then hands it to the addon and reads it.
 import { UnsupportedError } from '../errors.js';
 import type { Binding, NativePvclockRecord } from '../native/binding.js';
+import type { CapturedPvclockRecord } from './capture-format.js';
+import type { ProbeInputs } from './machine.js';
 import { realSource, type Source } from './source.js';
 import { locatePvclockPage, MAPS_PATH, type PvclockLocation } from './vvar.js';
 
@@ -25,6 +27,9 @@ export type PvclockPage =
       vcpus: number[];
       /** vCPU 0's record, read when the page was opened. */
       vcpu0: NativePvclockRecord;
+      /** Every record present, with the TSC read after them (a replay's
+       * come from pvclock.txt, each with its own read). */
+      records?: CapturedPvclockRecord[];
     }
   | { state: 'faults'; location: Extract<PvclockLocation, { found: true }>; signal: string; reason: string }
   | { state: 'not-a-record'; location: Extract<PvclockLocation, { found: true }>; reason: string }
@@ -55,7 +60,8 @@ export function openPvclockPage(binding: Binding, source: Source = realSource): 
     return { state: 'faults', location, signal: name, reason: `loading ${hex(location.address)} (${location.detail}) raised ${name}: ${why}` };
   }
   binding.pvclockSetPage(location.address);
-  const all = binding.pvclockRead(undefined, binding.pvclockMaxRecords).records;
+  const read = binding.pvclockRead(undefined, binding.pvclockMaxRecords);
+  const all = read.records;
   const vcpu0 = all[0];
   if (!vcpu0 || !recordLooksSane(vcpu0)) {
     binding.pvclockSetPage(0n);
@@ -66,7 +72,15 @@ export function openPvclockPage(binding: Binding, source: Source = realSource): 
     };
   }
   const vcpus = all.flatMap((r, i) => (r.mul !== 0 ? [i] : []));
-  return { state: 'readable', location, vcpus, vcpu0 };
+  const records = all.flatMap((r, vcpu) =>
+    r.mul !== 0 ? [{ vcpu, record: { version: r.version, tscTimestamp: r.tscTimestamp, systemTimeNs: r.systemTimeNs, mul: r.mul, shift: r.shift, flags: r.flags }, tsc: read.tsc }] : [],
+  );
+  return { state: 'readable', location, vcpus, vcpu0, records };
+}
+
+/** The page the probe inputs give: a replay's from its capture, else the live one. */
+export function pvclockPageOf(binding: Binding, inputs: Pick<ProbeInputs, 'source' | 'pvclock'>): PvclockPage {
+  return inputs.pvclock ? inputs.pvclock() : openPvclockPage(binding, inputs.source);
 }
 
 /** What the kernel's clocksources say about the page, for the sentence:

@@ -2,7 +2,6 @@
 // and does the hypervisor offer a PTP clock to step it by? The kernel's NTP
 // state (adjtimex(2) modes 0, read-only), the daemons running, and the PTP
 // clocks registered in /sys/class/ptp.
-import { readdirSync } from 'node:fs';
 import type { Binding, NativeTimex } from '../native/binding.js';
 import type { Source } from './source.js';
 
@@ -39,16 +38,10 @@ export function isSynchronised(t: NativeTimex): boolean {
   return t.state !== TIME_ERROR && (t.status & STA_UNSYNC) === 0;
 }
 
-function list(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-/** Reads the facts from this machine (the files through `source`). */
-export function readTimesync(binding: Binding, source: Source): TimesyncFacts {
+/** Reads the facts from this machine (the files and folders through
+ * `source`; a replay hands in a capture's adjtimex as `binding`). */
+export function readTimesync(binding: Pick<Binding, 'adjtimex'>, source: Source): TimesyncFacts {
+  const list = (dir: string): string[] => source.list?.(dir) ?? [];
   let timex: TimesyncFacts['timex'];
   try {
     const t = binding.adjtimex();

@@ -319,6 +319,8 @@ export function parseTscAuxCapture(text: string, context: TscAuxCaptureContext =
  */
 export function tscAuxOf(inputs: ProbeInputs, binding: Binding): TscAuxFacts | null {
   if (!inputs.cpuid) return null;
+  // A replay knows only what its capture's file says: never the live probe.
+  if (inputs.replay && !inputs.tscAux) return null;
   const cpus = onlineCpus(inputs.source);
   const facts = inputs.tscAux ? inputs.tscAux(cpus) : probeTscAuxOnce(binding, cpus);
   if (facts.rdtscp.offered !== null && facts.rdpid.offered !== null) return facts;

@@ -36,8 +36,10 @@ export function tscFrequency(
   cpuid: CpuidFacts | null,
   hypervisor: HypervisorFacts | null,
   pvclockHz: number | null = null,
+  /** false: never measure (a replay of a capture); null when nothing says. */
+  measure = true,
 ): TscFrequency | null {
-  if (!binding.isX86 || !cpuid) return null;
+  if (!cpuid || (measure && !binding.isX86)) return null;
   const l15 = cpuid.leaf15;
   if (l15 && l15.crystalHz !== 0) {
     return {
@@ -55,5 +57,5 @@ export function tscFrequency(
   if (cpuid.baseMhz !== null) {
     return { hz: cpuid.baseMhz * 1e6, source: 'cpuid-0x16', detail: `nominal base frequency ${cpuid.baseMhz} MHz` };
   }
-  return measureTscHz(binding);
+  return measure ? measureTscHz(binding) : null;
 }

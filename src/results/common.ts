@@ -116,6 +116,10 @@ export const Machine = z.object({
   hypervisor: Hypervisor.nullable(),
   clocksources: Clocksources,
   kernelView: KernelView.optional().describe("the kernel's own view of its clocks and hypervisor (absent in reports of older versions)"),
+  replay: z
+    .object({ dir: z.string().describe('the capture folder replayed'), capturedAt: z.string().nullable().describe('when it was captured, from its README') })
+    .optional()
+    .describe('present when these are the facts of a capture (`--machine DIR`), not of the machine that ran clocklab'),
 });
 
 /** The fields every result opens with: the schema version, the command that

@@ -5,7 +5,7 @@ import { loadBinding, type Binding } from '../native/binding.js';
 import { flagDisagreements, probeMachine, realInputs, type ProbeInputs } from '../probes/machine.js';
 import { readSteal } from '../probes/procstat.js';
 import { readClocksources } from '../probes/clocksource.js';
-import { openPvclockPage, pvclockUnavailableMessage } from '../probes/pvclock.js';
+import { pvclockPageOf, pvclockUnavailableMessage } from '../probes/pvclock.js';
 import { tscFrequency } from '../probes/tscfreq.js';
 import { tscAuxOf } from '../probes/tsc-aux.js';
 import { tscAuxFindings } from './tsc-aux.js';
@@ -47,7 +47,9 @@ export function runInfo(options: InfoOptions = {}): InfoResultT {
   if (fork) findings.push(fork);
   const tscAux = tscAuxOf(inputs, binding);
   findings.push(...tscAuxFindings(tscAux, facts.machine));
-  const clocks = Object.entries(CLOCKS).map(([name, id]) => {
+  // A replay lists the clocks its capture read (clocks.txt); none if it has none.
+  const replayed = inputs.replay ? (inputs.replay.clocks ?? []).map((c) => ({ name: c.name, id: c.id, available: c.available, resolutionNs: c.resolutionNs })) : null;
+  const clocks = replayed ?? Object.entries(CLOCKS).map(([name, id]) => {
     let available = true;
     let resolutionNs: number | null = null;
     try {
@@ -63,7 +65,8 @@ export function runInfo(options: InfoOptions = {}): InfoResultT {
     command: 'info',
     startedAt,
     machine: facts.machine,
-    tscFrequency: tscFrequency(binding, facts.cpuid, facts.hypervisor, pvclock?.tscHz ?? null),
+    // A replay measures nothing: without a leaf or a record it says unknown.
+    tscFrequency: tscFrequency(binding, facts.cpuid, facts.hypervisor, pvclock?.tscHz ?? null, !inputs.replay),
     pvclock,
     flagDisagreements: disagreements,
     stealSeconds: (readSteal(inputs.source).get('all') ?? 0) / 1e9,
@@ -77,7 +80,7 @@ export function runInfo(options: InfoOptions = {}): InfoResultT {
  * frequency where it is readable (arch/x86/kernel/pvclock.c, pvclock_tsc_khz()). */
 function pvclockFacts(binding: Binding, inputs: ProbeInputs): { info: PvclockInfo; systemTimesNs: bigint[] } {
   if (!inputs.cpuid) return { info: null, systemTimesNs: [] };
-  const page = openPvclockPage(binding, inputs.source);
+  const page = pvclockPageOf(binding, inputs);
   if (page.state === 'readable') {
     // Every record's system_time, to tell whether the host rewrote them after a VM fork.
     const records = binding.pvclockRead(undefined, Math.max(...page.vcpus) + 1).records;

@@ -2,8 +2,9 @@
 // One read of each (guarded: a missing instruction is an error, never SIGILL).
 import { METHODS } from '../methods.js';
 import { loadBinding, type Binding } from '../native/binding.js';
-import { methodAvailability, tscAuxCaveat } from '../probes/availability.js';
+import { methodAvailability, replayAvailability, tscAuxCaveat } from '../probes/availability.js';
 import { probeMachine, realInputs, type ProbeInputs } from '../probes/machine.js';
+import { pvclockPageOf, pvclockUnavailableMessage } from '../probes/pvclock.js';
 import { tscAuxOf } from '../probes/tsc-aux.js';
 import type { MethodsResultT } from '../results/methods.js';
 
@@ -19,6 +20,9 @@ export function runMethods(options: MethodsOptions = {}): MethodsResultT {
   const machine = probeMachine(inputs).machine;
   // RDTSCP and RDPID tried in a child process: what CPUID hides that runs, a TSC_AUX that is not the CPU.
   const tscAux = tscAuxOf(inputs, binding);
+  // A replay decides from the capture, running nothing (availability.ts).
+  const page = inputs.replay ? pvclockPageOf(binding, inputs) : null;
+  const pageReadable = page === null ? false : page.state === 'readable' ? true : pvclockUnavailableMessage(page, null);
   const tscOk = machine.tscFlags.constant_tsc && machine.tscFlags.nonstop_tsc;
   return {
     schema: 'clocklab/1',
@@ -26,11 +30,12 @@ export function runMethods(options: MethodsOptions = {}): MethodsResultT {
     startedAt: new Date().toISOString(),
     machine,
     methods: METHODS.map((spec) => {
-      const a = methodAvailability(binding, spec, inputs);
+      const a: ReturnType<typeof replayAvailability> = inputs.replay ? replayAvailability(spec, inputs, pageReadable) : methodAvailability(binding, spec, inputs);
       const caveats = [
         a.available && spec.requires.includes('constant_tsc') && !tscOk
           ? 'the TSC is not constant and non-stop here (/proc/cpuinfo): its cycles do not convert to time'
           : null,
+        a.caveat ?? null,
         tscAuxCaveat(spec, tscAux),
       ].filter((c) => c !== null);
       const caveat = caveats.length === 0 ? null : caveats.join('; ');

@@ -31,6 +31,12 @@ export const checkCli = defineCli({
       nameOption: 'compareName',
       help: 'a report.json of `clocklab compare`: judge the clocksource against its recommendation',
     },
+    {
+      flag: '--machine <dir>',
+      option: 'machine',
+      kind: 'path',
+      help: 'replay a capture (`clocklab capture DIR`): the static checks (tsc, pvclock, clocksource, timesync) on its files; vdso, warp and disturbance are skipped (a replay: not measured)',
+    },
   ],
   after: '\nExit codes: 0 healthy (or warnings); 1 a check failed (or warned, with --strict); 2 bad usage; 3 cannot; 130 interrupted.',
   output: 'report',

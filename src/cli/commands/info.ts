@@ -5,7 +5,14 @@ import { textReport } from '../../reports/text.js';
 export const infoCli = defineCli({
   name: 'info',
   description: "what this machine's clocks are made of: CPU, TSC flags, hypervisor, TSC frequency, clocksources",
-  flags: [],
+  flags: [
+    {
+      flag: '--machine <dir>',
+      option: 'machine',
+      kind: 'path',
+      help: 'replay a capture (`clocklab capture DIR`) instead of this machine: the same probes on its files, nothing read live',
+    },
+  ],
   output: 'report',
   text: (r) => textReport(r),
 });

@@ -7,7 +7,14 @@ import { textReport } from '../../reports/text.js';
 export const methodsCli = defineCli({
   name: 'methods',
   description: 'every way of reading time clocklab knows, whether this machine can run it, and why not',
-  flags: [],
+  flags: [
+    {
+      flag: '--machine <dir>',
+      option: 'machine',
+      kind: 'path',
+      help: 'replay a capture (`clocklab capture DIR`) instead of this machine: the same probes on its files, nothing read live',
+    },
+  ],
   after: `
 A method is a name that bench, warp and compare take (--methods a,b). "why not"
 names the missing instruction and its CPUID bit, or the clock the kernel lacks.

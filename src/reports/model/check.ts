@@ -2,7 +2,7 @@
 // check (vDSO, warp, TSC, pvclock, clocksource, disturbance), its line with
 // advice where something is wrong, its evidence as the details.
 import type { CheckItemT, CheckResultT } from '../../results/check.js';
-import { disturbanceParts, findingsSection, machineSection, type Check, type ModelBody, type Section, type Status, type Text } from './common.js';
+import { disturbanceParts, findingsSection, machineSection, replayText, type Check, type ModelBody, type Section, type Status, type Text } from './common.js';
 
 /** A warning fails the gate only under --strict, as it does the exit code. */
 function status(item: CheckItemT, strict: boolean): Check['status'] {
@@ -44,6 +44,7 @@ export function checkModel(r: CheckResultT): ModelBody {
           text: ['clocklab check: ', word, ` (${r.checks.length} checks in ${(r.elapsedMs / 1000).toFixed(1)} s, clocksource ${r.machine.clocksources.current ?? 'unknown'})`],
           skip: ['markdown', 'html'],
         },
+        ...(r.machine.replay ? [{ kind: 'note' as const, text: `A replay of ${replayText(r.machine)}: only what needs no measuring was checked.` }] : []),
         {
           kind: 'status',
           items: r.checks.map((c) => ({ status: LINE_STATUS[c.status], name: c.name, text: c.summary, ...(c.advice && c.status !== 'ok' ? { advice: c.advice } : {}) })),

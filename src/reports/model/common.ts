@@ -339,6 +339,7 @@ export function machineFacts(m: MachineT): { identity: Array<[string, Text]>; cl
   const cpu = m.cpu ? `${m.cpu.brand || '(no brand string)'} (${m.cpu.vendor}, family ${m.cpu.family} model ${m.cpu.model} stepping ${m.cpu.stepping})` : 'not x86';
   return {
     identity: [
+      ...(m.replay ? [['replay of', replayText(m)] as [string, Text]] : []),
       ['host', m.hostname],
       ['CPU', cpu],
       ['online CPUs', `${m.onlineCpus.join(',')} (${m.onlineCpus.length})`],
@@ -347,6 +348,11 @@ export function machineFacts(m: MachineT): { identity: Array<[string, Text]>; cl
     ],
     clocksource: ['clocksource', `${m.clocksources.current ?? 'unknown'} (available: ${m.clocksources.available.join(', ') || 'none'})`],
   };
+}
+
+/** A replay's one line: which capture, when, and that nothing was read live. */
+export function replayText(m: MachineT): string {
+  return m.replay ? `the capture ${m.replay.dir} (captured ${m.replay.capturedAt ?? 'at an unknown time'}), not the machine running clocklab` : '';
 }
 
 /** Where it ran: the machine, for summary.md and report.html (the terminal

@@ -2,7 +2,7 @@
 // whether this machine can run it. No report files (methods has no --out),
 // but the terminal's table is defined here like every other.
 import type { MethodAvailabilityT, MethodsResultT } from '../../results/methods.js';
-import { tableOf, yesNo, type Column, type ModelBody } from './common.js';
+import { replayText, tableOf, yesNo, type Column, type ModelBody } from './common.js';
 
 /** What the manuals promise, as `clocklab order` checks it. */
 const promise = (p: boolean | null | undefined): string => (p === true ? 'ordered' : p === false ? 'unordered' : '-');
@@ -19,7 +19,8 @@ const METHOD_COLUMNS: ReadonlyArray<Column<MethodAvailabilityT>> = [
 
 export function methodsModel(r: MethodsResultT): ModelBody {
   const n = r.methods.filter((m) => m.available).length;
-  const summary = `${n} of ${r.methods.length} methods run on this machine (kernel ${r.machine.kernel.release}, clocksource ${r.machine.clocksources.current ?? 'unknown'}).`;
+  const where = r.machine.replay ? `would run on ${replayText(r.machine)}` : 'run on this machine';
+  const summary = `${n} of ${r.methods.length} methods ${where} (kernel ${r.machine.kernel.release}, clocksource ${r.machine.clocksources.current ?? 'unknown'}).`;
   return {
     title: 'clocklab methods',
     command: 'methods',

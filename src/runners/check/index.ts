@@ -14,6 +14,8 @@ import type { CheckItemRawT, CheckItemT, CheckResultRawT, CheckResultT } from '.
 import type { MachineT } from '../../results/common.js';
 import type { PvclockResultT } from '../../results/pvclock.js';
 import { readTimesync, type TimesyncFacts } from '../../probes/timesync.js';
+import { pvclockNsAt, pvclockTscHz } from '../../probes/capture-format.js';
+import { flagNames, pvclockPageOf } from '../../probes/pvclock.js';
 import { KERNEL_LOG_PATH } from '../../probes/source.js';
 import type { WarpResultT } from '../../results/warp.js';
 import { tscAuxOf, type TscAuxFacts } from '../../probes/tsc-aux.js';
@@ -163,12 +165,89 @@ function realCollectors(binding: Binding, inputs: ProbeInputs, profile: CheckPro
   };
 }
 
+/** The pvclock evidence of a replayed capture: its records as a pvclock
+ * result, judged by the same judgePvclock. No watch and no rates: those
+ * measure. The records agree where each gives the same ns at vCPU 0's TSC. */
+export function pvclockOfCapture(machine: MachineT, inputs: ProbeInputs, binding: Binding): PvclockResultT | null {
+  const page = pvclockPageOf(binding, inputs);
+  if (page.state !== 'readable') return null;
+  const records = page.records ?? [{ vcpu: 0, record: page.vcpu0, tsc: 0n }];
+  const first = records[0];
+  if (!first) return null;
+  const commonTsc = first.tsc;
+  const r0 = first.record;
+  const ns0 = pvclockNsAt(r0, commonTsc);
+  const differing = new Set<string>();
+  let maxNsDifference = 0;
+  for (const { record: r } of records) {
+    for (const k of ['tscTimestamp', 'systemTimeNs', 'mul', 'shift', 'flags'] as const) if (r[k] !== r0[k]) differing.add(k);
+    const d = Number(pvclockNsAt(r, commonTsc) - ns0);
+    if (Math.abs(d) > Math.abs(maxNsDifference)) maxNsDifference = d;
+  }
+  const stableBit = (r0.flags & 1) !== 0;
+  const current = machine.clocksources.current;
+  const loc = page.location;
+  return {
+    schema: 'clocklab/1',
+    command: 'pvclock',
+    startedAt: new Date().toISOString(),
+    machine,
+    options: { windowMs: 0, watchSeconds: null },
+    page: { address: `0x${loc.address.toString(16)}`, mapping: loc.mapping, offsetBytes: loc.offsetBytes, verifiedLayout: loc.verifiedLayout, detail: loc.detail },
+    records: records.map(({ vcpu, record: r }) => ({
+      vcpu,
+      version: r.version,
+      tscTimestamp: r.tscTimestamp.toString(),
+      systemTimeNs: r.systemTimeNs.toString(),
+      mul: r.mul,
+      shift: r.shift,
+      flags: r.flags,
+      flagNames: flagNames(r.flags),
+      tscHz: pvclockTscHz(r.mul, r.shift),
+      nsAtCommonTsc: pvclockNsAt(r, commonTsc).toString(),
+    })),
+    agreement: { sameParameters: differing.size === 0, differingFields: [...differing], commonTsc: commonTsc.toString(), maxNsDifference },
+    clocks: [],
+    vdso: { currentClocksource: current, stableBit, pageInUse: current === 'kvm-clock' && stableBit },
+    watch: null,
+    disturbance: { cpus: [], loadAverageBefore: [0, 0, 0], stealNs: 0, stealPercent: 0, clocksourceBefore: current, clocksourceAfter: current },
+    findings: [],
+  };
+}
+
+/** A replay's evidence: every file from the capture, nothing measured. */
+function replayCollectors(binding: Binding, inputs: ProbeInputs): Collectors {
+  const notMeasured = (): never => {
+    throw new Error('unreachable: a replay measures nothing');
+  };
+  const timex = inputs.replay?.timex ?? null;
+  return {
+    bench: notMeasured,
+    warp: notMeasured,
+    pvclock: (machine) => pvclockOfCapture(machine, inputs, binding),
+    kernelLog: () => inputs.source.read(KERNEL_LOG_PATH),
+    // From the capture's rdtscp-probe.txt only: a replay runs nothing here.
+    tscAux: () => (inputs.tscAux ? tscAuxOf(inputs, binding) : null),
+    timesync: () =>
+      readTimesync(
+        {
+          adjtimex: () => {
+            if (timex === null) throw new Error('the capture has no adjtimex file');
+            return timex;
+          },
+        },
+        inputs.source,
+      ),
+  };
+}
+
 export async function runCheck(options: CheckRunOptions): Promise<CheckResultRawT> {
   const profile: CheckProfile = options.light ? CHECK_PROFILES.light : CHECK_PROFILES.full;
   const warpSeconds = options.warpSeconds ?? profile.warpSeconds;
   const binding = options.binding ?? loadBinding();
   const inputs = options.inputs ?? realInputs(binding);
-  const collect: Collectors = { ...realCollectors(binding, inputs, profile, options.signal), ...options.collect };
+  const replay = inputs.replay ?? null;
+  const collect: Collectors = { ...(replay ? replayCollectors(binding, inputs) : realCollectors(binding, inputs, profile, options.signal)), ...options.collect };
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const kernelLog = collect.kernelLog();
@@ -185,7 +264,14 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckResultRaw
   };
 
   const findings: FindingT[] = [];
+  // A replay judges what the capture's files say; what must be measured is skipped.
+  const notMeasured = (): Verdict => ({
+    status: 'skipped',
+    findings: [finding('CHECK_REPLAY_NOT_MEASURED', 'info', { dir: replay?.dir ?? '' })],
+    evidence: { replayOf: replay?.dir ?? null },
+  });
   await run('vdso', async () => {
+    if (replay) return notMeasured();
     const bench = await collect.bench(machine);
     // What a read that leaves the vDSO costs here, from the same run's medians.
     const cost = syscallCostFinding(bench.methods);
@@ -193,6 +279,7 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckResultRaw
     return judgeVdso(bench, machine.clocksources.current);
   });
   await run('warp', async () => {
+    if (replay) return notMeasured();
     const reader = clocksourceReader(machine.clocksources.current, binding.features().rdtscp);
     const ids = profile.warpAllReaders ? ['monotonic', 'rdtscp', ...(reader ? [reader] : []), 'rdtsc'] : ['monotonic'];
     // What this machine cannot read (rdtscp where CPUID hides it) is left
@@ -231,7 +318,7 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckResultRaw
   const kvmFamily = machine.clocksources.available.includes('kvm-clock') || machine.clocksources.current === 'kvm-clock';
   await run('timesync', () => judgeTimesync(collect.timesync(), kvmFamily));
   const d = disturbance.finish(machine.onlineCpus);
-  await run('disturbance', () => judgeDisturbance(d));
+  await run('disturbance', () => (replay ? notMeasured() : judgeDisturbance(d)));
 
   const statuses = new Set(checks.map((c) => c.status));
   const verdict = statuses.has('fail') ? 'unhealthy' : statuses.has('warn') ? 'warnings' : 'healthy';

@@ -113,9 +113,41 @@ describe.each(['pvm-on-bhyve-amd', 'pvm-on-bhyve-amd-by-clocklab'])('a PVM guest
     expect(s.read('/proc/cmdline')).toMatch(/tsc=reliable .* tsc=unstable/);
   });
 
-  it.todo("info and check say the kernel detected PVM ('Hypervisor detected: PVM') while user-space CPUID says bhyve: nested or paravirtualized, the clock is PVM's kvm-clock");
-  it.todo("info and check say tsc is not offered because the boot parameter tsc=unstable marked it unstable ('Marking TSC unstable due to boot parameter'), and that tsc=reliable and tsc=unstable contradict");
-  it.todo("info and check say the guest was forked from a snapshot ('crng reseeded due to virtual machine fork', 1.2 s after boot) and that both pvclock records were rewritten after it (system_time 1.33 s)");
+  const codeOf = (findings: ReadonlyArray<{ code: string; args: Record<string, unknown> }>, code: string) => findings.find((f) => f.code === code);
+
+  it("info and check say the kernel detected PVM ('Hypervisor detected: PVM') while user-space CPUID says bhyve: nested or paravirtualized, the clock is PVM's kvm-clock", async () => {
+    const info = api.info({ machine: dir(name) });
+    expect(info.machine.kernelView?.hypervisor).toMatchObject({ kernelSays: 'PVM', nested: true, clockFrom: 'PVM' });
+    expect(codeOf(info.findings, 'HYPERVISOR_NESTED')?.args).toMatchObject({ kernelSays: 'PVM', cpuidSignature: 'bhyve bhyve', clocksource: 'kvm-clock' });
+    const r = await check(name);
+    expect(codeOf(r.findings, 'HYPERVISOR_NESTED')?.args).toMatchObject({ kernelSays: 'PVM', clockFrom: 'PVM' });
+    expect(api.renderText(info)).toMatch(/PVM \(the kernel's word\).*bhyve bhyve/);
+  });
+
+  it("info and check say tsc is not offered because the boot parameter tsc=unstable marked it unstable ('Marking TSC unstable due to boot parameter'), and that tsc=reliable and tsc=unstable contradict", async () => {
+    const info = api.info({ machine: dir(name) });
+    const w = codeOf(info.findings, 'TSC_WITHHELD');
+    expect(w?.args).toMatchObject({ kind: 'boot-parameter', option: 'tsc=unstable', contradiction: true, clocksourceAsked: 'kvm-clock', flagsGood: true });
+    const text = api.renderText(info);
+    expect(text).toContain('tsc is not offered: the boot parameter tsc=unstable marked it unstable');
+    expect(text).not.toMatch(/not trustworthy|untrustworthy/);
+    const r = await check(name);
+    expect(item(r, 'tsc')).toMatchObject({ status: 'warn', evidence: { withheld: 'boot-parameter', kernelLogSays: 'Marking TSC unstable due to boot parameter' } });
+    const checkText = api.renderText(r);
+    expect(checkText).toContain('remove tsc=unstable from the kernel command line');
+    expect(checkText).toContain('nothing measured the TSC as bad');
+    expect(checkText).not.toMatch(/not trustworthy|untrustworthy/);
+  });
+
+  it("info and check say the guest was forked from a snapshot ('crng reseeded due to virtual machine fork', 1.2 s after boot) and that both pvclock records were rewritten after it (system_time 1.33 s)", async () => {
+    const info = api.info({ machine: dir(name) });
+    const f = codeOf(info.findings, 'VM_FORKED');
+    expect(f?.args).toMatchObject({ forks: 1, rewritten: true });
+    expect(Number(f?.args['forkS'])).toBeCloseTo(1.2, 0);
+    expect(Number(f?.args['oldestSystemTimeS'])).toBeGreaterThan(Number(f?.args['forkS']));
+    const r = await check(name);
+    expect(codeOf(r.findings, 'VM_FORKED')?.args).toMatchObject({ rewritten: true });
+  });
 });
 
 describe('synthetic captures of kinds no one here has', () => {
@@ -168,7 +200,12 @@ describe('synthetic captures of kinds no one here has', () => {
     expect(item(r, 'pvclock').status).toBe('skipped');
   });
 
-  it.todo("Xen HVM: info says the kernel's view ('Hypervisor detected: Xen HVM', /sys/hypervisor/type xen) agrees with user-space CPUID XenVMMXenVMM");
+  it("Xen HVM: info says the kernel's view ('Hypervisor detected: Xen HVM', /sys/hypervisor/type xen) agrees with user-space CPUID XenVMMXenVMM", () => {
+    const info = api.info({ machine: dir('xen-hvm-guest-intel') });
+    expect(info.machine.kernelView?.hypervisor.kernelSays).toMatch(/^Xen/);
+    expect(info.machine.kernelView?.hypervisor.nested).toBe(false);
+    expect(info.findings.map((f) => f.code)).not.toContain('HYPERVISOR_NESTED');
+  });
 
   it('a bare host: no hypervisor bit; the TSC frequency from CPUID 0x15 (25 MHz x 160/2); tsc in use, as recommended', async () => {
     const name = 'bare-host-intel';
@@ -193,7 +230,7 @@ describe('--machine through the CLI', () => {
     const text = runCli(['info', '--machine', pvm]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain(`replay of            the capture ${pvm} (captured 2026-12-07)`);
-    expect(text.stdout).toMatch(/hypervisor\s+bhyve bhyve/);
+    expect(text.stdout).toMatch(/hypervisor\s+PVM \(the kernel's word\); user-space CPUID: bhyve bhyve/);
     const json = runCli(['info', '--machine', pvm, '--json']);
     expect(json.code).toBe(0);
     const r = InfoResult.parse(JSON.parse(json.stdout));

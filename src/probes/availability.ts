@@ -152,9 +152,14 @@ function clockOf(spec: MethodSpec): string | null {
  * wording), the clock from clocks.txt, the pvclock page from pvclock.txt.
  * Runs nothing. `caveat` where the capture did not record the answer.
  */
-export function replayAvailability(spec: MethodSpec, inputs: ProbeInputs, pvclockReadable: boolean | string): Availability & { caveat?: string } {
+export function replayAvailability(spec: MethodSpec, inputs: ProbeInputs, pvclockReadable: boolean | string, tscAux: TscAuxFacts | null): Availability & { caveat?: string } {
   const cpuid = inputs.cpuid;
   if (spec.path === 'cpu' && !cpuid) return { available: false, reason: `${spec.id} needs an x86 CPU; the capture is not of one`, cause: 'cpu' };
+  // In the order methodAvailability decides, so a replay gives the live reason.
+  if (spec.requires.includes('pvclock') && spec.requires.includes('rdtscp')) {
+    const why = pvclockRdtscpRefusal(tscAux);
+    if (why !== null) return { available: false, reason: why, cause: 'cpu' };
+  }
   if (cpuid) {
     for (const r of spec.requires) {
       if (r !== 'rdtscp' && r !== 'rdpid' && r !== 'sse2') continue;

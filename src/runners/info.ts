@@ -83,8 +83,10 @@ function pvclockFacts(binding: Binding, inputs: ProbeInputs): { info: PvclockInf
   const page = pvclockPageOf(binding, inputs);
   if (page.state === 'readable') {
     // Every record's system_time, to tell whether the host rewrote them after a VM fork.
-    const records = binding.pvclockRead(undefined, Math.max(...page.vcpus) + 1).records;
-    const systemTimesNs = page.vcpus.flatMap((v) => (records[v] ? [records[v].systemTimeNs] : []));
+    // A replay's page carries its records; only a live page is read again.
+    const systemTimesNs = page.records
+      ? page.records.map((r) => r.record.systemTimeNs)
+      : liveSystemTimes(binding, page.vcpus);
     return { systemTimesNs, info: {
       state: 'readable',
       address: `0x${page.location.address.toString(16)}`,
@@ -105,4 +107,9 @@ function pvclockFacts(binding: Binding, inputs: ProbeInputs): { info: PvclockInf
       tscHz: null,
     },
   };
+}
+
+function liveSystemTimes(binding: Binding, vcpus: number[]): bigint[] {
+  const records = binding.pvclockRead(undefined, Math.max(...vcpus) + 1).records;
+  return vcpus.flatMap((v) => (records[v] ? [records[v].systemTimeNs] : []));
 }

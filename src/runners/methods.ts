@@ -30,7 +30,7 @@ export function runMethods(options: MethodsOptions = {}): MethodsResultT {
     startedAt: new Date().toISOString(),
     machine,
     methods: METHODS.map((spec) => {
-      const a: ReturnType<typeof replayAvailability> = inputs.replay ? replayAvailability(spec, inputs, pageReadable) : methodAvailability(binding, spec, inputs);
+      const a: ReturnType<typeof replayAvailability> = inputs.replay ? replayAvailability(spec, inputs, pageReadable, tscAux) : methodAvailability(binding, spec, inputs);
       const caveats = [
         a.available && spec.requires.includes('constant_tsc') && !tscOk
           ? 'the TSC is not constant and non-stop here (/proc/cpuinfo): its cycles do not convert to time'

@@ -86,7 +86,7 @@ export function compareModel(r: CompareResultT): ModelBody {
     details: [
       ...rec.reasons,
       ...rec.safety.map((s) => {
-        const facts = s.evidence.map((e) => `${e.fact} ${e.ok === null ? '?' : e.ok ? 'yes' : 'NO'}`).join(', ');
+        const facts = s.evidence.map((e) => `${e.fact} ${e.ok === null ? 'not measured' : e.ok ? 'yes' : 'NO'}`).join(', ');
         return `${s.clocksource}: ${s.safe === null ? 'unknown' : s.safe ? 'safe' : 'NOT safe'} here (${facts})`;
       }),
     ],

@@ -18,7 +18,7 @@
 // and in ns/loop (the core clock ignored), on the same runs.
 //
 //   npm run build && node --import tsx bench/gate.ts [--rounds 20] [--slowdown 15]
-//     [--inject rdtscp,monotonic,sys_monotonic] [--lock /work/notes/machine.lock [--rounds-per-lock 4]]
+//     [--inject rdtscp|lfence_rdtsc,monotonic,sys_monotonic] [--lock /work/notes/machine.lock [--rounds-per-lock 4]]
 //     [--processes 3] [--base report.json[,...]] [--also 20,25] [--keep DIR]
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -27,13 +27,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compareToBaseline } from '../src/gate/compare.js';
+import { loadBinding } from '../src/native/binding.js';
+import { orderedTscRead } from '../src/probes/availability.js';
 import { BenchResult, type BenchResultT } from '../src/results/bench.js';
 
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '20' },
     slowdown: { type: 'string', default: '15' },
-    inject: { type: 'string', default: 'rdtscp,monotonic,sys_monotonic' },
+    // The ordered TSC read this CPU offers: rdtscp, else lfence_rdtsc.
+    inject: { type: 'string', default: `${orderedTscRead(loadBinding())},monotonic,sys_monotonic` },
     lock: { type: 'string' },
     base: { type: 'string' },
     'rounds-per-lock': { type: 'string', default: '4' },

@@ -174,6 +174,24 @@ describe('the main process never executes a hidden instruction', () => {
   });
 });
 
+describe('where the child cannot be made', () => {
+  it.skipIf(unmet({ x86: true }))('info and methods go on, TSC_AUX not known, and refuse nothing for it', () => {
+    const failing: Binding = {
+      ...binding,
+      tscAuxProbe: () => {
+        throw Object.assign(new Error('tsc_aux probe: Resource temporarily unavailable'), { code: 'ERR_CLOCKLAB_ERRNO', errno: 11 });
+      },
+    };
+    // Fresh CPUs list, so the per-process cache of the real probe is not what answers.
+    const inputs: ProbeInputs = { ...realInputs(binding), tscAux: (cpus) => failing.tscAuxProbe(0, cpus, 1) as never };
+    const r = runInfo({ binding: failing, inputs });
+    expect(r.tscAux).toBeNull();
+    expect(r.findings.map((f) => f.code)).not.toContain('TSC_AUX_NOT_CPU');
+    const m = runMethods({ binding: failing, inputs });
+    expect(m.methods.find((x) => x.method === 'rdtscp')?.caveat ?? '').not.toMatch(/TSC_AUX/);
+  });
+});
+
 describe('the capture file, rdtscp-probe.txt', () => {
   it("reads the shared PVM capture's own lines: TSC_AUX 292/310 on a 2-CPU guest names no CPU", () => {
     const facts = parseTscAuxCapture(pvmCapture, { online: [0, 1], offered: { rdtscp: false, rdpid: false } });

@@ -322,7 +322,15 @@ export function tscAuxOf(inputs: ProbeInputs, binding: Binding): TscAuxFacts | n
   // A replay knows only what its capture's file says: never the live probe.
   if (inputs.replay && !inputs.tscAux) return null;
   const cpus = onlineCpus(inputs.source);
-  const facts = inputs.tscAux ? inputs.tscAux(cpus) : probeTscAuxOnce(binding, cpus);
+  let facts: TscAuxFacts;
+  try {
+    facts = inputs.tscAux ? inputs.tscAux(cpus) : probeTscAuxOnce(binding, cpus);
+  } catch (err) {
+    // The child could not be made (fork or mmap failed: a pids cgroup at its
+    // limit, no memory): TSC_AUX is then not known, and the command goes on.
+    if (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ERR_CLOCKLAB_ERRNO') return null;
+    throw err;
+  }
   if (facts.rdtscp.offered !== null && facts.rdpid.offered !== null) return facts;
   const c = readCpuidFacts(inputs.cpuid);
   const fill = (f: TscAuxInstructionFacts): TscAuxInstructionFacts => ({ ...f, offered: f.offered ?? c[f.instruction] });

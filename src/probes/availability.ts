@@ -1,9 +1,10 @@
 // availability.ts: can this machine run a method, and if not, why not?
 //
 // Decided by the addon itself: one read through binding.methodRead, which
-// first checks the CPUID bit of every instruction the method executes
-// (method_requires() in native/methods.h, enforced in native/napi/args.cc, so
-// a masked or missing feature is an error, never SIGILL), and for clocks asks
+// first runs the preparer (method_prepare() in native/methods.h, enforced in
+// native/napi/args.cc Prepare()): it checks the CPUID bit of every
+// instruction the method executes, so a masked or missing feature is an
+// error, never SIGILL, and the page it reads. For clocks the read asks
 // clock_gettime, the call that decides whether the kernel has a clock:
 // clock_getres through the vDSO answers even for ids the kernel lacks
 // (measured on a KVM guest, kernel 6.18; test/clocks.test.ts checks it).

@@ -10,15 +10,6 @@
 
 namespace clocklab {
 
-// include/uapi/linux/time.h. Id 10 (CLOCK_SGI_CYCLE) was removed from Linux.
-const clock_entry clock_table[] = {
-    {"realtime", 0},         {"monotonic", 1},       {"process_cputime", 2},
-    {"thread_cputime", 3},   {"monotonic_raw", 4},   {"realtime_coarse", 5},
-    {"monotonic_coarse", 6}, {"boottime", 7},        {"realtime_alarm", 8},
-    {"boottime_alarm", 9},   {"tai", 11},
-};
-const int clock_table_len = sizeof(clock_table) / sizeof(clock_table[0]);
-
 static inline int64_t to_ns(const timespec& ts) {
   return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }

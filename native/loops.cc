@@ -15,61 +15,42 @@
 #include "loops.h"
 
 #include <ctime>
-#include <sched.h>
-#include <sys/syscall.h>
-#include <sys/time.h>
-#include <unistd.h>
-
-#include "pin.h"
-#include "pvclock.h"
 
 namespace clocklab {
 
 // noinline: each loop gets a function of its own, so the registers it needs
 // (counter, bound, clock id, &ts) are not taken by timed_loop's other state;
-// inlined into the switch, the clock loops spilled their counter to the stack
-// around every call (seen with objdump; timing.c keeps it in a register).
+// inlined into the dispatch, the clock loops spilled their counter to the
+// stack around every call (seen with objdump; timing.c keeps it in a
+// register). One instantiation per kind of read (with_reader()), so the
+// read is inlined: its value and result are unused, and what is left of it
+// is the instruction or the call alone.
 template <typename Read>
 __attribute__((noinline)) static void run(uint64_t loops, Read read, loop_result* out) {
   timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   uint64_t c0 = CLOCKLAB_X86 ? lfence_rdtsc() : 0;
-  for (uint64_t i = 0; i < loops; i++) read();
+  for (uint64_t i = 0; i < loops; i++) {
+    uint64_t v;
+    read(&v);
+  }
   uint64_t c1 = CLOCKLAB_X86 ? lfence_rdtsc() : 0;
   clock_gettime(CLOCK_MONOTONIC, &t1);
   out->elapsed_ns = (int64_t(t1.tv_sec) - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec);
   out->tsc_delta = c1 - c0;
 }
 
+// The first read, before timing, fails a clock the kernel lacks before the
+// loop, and proves a pvclock page set (and, for the vDSO algorithm, its
+// stable bit): the loop keeps no error check.
 int timed_loop(const method& m, uint64_t loops, loop_result* out) {
-  uint64_t first = 0;
-  int rc = method_read(m, &first);
-  if (rc != 0) return rc;
-  const clockid_t id = clockid_t(m.clock_id);
-  switch (m.kind) {
-    case K_RDTSC: run(loops, [] { rdtsc(); }, out); break;
-    case K_RDTSCP: run(loops, [] { uint32_t a; rdtscp(&a); }, out); break;
-    case K_LFENCE_RDTSC: run(loops, [] { lfence_rdtsc(); }, out); break;
-    case K_MFENCE_RDTSC: run(loops, [] { mfence_rdtsc(); }, out); break;
-    case K_MFENCE_LFENCE_RDTSC: run(loops, [] { mfence_lfence_rdtsc(); }, out); break;
-    case K_RDPID: run(loops, [] { rdpid(); }, out); break;
-    case K_GETCPU: run(loops, [] { unsigned c, n; getcpu(&c, &n); }, out); break;
-    case K_VDSO_CLOCK: run(loops, [id] { timespec ts; clock_gettime(id, &ts); }, out); break;
-    case K_SYS_CLOCK: run(loops, [id] { timespec ts; syscall(SYS_clock_gettime, id, &ts); }, out); break;
-    case K_GETTIMEOFDAY: run(loops, [] { timeval tv; gettimeofday(&tv, nullptr); }, out); break;
-    case K_TIME: run(loops, [] { time(nullptr); }, out); break;
-    case K_SKEWED_RDTSCP:
-    case K_SKEWED_LFENCE_RDTSC: run(loops, [&m] { uint64_t v = 0; method_read(m, &v); }, out); break;
-    // The first read above proved the page is set (and the stable bit set,
-    // for the vDSO algorithm); the loop keeps no error check, like the rest.
-    case K_PVCLOCK_VDSO:
-    case K_PVCLOCK_RDTSCP: {
-      pvclock_reader read = pvclock_reader_of(m.kind);
-      run(loops, [read] { uint64_t ns = 0; read(&ns); }, out);
-      break;
-    }
-  }
-  return 0;
+  return with_reader(m, [&](auto read) {
+    uint64_t first = 0;
+    int rc = read(&first);
+    if (rc != 0) return rc;
+    run(loops, read, out);
+    return 0;
+  });
 }
 
 }  // namespace clocklab

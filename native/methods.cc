@@ -1,15 +1,12 @@
-// methods.cc: what are the ways of reading time, and how is each read once?
+// methods.cc: what are the ways of reading time, and what does each need
+// before its first read?
 #include "methods.h"
-
-#include <cerrno>
-
-#include "pin.h"
-#include "pvclock.h"
 
 namespace clocklab {
 
-#define VDSO(name, id) {name, K_VDSO_CLOCK, id}
-#define SYS(name, id) {"sys_" name, K_SYS_CLOCK, id}
+// The clocks by name: their ids come from the one clock table (clocks.h).
+#define VDSO(name) {name, K_VDSO_CLOCK, clock_id(name)}
+#define SYS(name) {"sys_" name, K_SYS_CLOCK, clock_id(name)}
 
 const method method_table[] = {
     {"rdtsc", K_RDTSC, -1},
@@ -19,24 +16,24 @@ const method method_table[] = {
     {"mfence_lfence_rdtsc", K_MFENCE_LFENCE_RDTSC, -1},
     {"rdpid", K_RDPID, -1},
     {"getcpu", K_GETCPU, -1},
-    VDSO("realtime", 0),
-    VDSO("monotonic", 1),
-    VDSO("monotonic_raw", 4),
-    VDSO("boottime", 7),
-    VDSO("tai", 11),
-    VDSO("realtime_coarse", 5),
-    VDSO("monotonic_coarse", 6),
-    VDSO("process_cputime", 2),
-    VDSO("thread_cputime", 3),
-    SYS("realtime", 0),
-    SYS("monotonic", 1),
-    SYS("monotonic_raw", 4),
-    SYS("boottime", 7),
-    SYS("tai", 11),
-    SYS("realtime_coarse", 5),
-    SYS("monotonic_coarse", 6),
-    SYS("process_cputime", 2),
-    SYS("thread_cputime", 3),
+    VDSO("realtime"),
+    VDSO("monotonic"),
+    VDSO("monotonic_raw"),
+    VDSO("boottime"),
+    VDSO("tai"),
+    VDSO("realtime_coarse"),
+    VDSO("monotonic_coarse"),
+    VDSO("process_cputime"),
+    VDSO("thread_cputime"),
+    SYS("realtime"),
+    SYS("monotonic"),
+    SYS("monotonic_raw"),
+    SYS("boottime"),
+    SYS("tai"),
+    SYS("realtime_coarse"),
+    SYS("monotonic_coarse"),
+    SYS("process_cputime"),
+    SYS("thread_cputime"),
     {"gettimeofday", K_GETTIMEOFDAY, -1},
     {"time", K_TIME, -1},
     // Internal (not in src/methods.ts): proves the warp checker on any machine.
@@ -48,58 +45,41 @@ const method method_table[] = {
 };
 const int method_table_len = sizeof(method_table) / sizeof(method_table[0]);
 
-// CPU numbers in TSC_AUX have 12 bits (tsc_aux_cpu()).
-static int64_t tsc_skew[4096];
+#undef VDSO
+#undef SYS
+
+// By method_page; nullptr for PAGE_NONE.
+const char* const page_names[] = {nullptr, "pvclock"};
+
+// Whether each page is set up, by method_page: the preparer's table.
+static bool page_ready(method_page p) {
+  switch (p) {
+    case PAGE_NONE: return true;
+    // Set (probed first, pvclock_set_page()) from TypeScript.
+    case PAGE_PVCLOCK: return pvclock_page() != nullptr;
+  }
+  return false;
+}
+
+prep method_prepare(const method& m, feature* missing) {
+  switch (cpu_lacks(method_requires(m), missing)) {
+    case LACKS_NOTHING: break;
+    case LACKS_X86: return PREP_NOT_X86;
+    case LACKS_FEATURE: return PREP_CPU_FEATURE;
+  }
+  return page_ready(method_page_of(m)) ? PREP_READY : PREP_NO_PAGE;
+}
+
+int64_t tsc_skew[TSC_SKEW_CPUS];
 
 int set_tsc_skew(int cpu, int64_t cycles) {
-  if (cpu < 0 || cpu >= 4096) return -EINVAL;
+  if (cpu < 0 || cpu >= TSC_SKEW_CPUS) return -EINVAL;
   __atomic_store_n(&tsc_skew[cpu], cycles, __ATOMIC_SEQ_CST);
   return 0;
 }
 
 int method_read(const method& m, uint64_t* value) {
-  uint32_t aux = 0;
-  int64_t ns = 0;
-  int rc = 0;
-  switch (m.kind) {
-    case K_RDTSC: *value = rdtsc(); return 0;
-    case K_RDTSCP: *value = rdtscp(&aux); return 0;
-    case K_LFENCE_RDTSC: *value = lfence_rdtsc(); return 0;
-    case K_MFENCE_RDTSC: *value = mfence_rdtsc(); return 0;
-    case K_MFENCE_LFENCE_RDTSC: *value = mfence_lfence_rdtsc(); return 0;
-    case K_RDPID: *value = tsc_aux_cpu(rdpid()); return 0;
-    case K_GETCPU: {
-      uint32_t cpu = 0, node = 0;
-      rc = get_cpu(&cpu, &node);
-      *value = cpu;
-      return rc;
-    }
-    case K_VDSO_CLOCK: rc = clock_read(m.clock_id, &ns); break;
-    case K_SYS_CLOCK: rc = clock_read_syscall(m.clock_id, &ns); break;
-    case K_GETTIMEOFDAY: ns = gettimeofday_us() * 1000; break;
-    case K_TIME: ns = time_s() * 1000000000; break;
-    case K_SKEWED_RDTSCP: {
-      uint64_t tsc = rdtscp(&aux);
-      *value = tsc - uint64_t(__atomic_load_n(&tsc_skew[tsc_aux_cpu(aux)], __ATOMIC_RELAXED));
-      return 0;
-    }
-    case K_SKEWED_LFENCE_RDTSC: {
-      // The CPU from getcpu(2) (the vDSO: LSL or RDPID as the kernel chose,
-      // arch/x86/include/asm/segment.h vdso_read_cpunode()), never TSC_AUX:
-      // where CPUID hides RDTSCP it may still run and name another machine's
-      // CPU. The warp workers are pinned, so the CPU read is the TSC's.
-      uint32_t cpu = 0, node = 0;
-      rc = get_cpu(&cpu, &node);
-      if (rc != 0) return rc;
-      uint64_t tsc = lfence_rdtsc();
-      *value = tsc - uint64_t(__atomic_load_n(&tsc_skew[cpu & 0xfff], __ATOMIC_RELAXED));
-      return 0;
-    }
-    case K_PVCLOCK_VDSO:
-    case K_PVCLOCK_RDTSCP: return pvclock_reader_of(m.kind)(value);
-  }
-  *value = uint64_t(ns);
-  return rc;
+  return with_reader(m, [value](auto read) { return read(value); });
 }
 
 }  // namespace clocklab

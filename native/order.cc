@@ -23,11 +23,6 @@ namespace {
 
 constexpr uint64_t CHECK_EVERY = 256;
 
-int64_t load(const int64_t* p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
-void store(int64_t* p, int64_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
-bool should_end(int64_t* s) {
-  return __atomic_load_n(&s[W_STOP], __ATOMIC_RELAXED) != 0 || __atomic_load_n(&s[W_ABORT], __ATOMIC_RELAXED) != 0;
-}
 // Keeps the compiler from moving memory accesses across it; the CPU may.
 void compiler_barrier() { __asm__ __volatile__("" ::: "memory"); }
 
@@ -55,7 +50,7 @@ int load_read(const order_job& job, Read read, counts* c, uint64_t* published) {
   int64_t* s = job.state;
   int64_t* pub = &s[O_PUB];
   const uint64_t bound = uint64_t(s[O_BOUND]);
-  const int64_t deadline = warp_now_ns() + job.duration_ns;
+  const int64_t deadline = now_ns() + job.duration_ns;
   for (uint64_t i = 1;; i++) {
     uint64_t v = 0, p = 0;
     int rc = 0;
@@ -77,7 +72,7 @@ int load_read(const order_job& job, Read read, counts* c, uint64_t* published) {
     if (rc != 0) return rc;
     if (i % CHECK_EVERY == 0) {
       if (should_end(s)) return 0;
-      if (job.observer && warp_now_ns() >= deadline) {
+      if (job.observer && now_ns() >= deadline) {
         store(&s[W_STOP], 1);
         return 0;
       }
@@ -101,7 +96,7 @@ int store_read(const order_job& job, Read read, counts* c, uint64_t* published) 
   int64_t* seq = &s[O_SEQ];
   int64_t* ring = &s[O_RING];
   const uint64_t bound = uint64_t(s[O_BOUND]);
-  const int64_t deadline = warp_now_ns() + job.duration_ns;
+  const int64_t deadline = now_ns() + job.duration_ns;
   if (!job.observer) {
     for (int64_t k = 1;; k++) {
       uint64_t t = 0;
@@ -142,7 +137,7 @@ int store_read(const order_job& job, Read read, counts* c, uint64_t* published) 
     if (k1 == want && k2 == want) c->see(v, t, t < v ? v - t : 0, bound);
     if (i % CHECK_EVERY == 0) {
       if (should_end(s)) return 0;
-      if (warp_now_ns() >= deadline) {
+      if (now_ns() >= deadline) {
         store(&s[W_STOP], 1);
         return 0;
       }
@@ -153,13 +148,13 @@ int store_read(const order_job& job, Read read, counts* c, uint64_t* published) 
 template <typename Read>
 int order_loop(const order_job& job, Read read) {
   int64_t* s = job.state;
-  int rc = warp_barrier(s, 2);
-  if (rc != 0) return rc == -ECANCELED ? 0 : (warp_fail(s, rc), rc);
+  int rc = harness_barrier(s, 2);
+  if (rc != 0) return rc == -ECANCELED ? 0 : (harness_fail(s, rc), rc);
   counts c;
   uint64_t published = 0;
   rc = job.pattern == P_LOAD_READ ? load_read(job, read, &c, &published) : store_read(job, read, &c, &published);
   if (rc != 0) {
-    warp_fail(s, rc);
+    harness_fail(s, rc);
     return rc;
   }
   if (job.observer) {
@@ -177,19 +172,9 @@ int order_loop(const order_job& job, Read read) {
 
 }  // namespace
 
-// The TSC reads inlined, as in warp.cc; every other method through method_read().
+// Each method's read inlined (with_reader(), methods.h), as in warp.cc.
 int order_run(const order_job& job) {
-  switch (job.m->kind) {
-    case K_RDTSC: return order_loop(job, [](uint64_t* v) { *v = rdtsc(); return 0; });
-    case K_RDTSCP: return order_loop(job, [](uint64_t* v) { uint32_t a; *v = rdtscp(&a); return 0; });
-    case K_LFENCE_RDTSC: return order_loop(job, [](uint64_t* v) { *v = lfence_rdtsc(); return 0; });
-    case K_MFENCE_RDTSC: return order_loop(job, [](uint64_t* v) { *v = mfence_rdtsc(); return 0; });
-    case K_MFENCE_LFENCE_RDTSC: return order_loop(job, [](uint64_t* v) { *v = mfence_lfence_rdtsc(); return 0; });
-    default: {
-      const method& m = *job.m;
-      return order_loop(job, [&m](uint64_t* v) { return method_read(m, v); });
-    }
-  }
+  return with_reader(*job.m, [&job](auto read) { return order_loop(job, read); });
 }
 
 }  // namespace clocklab

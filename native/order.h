@@ -3,9 +3,9 @@
 // one cache line, a litmus test each.
 //
 // Plain C++, no N-API, no policy: the loops count; src/runners/order.ts
-// judges. The state is a warp state (warp.h): the same start barrier and
-// control words (W_ARRIVED, W_STOP, W_ABORT, W_ERROR), the words below for
-// the rest.
+// judges. The state is a warp state (warp.h) under the two-thread harness
+// (harness.h: its start barrier and control words), the words below for the
+// rest.
 #pragma once
 #include <cstdint>
 

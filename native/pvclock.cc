@@ -13,6 +13,7 @@
 
 #include "clocks.h"
 #include "cpuid.h"
+#include "methods.h"
 #include "tsc.h"
 
 namespace clocklab {
@@ -227,27 +228,21 @@ int pvclock_rdtscp_read(uint64_t* ns) {
   }
 }
 
-pvclock_reader pvclock_reader_of(method_kind k) {
-  switch (k) {
-    case K_PVCLOCK_VDSO: return pvclock_vdso_read;
-    case K_PVCLOCK_RDTSCP: return pvclock_rdtscp_read;
-    default: return nullptr;
-  }
-}
-
-int pvclock_pair_read(pvclock_reader read, int clock_id, int tries, pvclock_pair* out) {
-  bool have = false;
-  if (tries < 1) tries = 1;
-  for (int i = 0; i < tries; i++) {
-    pvclock_pair p{};
-    int rc = clock_read(clock_id, &p.before_ns);
-    if (rc == 0) rc = read(&p.value_ns);
-    if (rc == 0) rc = clock_read(clock_id, &p.after_ns);
-    if (rc != 0) return rc;
-    if (!have || p.after_ns - p.before_ns < out->after_ns - out->before_ns) *out = p;
-    have = true;
-  }
-  return have ? 0 : -EINVAL;
+int pvclock_pair_read(const method& m, int clock_id, int tries, pvclock_pair* out) {
+  return with_reader(m, [&](auto read) {
+    bool have = false;
+    if (tries < 1) tries = 1;
+    for (int i = 0; i < tries; i++) {
+      pvclock_pair p{};
+      int rc = clock_read(clock_id, &p.before_ns);
+      if (rc == 0) rc = read(&p.value_ns);
+      if (rc == 0) rc = clock_read(clock_id, &p.after_ns);
+      if (rc != 0) return rc;
+      if (!have || p.after_ns - p.before_ns < out->after_ns - out->before_ns) *out = p;
+      have = true;
+    }
+    return have ? 0 : -EINVAL;
+  });
 }
 
 int pvclock_watch(const uint8_t* base, int nrecords, double seconds, pvclock_watch_counts* counts,

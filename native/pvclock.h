@@ -15,9 +15,9 @@
 #pragma once
 #include <cstdint>
 
-#include "methods.h"
-
 namespace clocklab {
+
+struct method;  // methods.h, which includes this header
 
 constexpr int PVCLOCK_STRIDE = 64;       // sizeof(struct pvclock_vsyscall_time_info) on x86_64
 constexpr int PVCLOCK_MAX_RECORDS = 64;  // one 4 KiB page / 64 (HVC_BOOT_ARRAY_SIZE in kvmclock.c)
@@ -64,8 +64,7 @@ double pvclock_tsc_hz(uint32_t mul, int8_t shift);
 // record whose version kept moving (odd or changed on every try).
 int pvclock_read_all(const uint8_t* base, int nrecords, pvclock_record* records, uint64_t* ns_at, uint64_t* tsc,
                      int* failed);
-// What pvclock_read_all executes: its ordered TSC read is the vDSO reader's.
-constexpr requirement PVCLOCK_READ_REQUIRES = method_requires(K_PVCLOCK_VDSO);
+// What pvclock_read_all executes: PVCLOCK_READ_REQUIRES (methods.h).
 
 // The page the two read methods use; set once from TypeScript. Setting
 // probes the address first and refuses (-EFAULT) a page that faults, so the
@@ -85,21 +84,16 @@ int pvclock_vdso_read(uint64_t* ns);
 // record was never written. The caller has checked RDTSCP.
 int pvclock_rdtscp_read(uint64_t* ns);
 
-// The algorithm behind a pvclock method: pvclock_vdso_read for
-// K_PVCLOCK_VDSO, pvclock_rdtscp_read for K_PVCLOCK_RDTSCP, nullptr for a
-// method that is not a pvclock read.
-using pvclock_reader = int (*)(uint64_t* ns);
-pvclock_reader pvclock_reader_of(method_kind k);
-
-// The tightest (smallest bracket) of `tries` triples clock, read(), clock
-// (at least one): used to measure the offset and rate of pvclock against a
-// Linux clock.
+// The tightest (smallest bracket) of `tries` triples clock, a read of the
+// method `m` (inlined, with_reader()), clock (at least one): used to measure
+// the offset and rate of pvclock against a Linux clock. The caller has
+// prepared `m`.
 struct pvclock_pair {
   int64_t before_ns;
   uint64_t value_ns;
   int64_t after_ns;
 };
-int pvclock_pair_read(pvclock_reader read, int clock_id, int tries, pvclock_pair* out);
+int pvclock_pair_read(const method& m, int clock_id, int tries, pvclock_pair* out);
 
 // The watch loop: polls every record for `seconds`.
 struct pvclock_watch_counts {

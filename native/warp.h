@@ -1,14 +1,18 @@
 // warp.h: does a way of reading time ever go backwards when read by several
-// CPUs in turn, and by how much do two CPUs' TSCs disagree?
+// CPUs in turn?
 //
 // Plain C++, no N-API. The shared state lives in memory the caller owns (a
 // SharedArrayBuffer that every worker hands down); this header owns its
-// layout, in 64-bit words from the first 64-byte-aligned word of that memory.
+// layout, in 64-bit words from the first 64-byte-aligned word of that memory
+// (state_base_index(), harness.h), but for the control line, which is the
+// harness's. The offset ping-pong (offsets.h) and the order litmus tests
+// (order.h) run on the same state.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "harness.h"
 #include "methods.h"
 
 namespace clocklab {
@@ -33,12 +37,12 @@ enum warp_word : size_t {
   W_MAX_AFTER = 10,
   W_MAX_FROM = 11,
   W_MAX_TO = 12,
-  // line 2: control, read every few hundred iterations, written rarely
-  W_ARRIVED = 16,  // the start barrier
-  W_STOP = 17,     // set by the first thread past its deadline
-  W_ABORT = 18,    // set by JS (AbortSignal, a worker that threw) or on an error
-  W_ERROR = 19,    // the first -errno a thread met
-  // line 3: the ping-pong of the offset estimate, alone on its line
+  // line 2: the harness's control line (harness.h)
+  W_ARRIVED = H_ARRIVED,
+  W_STOP = H_STOP,
+  W_ABORT = H_ABORT,
+  W_ERROR = H_ERROR,
+  // line 3: the ping-pong of the offset estimate (offsets.h), alone on its line
   W_PING_SEQ = 24,
   W_PONG_SEQ = 25,
   W_PONG_TSC = 26,
@@ -73,16 +77,6 @@ constexpr size_t WARP_STATE_WORDS = W_GAPS + size_t(WARP_MAX_SLOTS) * WARP_GAP_B
 // since a SharedArrayBuffer's backing store is only 16-byte aligned.
 constexpr size_t WARP_STATE_BYTES = WARP_STATE_WORDS * 8 + 64;
 
-// The pieces another two-thread check on this state reuses (native/order.cc):
-// the start barrier (0, -ECANCELED on abort, or -ETIMEDOUT), CLOCK_MONOTONIC
-// in ns, and recording the first error and setting the abort word.
-int warp_barrier(int64_t* state, int slots);
-int64_t warp_now_ns();
-void warp_fail(int64_t* state, int rc);
-
-// Index of the first 64-byte-aligned int64 in memory starting at `data`.
-size_t warp_base_index(const void* data);
-
 struct warp_job {
   int64_t* state;     // the aligned base
   const method* m;
@@ -95,15 +89,8 @@ struct warp_job {
 // deadline, the stop flag or the abort flag. Returns 0 or -errno.
 int warp_run(const warp_job& job);
 
-// The warp check with every slot on a thread of its own, started here and
-// pinned to cpus[slot], the caller blocking until all have ended: a run
-// without Node workers (starting one costs ~40 ms of CPU, four times the
-// 10 ms run of a light check). Returns 0 or the first -errno.
+// The warp check with every slot on a native thread of its own
+// (run_pinned_threads(), harness.h). Returns 0 or the first -errno.
 int warp_run_threads(int64_t* state, const method& m, const std::vector<int>& cpus, int64_t duration_ns);
-
-// The offset estimate between the pinging slot and the answering slot:
-// `samples` round trips over the line at W_PING_SEQ, or until
-// `budget_ns` passes. Returns 0 or -errno.
-int warp_ping(int64_t* state, const method& m, bool pinger, int64_t samples, int64_t budget_ns);
 
 }  // namespace clocklab

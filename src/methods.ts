@@ -1,8 +1,10 @@
 // methods.ts: the one registry of ways to read time. bench, warp, compare,
-// check, the reports and the tests all iterate it; the native half
-// (native/methods.cc) is found by name, and test/clocks.test.ts checks the
-// two agree. Data only: finding a method in the addon is
-// src/probes/native-method.ts, whether it runs here src/probes/availability.ts.
+// check, order, the reports and the tests all iterate it; each method is
+// declared once, in METHODS below. The native half (native/methods.cc, with
+// what each read needs before its first read) is found by name, and
+// test/clocks.test.ts checks the two agree. Data only: finding a method in
+// the addon and preparing its read is src/probes/native-method.ts, whether
+// it runs here src/probes/availability.ts.
 
 /**
  * What a method promises across CPUs:
@@ -14,7 +16,9 @@
  */
 export type Contract = 'monotonic' | 'may-step' | 'unordered' | 'per-thread' | 'not-time';
 
-/** What a method needs of the machine beyond an x86 CPU. */
+/** What a method needs of the machine beyond an x86 CPU. `pvclock`: the
+ * page the read takes its record from (the native table says so too, as the
+ * method's `page`; test/clocks.test.ts checks they agree). */
 export type Requirement = 'rdtscp' | 'rdpid' | 'sse2' | 'constant_tsc' | 'pvclock';
 
 /** The unit of a method's values. */
@@ -53,17 +57,6 @@ const ORDER_RDTSCP: OrderPromise = {
   store: false,
   source: 'Intel SDM Vol. 2B, RDTSCP: waits for earlier loads to be globally visible, not for earlier stores (MFENCE first for that); AMD APM Vol. 3, RDTSCP',
 };
-const ORDER: Partial<Record<string, OrderPromise>> = {
-  rdtsc: { load: false, store: false, source: `${SDM_RDTSC}: not serializing, need not wait for earlier instructions` },
-  rdtscp: ORDER_RDTSCP,
-  lfence_rdtsc: {
-    load: true,
-    store: false,
-    source: `${SDM_RDTSC}: LFENCE before it, after earlier loads; stores need MFENCE;LFENCE (AMD: LFENCE dispatch-serializing, DE_CFG[1], arch/x86/kernel/cpu/amd.c)`,
-  },
-  mfence_rdtsc: { load: false, store: false, source: `${SDM_RDTSC}: MFENCE orders loads and stores, not RDTSC; not among the sequences the SDM gives` },
-  mfence_lfence_rdtsc: { load: true, store: true, source: `${SDM_RDTSC}: MFENCE;LFENCE before it, after earlier loads and stores are globally visible` },
-};
 /** The vDSO reads the TSC with rdtsc_ordered() (arch/x86/include/asm/msr.h,
  * now asm/tsc.h): RDTSCP or LFENCE;RDTSC, ordered like a load, nothing for stores. */
 const VDSO_ORDER: OrderPromise = { load: true, store: false, source: 'rdtsc_ordered(), arch/x86/include/asm/msr.h: ordered like a load; stores not ordered' };
@@ -74,14 +67,14 @@ const LOAD_ORDER: OrderPromise = {
   source: 'Intel SDM Vol. 3A, "Memory Ordering in P6 and More Recent Processor Families": reads are not reordered with other reads, but may be with older writes to other locations',
 };
 
-const tsc = (id: string, description: string, requires: Requirement[], contract: Contract): MethodSpec => ({
+const tsc = (id: string, description: string, requires: Requirement[], contract: Contract, order: OrderPromise): MethodSpec => ({
   id,
   description,
   requires,
   contract,
   unit: 'cycles',
   path: 'cpu',
-  ...(ORDER[id] ? { order: ORDER[id] } : {}),
+  order,
 });
 
 const clock = (id: string, contract: Contract, path: 'vdso' | 'syscall', description: string): MethodSpec => ({
@@ -114,11 +107,27 @@ const tick = (id: string): string => (id.endsWith('_coarse') ? ', tick resolutio
 
 /** Every method, in the order reports list them. */
 export const METHODS: readonly MethodSpec[] = [
-  tsc('rdtsc', 'RDTSC, unfenced: may execute before earlier loads', [], 'unordered'),
-  tsc('rdtscp', 'RDTSCP: TSC after earlier loads, plus TSC_AUX', ['rdtscp', 'constant_tsc'], 'monotonic'),
-  tsc('lfence_rdtsc', 'LFENCE;RDTSC', ['sse2', 'constant_tsc'], 'monotonic'),
-  tsc('mfence_rdtsc', 'MFENCE;RDTSC', ['sse2', 'constant_tsc'], 'monotonic'),
-  tsc('mfence_lfence_rdtsc', 'MFENCE;LFENCE;RDTSC: TSC after earlier loads and stores', ['sse2', 'constant_tsc'], 'monotonic'),
+  tsc('rdtsc', 'RDTSC, unfenced: may execute before earlier loads', [], 'unordered', {
+    load: false,
+    store: false,
+    source: `${SDM_RDTSC}: not serializing, need not wait for earlier instructions`,
+  }),
+  tsc('rdtscp', 'RDTSCP: TSC after earlier loads, plus TSC_AUX', ['rdtscp', 'constant_tsc'], 'monotonic', ORDER_RDTSCP),
+  tsc('lfence_rdtsc', 'LFENCE;RDTSC', ['sse2', 'constant_tsc'], 'monotonic', {
+    load: true,
+    store: false,
+    source: `${SDM_RDTSC}: LFENCE before it, after earlier loads; stores need MFENCE;LFENCE (AMD: LFENCE dispatch-serializing, DE_CFG[1], arch/x86/kernel/cpu/amd.c)`,
+  }),
+  tsc('mfence_rdtsc', 'MFENCE;RDTSC', ['sse2', 'constant_tsc'], 'monotonic', {
+    load: false,
+    store: false,
+    source: `${SDM_RDTSC}: MFENCE orders loads and stores, not RDTSC; not among the sequences the SDM gives`,
+  }),
+  tsc('mfence_lfence_rdtsc', 'MFENCE;LFENCE;RDTSC: TSC after earlier loads and stores', ['sse2', 'constant_tsc'], 'monotonic', {
+    load: true,
+    store: true,
+    source: `${SDM_RDTSC}: MFENCE;LFENCE before it, after earlier loads and stores are globally visible`,
+  }),
   { id: 'rdpid', description: 'RDPID: the CPU number from TSC_AUX', requires: ['rdpid'], contract: 'not-time', unit: 'cpu', path: 'cpu' },
   { id: 'getcpu', description: 'getcpu(2) through the vDSO', requires: [], contract: 'not-time', unit: 'cpu', path: 'vdso' },
   ...clockContracts.map(([id, c, what]) => clock(id, c, 'vdso', `clock_gettime(${what})${tick(id)}`)),

@@ -4,21 +4,16 @@
 import { CLOCKS, MAX_CLOCK_ID, isClockName, type ClockName } from './clocks.js';
 import { UnsupportedError, UsageError } from './errors.js';
 import { loadBinding, type Binding, type CpuidRegs, type RdtscpRead } from './native/binding.js';
+import { decodeNativeError } from './native/errors.js';
 import { onlineCpus, requireOnline } from './probes/cpus.js';
 
 export type { CpuidRegs, RdtscpRead } from './native/binding.js';
 
-interface NativeError {
-  code?: unknown;
-  errno?: unknown;
-  message: string;
-}
-
 /** A native failure as a clocklab error. `what` is built only on failure. */
 function translate(err: unknown, what?: string): unknown {
-  const e = err as NativeError;
-  if (e.code === 'ERR_CLOCKLAB_CPU_FEATURE' || e.code === 'ERR_CLOCKLAB_NOT_X86') return new UnsupportedError(e.message);
-  if (e.code === 'ERR_CLOCKLAB_ERRNO' && what !== undefined) return new UnsupportedError(`${what}: ${e.message}`);
+  const e = decodeNativeError(err);
+  if (e?.kind === 'cpu') return new UnsupportedError(e.message);
+  if (e?.kind === 'errno' && what !== undefined) return new UnsupportedError(`${what}: ${e.message}`);
   return err;
 }
 

@@ -55,4 +55,11 @@ describe('method registry', () => {
     const internal = new Set(['skewed_rdtscp', 'skewed_lfence_rdtsc']);
     for (const n of binding.methodTable) if (!internal.has(n.name)) expect(registered.has(n.name)).toBe(true);
   });
+
+  it('a method needs the pvclock page in the registry exactly where its native read names that page', () => {
+    for (const m of METHODS) {
+      const native = binding.methodTable.find((n) => n.name === m.id);
+      expect(native?.page === 'pvclock', m.id).toBe(m.requires.includes('pvclock'));
+    }
+  });
 });

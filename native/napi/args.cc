@@ -2,6 +2,7 @@
 // it turn what the plain C++ returns into a JavaScript error with a code?
 #include "args.h"
 
+#include <cerrno>
 #include <cstring>
 
 namespace clocklab::glue {
@@ -13,23 +14,41 @@ Napi::Error ErrnoError(Napi::Env env, int rc, const std::string& what) {
   return e;
 }
 
+namespace {
+
+Napi::Error NotX86(Napi::Env env, const requirement& r) {
+  Napi::Error e = Napi::Error::New(env, std::string(r.instr) + " needs an x86 CPU: this is not x86");
+  e.Set("code", Napi::String::New(env, "ERR_CLOCKLAB_NOT_X86"));
+  return e;
+}
+
+Napi::Error LacksFeature(Napi::Env env, const requirement& r, feature f) {
+  Napi::Error e = Napi::Error::New(env, std::string(r.instr) + " is not available on this CPU (" +
+                                            feature_cpuid_bit(f) + " is clear)");
+  e.Set("code", Napi::String::New(env, "ERR_CLOCKLAB_CPU_FEATURE"));
+  e.Set("instruction", Napi::String::New(env, r.instr));
+  e.Set("cpuidBit", Napi::String::New(env, feature_cpuid_bit(f)));
+  return e;
+}
+
+}  // namespace
+
 void Require(Napi::Env env, const requirement& r) {
   feature f{};
   switch (cpu_lacks(r, &f)) {
     case LACKS_NOTHING: return;
-    case LACKS_X86: {
-      Napi::Error e = Napi::Error::New(env, std::string(r.instr) + " needs an x86 CPU: this is not x86");
-      e.Set("code", Napi::String::New(env, "ERR_CLOCKLAB_NOT_X86"));
-      throw e;
-    }
-    case LACKS_FEATURE: {
-      Napi::Error e = Napi::Error::New(env, std::string(r.instr) + " is not available on this CPU (" +
-                                                feature_cpuid_bit(f) + " is clear)");
-      e.Set("code", Napi::String::New(env, "ERR_CLOCKLAB_CPU_FEATURE"));
-      e.Set("instruction", Napi::String::New(env, r.instr));
-      e.Set("cpuidBit", Napi::String::New(env, feature_cpuid_bit(f)));
-      throw e;
-    }
+    case LACKS_X86: throw NotX86(env, r);
+    case LACKS_FEATURE: throw LacksFeature(env, r, f);
+  }
+}
+
+void Prepare(Napi::Env env, const method& m) {
+  feature f{};
+  switch (method_prepare(m, &f)) {
+    case PREP_READY: return;
+    case PREP_NOT_X86: throw NotX86(env, method_requires(m));
+    case PREP_CPU_FEATURE: throw LacksFeature(env, method_requires(m), f);
+    case PREP_NO_PAGE: throw ErrnoError(env, -ENXIO, m.name);
   }
 }
 

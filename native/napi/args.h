@@ -22,6 +22,11 @@ Napi::Error ErrnoError(Napi::Env env, int rc, const std::string& what);
 // makes a missing instruction an error instead of SIGILL.
 void Require(Napi::Env env, const requirement& r);
 
+// The one preparer (method_prepare(), methods.h) before a method's first
+// read: Require()'s errors for what the CPU lacks, ERR_CLOCKLAB_ERRNO with
+// ENXIO (what the read itself would fail with) for a page not set up.
+void Prepare(Napi::Env env, const method& m);
+
 // Argument i as an integer from 0 to 2^32-1 (TypeError, RangeError).
 uint32_t U32Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
 

@@ -8,7 +8,8 @@ namespace clocklab::glue {
 
 namespace {
 
-// The methods by index, with the CPU features each executes (method_requires()).
+// The methods by index, with what each needs before its first read (kind_table):
+// the CPU features it executes and the page it reads (null for none).
 Napi::Array MethodTable(Napi::Env env) {
   Napi::Array a = Napi::Array::New(env, method_table_len);
   for (int i = 0; i < method_table_len; i++) {
@@ -20,6 +21,8 @@ Napi::Array MethodTable(Napi::Env env) {
     for (const feature_info& f : feature_table)
       if (method_requires(m).features & f.bit) needs.Set(needs.Length(), Napi::String::New(env, f.name));
     o.Set("needs", needs);
+    const method_page page = method_page_of(m);
+    o.Set("page", page == PAGE_NONE ? env.Null() : Napi::String::New(env, page_names[page]));
     a.Set(uint32_t(i), o);
   }
   return a;
@@ -27,7 +30,7 @@ Napi::Array MethodTable(Napi::Env env) {
 
 Napi::Value MethodRead(const Napi::CallbackInfo& info) {
   const method& m = MethodArg(info, 0);
-  Require(info.Env(), method_requires(m));
+  Prepare(info.Env(), m);
   uint64_t v = 0;
   int rc = method_read(m, &v);
   if (rc != 0) throw ErrnoError(info.Env(), rc, m.name);
@@ -38,7 +41,7 @@ Napi::Value TimedLoop(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const method& m = MethodArg(info, 0);
   uint32_t loops = U32Arg(info, 1, "loops");
-  Require(env, method_requires(m));
+  Prepare(env, m);
   loop_result r{};
   int rc = timed_loop(m, loops, &r);
   if (rc != 0) throw ErrnoError(env, rc, m.name);

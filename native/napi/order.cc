@@ -16,7 +16,7 @@ Napi::Value OrderRun(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t* state = WarpStateArg(info);
   const method& m = MethodArg(info, 1);
-  Require(env, method_requires(m));
+  Prepare(env, m);
   // The observer (and the self-test's reader) fence with LFENCE: SSE2.
   Require(env, method_requires(K_LFENCE_RDTSC));
   uint32_t pattern = U32Arg(info, 2, "pattern");

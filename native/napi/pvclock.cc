@@ -122,18 +122,17 @@ Napi::Value PvclockTscHz(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), pvclock_tsc_hz(mul, int8_t(shift)));
 }
 
-// pvclockPair(methodIndex, clockId, tries): the reader is the method's
-// (pvclock_reader_of()).
+// pvclockPair(methodIndex, clockId, tries): the read is the method's, which
+// must be one that reads the pvclock page.
 Napi::Value PvclockPair(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const method& m = MethodArg(info, 0);
   uint32_t clock = U32Arg(info, 1, "clock id");
   uint32_t tries = U32Arg(info, 2, "tries");
-  pvclock_reader read = pvclock_reader_of(m.kind);
-  if (!read) throw Napi::RangeError::New(env, "pvclockPair takes a pvclock method");
-  Require(env, method_requires(m));
+  if (method_page_of(m) != PAGE_PVCLOCK) throw Napi::RangeError::New(env, "pvclockPair takes a pvclock method");
+  Prepare(env, m);
   pvclock_pair p{};
-  int rc = pvclock_pair_read(read, int(clock), int(tries), &p);
+  int rc = pvclock_pair_read(m, int(clock), int(tries), &p);
   if (rc != 0) throw ErrnoError(env, rc, m.name);
   Napi::Object o = Napi::Object::New(env);
   o.Set("beforeNs", Napi::BigInt::New(env, p.before_ns));

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "../offsets.h"
 #include "../warp.h"
 #include "args.h"
 
@@ -21,7 +22,7 @@ int64_t* WarpStateArg(const Napi::CallbackInfo& info) {
   if (view.ByteLength() < WARP_STATE_BYTES)
     throw Napi::RangeError::New(env, "warp state is smaller than WARP_STATE_BYTES");
   int64_t* data = view.Data();
-  return data + warp_base_index(data);
+  return data + state_base_index(data);
 }
 
 namespace {
@@ -29,12 +30,12 @@ namespace {
 Napi::Value WarpBaseIndex(const Napi::CallbackInfo& info) {
   WarpStateArg(info);
   auto view = info[0].As<Napi::TypedArrayOf<int64_t>>();
-  return Napi::Number::New(info.Env(), double(warp_base_index(view.Data())));
+  return Napi::Number::New(info.Env(), double(state_base_index(view.Data())));
 }
 
 const method& WarpMethod(const Napi::CallbackInfo& info, size_t i) {
   const method& m = MethodArg(info, i);
-  Require(info.Env(), method_requires(m));
+  Prepare(info.Env(), m);
   return m;
 }
 
@@ -85,7 +86,7 @@ Napi::Value WarpPing(const Napi::CallbackInfo& info) {
   bool pinger = info[2].As<Napi::Boolean>().Value();
   uint32_t samples = U32Arg(info, 3, "samples");
   uint32_t ms = U32Arg(info, 4, "budgetMs");
-  int rc = warp_ping(state, m, pinger, samples, int64_t(ms) * 1000000);
+  int rc = offset_ping(state, m, pinger, samples, int64_t(ms) * 1000000);
   if (rc != 0) throw ErrnoError(env, rc, std::string("offset ping ") + m.name);
   return env.Undefined();
 }

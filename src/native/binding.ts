@@ -32,11 +32,18 @@ export interface NativeClock {
   id: number;
 }
 
+/** A page a native read needs set up before its first read (method_page,
+ * native/methods.h); a probe opens it (src/probes/native-method.ts). */
+export type NativePage = 'pvclock';
+
 export interface NativeMethod {
   name: string;
   /** Linux clock id for clock_gettime methods, else -1. */
   clockId: number;
+  /** The CPU features the read executes (kind_table, native/methods.h). */
   needs: string[];
+  /** The page the read needs set up first, or null. */
+  page: NativePage | null;
 }
 
 export interface LoopTiming {

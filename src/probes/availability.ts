@@ -1,9 +1,10 @@
 // availability.ts: can this machine run a method, and if not, why not?
 //
 // Decided by the addon itself: one read through binding.methodRead, which
-// first checks the CPUID bit of every instruction the method executes
-// (method_requires() in native/methods.h, enforced in native/napi/args.cc, so
-// a masked or missing feature is an error, never SIGILL), and for clocks asks
+// first runs the preparer (method_prepare() in native/methods.h, enforced in
+// native/napi/args.cc Prepare()): it checks the CPUID bit of every
+// instruction the method executes, so a masked or missing feature is an
+// error, never SIGILL, and the page it reads. For clocks the read asks
 // clock_gettime, the call that decides whether the kernel has a clock:
 // clock_getres through the vDSO answers even for ids the kernel lacks
 // (measured on a KVM guest, kernel 6.18; test/clocks.test.ts checks it).
@@ -13,6 +14,7 @@ import { formatCpuList } from '../cpulist.js';
 import type { MethodSpec } from '../methods.js';
 import { nativeIndex } from './native-method.js';
 import type { Binding } from '../native/binding.js';
+import { decodeNativeError } from '../native/errors.js';
 import { realInputs, type ProbeInputs } from './machine.js';
 import { auxMisleads, auxValues, TSC_AUX_CPUID_BIT, tscAuxOf, type TscAuxFacts } from './tsc-aux.js';
 import type { CpuidFn } from './cpuid.js';
@@ -26,17 +28,6 @@ export type Availability =
       /** Which kind of lack: the CPU, the kernel, or the addon. */
       cause: 'cpu' | 'kernel' | 'addon';
     };
-
-interface NativeError {
-  code?: unknown;
-  errno?: unknown;
-  message?: unknown;
-}
-
-function errnoName(errno: number): string {
-  const hit = Object.entries(constants.errno).find(([, v]) => v === errno);
-  return hit ? hit[0] : `errno ${errno}`;
-}
 
 /** What the method reads, for messages: clock_gettime(CLOCK_TAI), getcpu(2) ... */
 function what(spec: MethodSpec): string {
@@ -80,15 +71,11 @@ export function methodAvailability(binding: Binding, spec: MethodSpec, inputs?: 
     binding.methodRead(index);
     return { available: true };
   } catch (err) {
-    const e = (typeof err === 'object' && err !== null ? err : {}) as NativeError;
-    const message = typeof e.message === 'string' ? e.message : String(err);
-    if (e.code === 'ERR_CLOCKLAB_CPU_FEATURE' || e.code === 'ERR_CLOCKLAB_NOT_X86') {
-      return { available: false, reason: message, cause: 'cpu' };
-    }
-    if (e.code === 'ERR_CLOCKLAB_ERRNO' && typeof e.errno === 'number') {
-      const name = errnoName(e.errno);
+    const e = decodeNativeError(err);
+    if (e?.kind === 'cpu') return { available: false, reason: e.message, cause: 'cpu' };
+    if (e?.kind === 'errno') {
       const lacks = e.errno === constants.errno.EINVAL ? ': the kernel does not have this clock' : '';
-      return { available: false, reason: `${what(spec)} fails with ${name}${lacks}`, cause: 'kernel' };
+      return { available: false, reason: `${what(spec)} fails with ${e.name}${lacks}`, cause: 'kernel' };
     }
     throw err;
   }

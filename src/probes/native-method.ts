@@ -1,9 +1,9 @@
 // native-method.ts: where in the addon is a method, and is it ready to read?
 // The registry (src/methods.ts) is data; this finds a method's index in the
-// addon's own table and, for the pvclock readers, opens the page they read.
+// addon's own table and runs the preparer for what that table says the read
+// needs first (a page: native/methods.h kind_table), before any read.
 import { UnsupportedError } from '../errors.js';
-import { findMethod } from '../methods.js';
-import type { Binding } from '../native/binding.js';
+import type { Binding, NativePage } from '../native/binding.js';
 import { openPvclockPage, pvclockUnavailableMessage } from './pvclock.js';
 import { realSource, type Source } from './source.js';
 
@@ -15,14 +15,21 @@ export function pvclockUnmet(binding: Binding, source: Source = realSource): str
   return page.state === 'readable' ? null : `needs the pvclock page (${pvclockUnavailableMessage(page, null)})`;
 }
 
+/** The preparer of each page a native read may need: sets it up, and says
+ * why it cannot (a sentence after the method's id) or null. A page the
+ * addon adds is a compile error here until it has one. */
+const PREPARERS: Record<NativePage, (binding: Binding) => string | null> = {
+  pvclock: (binding) => pvclockUnmet(binding),
+};
+
 /** The index of a method in the native table, or throws if the addon lacks
- * it (or, for a pvclock reader, when there is no page to read). */
+ * it (or when what its read needs cannot be set up, e.g. no page to read). */
 export function nativeIndex(binding: Binding, id: string): number {
   const i = binding.methodTable.findIndex((m) => m.name === id);
   if (i < 0) throw new Error(`method '${id}' is missing from the native addon (rebuild it)`);
-  // The pvclock readers need the page set before their first read.
-  if (findMethod(id)?.requires.includes('pvclock')) {
-    const why = pvclockUnmet(binding);
+  const page = binding.methodTable[i]?.page ?? null;
+  if (page !== null) {
+    const why = PREPARERS[page](binding);
     if (why !== null) throw new UnsupportedError(`${id} ${why}`);
   }
   return i;

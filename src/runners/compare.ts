@@ -1,8 +1,10 @@
 // compare.ts: which clocksource should this machine use? Switches to each in
-// turn (src/clocksource/switch.ts owns every write), runs bench (and warp),
+// turn (src/clocksource/ owns every write), runs bench (and warp),
 // switches back, and weighs speed against the evidence that the faster one
 // is safe here. Measures and returns a result; never prints.
-import { checkCanSwitch, ClocksourceSwitcher, defaultContext, readAvailable, readCurrent, tryLock, validateClocksources, type SwitchContext } from '../clocksource/switch.js';
+import { tryLock } from '../clocksource/lock.js';
+import { ClocksourceSwitcher } from '../clocksource/switcher.js';
+import { checkCanSwitch, defaultContext, readAvailable, readCurrent, validateClocksources, type SwitchContext } from '../clocksource/sysfs.js';
 import { UnsupportedError, UsageError } from '../errors.js';
 import type { MethodSpec } from '../methods.js';
 import { onlineCpus, requireOnline } from '../probes/cpus.js';

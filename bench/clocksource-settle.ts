@@ -4,11 +4,12 @@
 // timekeeping_notify() switches under stop_machine() before write() returns,
 // so the expectation is no wait beyond cold caches).
 //
-// Root only; switches back and forth through src/clocksource/switch.ts and
+// Root only; switches back and forth through src/clocksource/switcher.ts and
 // always ends on the clocksource it started on. Prints figures, asserts
 // nothing: `sudo node --import tsx bench/clocksource-settle.ts [reps]`.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ClocksourceSwitcher, defaultContext, readAvailable } from '../src/clocksource/switch.js';
+import { ClocksourceSwitcher } from '../src/clocksource/switcher.js';
+import { defaultContext, readAvailable } from '../src/clocksource/sysfs.js';
 import { nativeIndex } from '../src/probes/native-method.js';
 import { loadBinding } from '../src/native/binding.js';
 

@@ -26,7 +26,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compareToBaseline } from '../src/gate/compare.js';
+import { compareToBaseline } from '../src/regression/decide.js';
 import { loadBinding } from '../src/native/binding.js';
 import { orderedTscRead } from '../src/probes/availability.js';
 import { BenchResult, type BenchResultT } from '../src/results/bench.js';

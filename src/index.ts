@@ -63,4 +63,5 @@ export { BENCH_DEFAULT_METHODS } from './commands/bench.js';
 export { WARP_DEFAULT_METHODS } from './commands/warp.js';
 export { ORDER_DEFAULT_METHODS } from './commands/order.js';
 export { COMPARE_DEFAULT_METHODS, COMPARE_DEFAULT_WARP_METHODS } from './commands/compare.js';
-export { recoverJournal, describeRecovery, type Recovery } from './clocksource/switch.js';
+export { recoverJournal, type Recovery } from './clocksource/recovery.js';
+export { describeRecovery } from './findings/recovery.js';

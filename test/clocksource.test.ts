@@ -4,14 +4,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ClocksourceSwitcher,
-  defaultContext,
-  journalPath,
-  parseClocksourceList,
-  readAvailable,
-  recoverJournal,
-} from '../src/clocksource/switch.js';
+import { journalPath } from '../src/clocksource/journal.js';
+import { recoverJournal } from '../src/clocksource/recovery.js';
+import { ClocksourceSwitcher } from '../src/clocksource/switcher.js';
+import { defaultContext, parseClocksourceList, readAvailable } from '../src/clocksource/sysfs.js';
 import { UnsupportedError, UsageError } from '../src/errors.js';
 import { CLOCKSOURCE_DIR } from '../src/probes/clocksource.js';
 import { overlaySource } from '../src/probes/source.js';

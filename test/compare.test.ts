@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultContext, readAvailable } from '../src/clocksource/switch.js';
+import { defaultContext, readAvailable } from '../src/clocksource/sysfs.js';
 import { compare as compareCommand } from '../src/commands/compare.js';
 import { parseOptions } from '../src/commands/options.js';
 import { findMethod, type MethodSpec } from '../src/methods.js';

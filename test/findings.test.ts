@@ -12,7 +12,7 @@ import type { CompareResultRawT } from '../src/results/compare.js';
 import type { PvclockResultT } from '../src/results/pvclock.js';
 import { WarpResult, type WarpResultRawT, type WarpResultT } from '../src/results/warp.js';
 import { recommendationFromCompare } from '../src/runners/check/compare-file.js';
-import { judgeClocksource, judgePvclock, judgeTsc, judgeVdso, judgeWarp, recommendFromTsc, type Verdict } from '../src/runners/check/judge.js';
+import { judgeClocksource, judgePvclock, judgeTsc, judgeVdso, judgeWarp, recommendFromTsc, type CheckJudgement } from '../src/runners/check/judge.js';
 import { benchResult, checkResult, machine, warpResult } from './fixtures/results.js';
 
 /** Arguments for every code: a code added without a sample here fails to compile. */
@@ -126,7 +126,7 @@ describe('the sentence table', () => {
 });
 
 /** A check result around one raw verdict, phrased. */
-function phrased(name: CheckResultRawT['checks'][number]['name'], v: Verdict) {
+function phrased(name: CheckResultRawT['checks'][number]['name'], v: CheckJudgement) {
   const { checks: _, ...rest } = checkResult();
   const raw: CheckResultRawT = { ...rest, checks: [{ name, ...v, elapsedMs: 5 }] };
   const r = phraseCheck(raw);

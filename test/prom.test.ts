@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../src/reports/files.js';
 import { PROM_FAMILIES, promSamples, promText, renderProm, type PromSample } from '../src/reports/prom.js';
 import type { CheckItemRawT, CheckResultT } from '../src/results/check.js';
 import type { PvclockResultT } from '../src/results/pvclock.js';
-import { judgeClocksource, judgeDisturbance, judgePvclock, judgeTimesync, judgeVdso, judgeWarp, recommendFromTsc, type Verdict } from '../src/runners/check/judge.js';
+import { judgeClocksource, judgeDisturbance, judgePvclock, judgeTimesync, judgeVdso, judgeWarp, recommendFromTsc, type CheckJudgement } from '../src/runners/check/judge.js';
 import { benchResult, disturbance, infoResult, machine, warpResult } from './fixtures/results.js';
 
 const BENCH = benchResult({ monotonic: 28, realtime: 29, sys_monotonic: 400 });
@@ -40,7 +40,7 @@ function pvclock(stableBit: boolean, tornReads: number): PvclockResultT {
 
 /** A check result judged by the real judges from hand-made evidence. */
 function checkResult(opts: { warp?: boolean; synced?: boolean; stable?: boolean } = {}): CheckResultT {
-  const item = (name: CheckItemRawT['name'], v: Verdict): CheckItemRawT => ({ name, ...v, elapsedMs: 40 });
+  const item = (name: CheckItemRawT['name'], v: CheckJudgement): CheckItemRawT => ({ name, ...v, elapsedMs: 40 });
   const timex = { state: opts.synced === false ? 5 : 0, status: 0x2000, offsetNs: 1200, maxErrorUs: 2000, estErrorUs: 30, freqPpm16: 0, taiSeconds: 37 };
   const checks = [
     item('vdso', judgeVdso(BENCH, 'tsc')),

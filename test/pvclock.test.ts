@@ -8,7 +8,7 @@ import { METHODS } from '../src/methods.js';
 import { nativeIndex } from '../src/probes/native-method.js';
 import { methodAvailability } from '../src/probes/availability.js';
 import { loadBinding } from '../src/native/binding.js';
-import { ClocksourceSwitcher } from '../src/clocksource/switch.js';
+import { ClocksourceSwitcher } from '../src/clocksource/switcher.js';
 import { readClocksources } from '../src/probes/clocksource.js';
 import { onlineCpus } from '../src/probes/cpus.js';
 import { openPvclockPage, recordLooksSane } from '../src/probes/pvclock.js';

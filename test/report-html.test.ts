@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareToBaseline } from '../src/gate/compare.js';
+import { compareToBaseline } from '../src/regression/decide.js';
 import { chartJsSource } from '../src/reports/files.js';
 import { renderHtml } from '../src/reports/html.js';
 import { benchResult, warpResult } from './fixtures/results.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { compareToBaseline } from '../src/gate/compare.js';
+import { compareToBaseline } from '../src/regression/decide.js';
 import { chartJsSource } from '../src/reports/files.js';
 import { CSP, renderHtml } from '../src/reports/html.js';
 import { renderJunit } from '../src/reports/junit.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { defaultContext, DEFAULT_STATE_DIR, readAvailable, setClocksourceNow } from '../src/clocksource/switch.js';
+import { defaultContext, DEFAULT_STATE_DIR, readAvailable, setClocksourceNow } from '../src/clocksource/sysfs.js';
 import { UsageError } from '../src/errors.js';
 import { CLOCKSOURCE_DIR } from '../src/probes/clocksource.js';
 import { runCli } from './helpers/cli.js';

@@ -15,7 +15,7 @@ import {
   textReport,
 } from '../src/reports/text.js';
 import { withColor } from '../src/reports/text/style.js';
-import { compareToBaseline } from '../src/gate/compare.js';
+import { compareToBaseline } from '../src/regression/decide.js';
 import { CompareResult, type CompareResultT } from '../src/results/compare.js';
 import { PvclockResult, type PvclockResultT } from '../src/results/pvclock.js';
 import type { MethodsResultT } from '../src/results/methods.js';

@@ -22,7 +22,7 @@ import { methodAvailability } from '../../src/probes/availability.js';
 import { nativeIndex } from '../../src/probes/native-method.js';
 import { loadBinding } from '../../src/native/binding.js';
 import { packageRoot } from '../../src/paths.js';
-import { median } from '../../src/runners/bench.js';
+import { median } from '../../src/stats/interval.js';
 
 const METHODS = ['rdtsc', 'rdtscp', 'lfence_rdtsc', 'mfence_rdtsc', 'monotonic', 'realtime', 'gettimeofday'];
 const TOLERANCE = 0.03;

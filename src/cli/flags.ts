@@ -4,7 +4,7 @@
 // re-checks, re-defaults and re-judges nothing. The same table turns an
 // option named in a message back into the flag the user typed.
 import { readFileSync } from 'node:fs';
-import { parseClocksourceList } from '../clocksource/switch.js';
+import { parseClocksourceList } from '../clocksource/sysfs.js';
 import { parseCpuList } from '../cpulist.js';
 import { UsageError } from '../errors.js';
 

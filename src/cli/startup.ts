@@ -1,7 +1,8 @@
 // startup.ts: before any command runs, is there a clocksource switch a killed
-// run left behind? Undo it and say so on stderr (src/clocksource/switch.ts).
+// run left behind? Undo it and say so on stderr (src/clocksource/recovery.ts).
 // Never stops the command: what cannot be undone is reported and left.
-import { describeRecovery, recoverJournal } from '../clocksource/switch.js';
+import { recoverJournal } from '../clocksource/recovery.js';
+import { describeRecovery } from '../findings/recovery.js';
 import { AddonUnavailable, UsageError } from '../errors.js';
 import { note } from './output.js';
 

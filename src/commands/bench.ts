@@ -6,7 +6,8 @@ import { MAX_DURATION_SECONDS, MAX_LOOPS, MAX_RUNS, runBench } from '../runners/
 import { defineCommand, type RunDeps } from './command.js';
 import { onlineCpus } from '../probes/cpus.js';
 import type { ReportResultT } from '../results/report.js';
-import { applyGate, baselineList, regressionFailure, toConfirm } from '../gate/compare.js';
+import { applyGate, regressionFailure, toConfirm } from '../regression/decide.js';
+import { baselineList } from '../regression/samples.js';
 import { flag, gateFields, methodList, seconds, wholeNumber } from './options.js';
 
 /** The default method set: TSC reads against the vDSO clocks, coarse and
@@ -86,7 +87,7 @@ export const bench = defineCommand({
     // +39% in every run of one block, the next bench normal), which no
     // interval over one block can see. So a block that looks regressed is
     // measured again, on the same CPU, and both must show it
-    // (src/gate/compare.ts, compareToBaseline).
+    // (src/regression/decide.ts, compareToBaseline).
     const { onRun: _printed, ...quiet } = deps;
     const again = await runBench({ methods: o.methods.specs.filter((m) => suspects.includes(m.id)), skipUnavailable, ...plan, cpu: result.options.cpu, ...quiet });
     const confirmations = new Map(again.methods.flatMap((m) => (m.status === 'measured' ? [[m.method, m.runs] as const] : [])));

@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { phraseCompare } from '../findings/phrase.js';
 import type { CompareResultT } from '../results/compare.js';
 import { runCompare, type BenchRunner, type WarpRunner } from '../runners/compare.js';
-import type { SwitchContext } from '../clocksource/switch.js';
+import type { SwitchContext } from '../clocksource/sysfs.js';
 import { defineCommand, type RunDeps } from './command.js';
-import { applyGate, regressionFailure } from '../gate/compare.js';
+import { applyGate, regressionFailure } from '../regression/decide.js';
 import { cpuList, flag, gateFields, methodList, nameList, seconds, wholeNumber } from './options.js';
 
 /** The clocks whose cost depends on the clocksource, their system-call

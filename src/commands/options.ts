@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { METHODS, type MethodSpec } from '../methods.js';
-import { DEFAULT_THRESHOLD_PERCENT } from '../gate/compare.js';
+import { DEFAULT_THRESHOLD_PERCENT } from '../regression/decide.js';
 import { storedReports } from './stored-report.js';
 
 /** How a refused value is quoted in a message: text in quotes, numbers bare. */

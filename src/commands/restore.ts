@@ -1,9 +1,11 @@
 // restore.ts (command): did a killed run leave the clocksource switched? Puts
-// back what its journal recorded (src/clocksource/switch.ts) and nothing
+// back what its journal recorded (src/clocksource/recovery.ts) and nothing
 // else. Nothing to restore is success; a journal that cannot be applied, or
 // a run that is switching now, is the machine's state (UnsupportedError).
 import { z } from 'zod';
-import { defaultContext, describeRecovery, recoverJournal, type SwitchContext } from '../clocksource/switch.js';
+import { recoverJournal } from '../clocksource/recovery.js';
+import { defaultContext, type SwitchContext } from '../clocksource/sysfs.js';
+import { describeRecovery } from '../findings/recovery.js';
 import { UnsupportedError } from '../errors.js';
 import { defineCommand, passed, type RunDeps } from './command.js';
 

@@ -1,6 +1,6 @@
 // clocksource.ts: which clocksources the kernel offers and which it uses
 // (/sys/devices/system/clocksource/clocksource0, kernel/time/clocksource.c).
-// Read only: every write lives in src/clocksource/switch.ts.
+// Read only: every write lives in src/clocksource/sysfs.ts.
 import { realSource, type Source } from './source.js';
 
 export const CLOCKSOURCE_DIR = '/sys/devices/system/clocksource/clocksource0';

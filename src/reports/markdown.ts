@@ -2,9 +2,9 @@
 // $GITHUB_STEP_SUMMARY: the verdict first, then the warnings, the checks
 // (failures first), and the sections: tables, status lines as a list, facts
 // as a two-column table. Pure: a function of the report model.
-import { plain, shows, type Block, type Check, type ReportModel, type Section, type Status, type StatusItem, type Verdict } from './model.js';
+import { plain, shows, type Block, type Check, type ReportModel, type Section, type Status, type StatusItem, type VerdictBadge } from './model.js';
 
-const VERDICT: Record<Verdict, string> = {
+const VERDICT: Record<VerdictBadge, string> = {
   passed: '✅ passed',
   failed: '❌ failed',
   info: 'ℹ️ no checks (information only)',

@@ -11,7 +11,7 @@ import { finding } from '../findings/codes.js';
 import { BENCH_STEAL_NOTE_PERCENT, LIKE_SYSCALL_RATIO, SPREAD_MIN_RUNS, SPREAD_NOTE_PERCENT } from '../findings/thresholds.js';
 import { METHODS, type MethodSpec } from '../methods.js';
 import { nativeIndex } from '../probes/native-method.js';
-import { ratioOfMedians } from '../gate/interval.js';
+import { median, ratioOfMedians } from '../stats/interval.js';
 import { loadBinding, type Binding } from '../native/binding.js';
 import { methodAvailability } from '../probes/availability.js';
 import { syscallCostFinding } from './syscall-cost.js';
@@ -58,13 +58,6 @@ export const MAX_TOTAL_SECONDS = 3 * 3600;
 /** Loops in the probe that projects how long a run will take. */
 const PROBE_LOOPS = 10_000;
 
-
-/** The median of a non-empty list (the mean of the middle two for an even count). */
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
-}
 
 function summarise(runs: readonly BenchRunT[]): Omit<BenchSummaryT, 'ratioToFastestClock'> {
   const ns = runs.map((r) => r.nsPerLoop);

@@ -1,15 +1,17 @@
 // compare.ts: which clocksource should this machine use? Switches to each in
-// turn (src/clocksource/switch.ts owns every write), runs bench (and warp),
+// turn (src/clocksource/ owns every write), runs bench (and warp),
 // switches back, and weighs speed against the evidence that the faster one
 // is safe here. Measures and returns a result; never prints.
-import { checkCanSwitch, ClocksourceSwitcher, defaultContext, readAvailable, readCurrent, tryLock, validateClocksources, type SwitchContext } from '../clocksource/switch.js';
+import { tryLock } from '../clocksource/lock.js';
+import { ClocksourceSwitcher } from '../clocksource/switcher.js';
+import { checkCanSwitch, defaultContext, readAvailable, readCurrent, validateClocksources, type SwitchContext } from '../clocksource/sysfs.js';
 import { UnsupportedError, UsageError } from '../errors.js';
 import type { MethodSpec } from '../methods.js';
 import { onlineCpus, requireOnline } from '../probes/cpus.js';
 import { finding } from '../findings/codes.js';
 import { phraseWarp } from '../findings/phrase.js';
 import { MIN_SPEEDUP_RATIO, STEAL_LIMIT_PERCENT } from '../findings/thresholds.js';
-import { ratioOfMedians } from '../gate/interval.js';
+import { median as medianOf, ratioOfMedians } from '../stats/interval.js';
 import { loadBinding, type Binding } from '../native/binding.js';
 import { startDisturbance } from '../probes/disturbance.js';
 import { probeMachine, realInputs, type MachineFacts, type ProbeInputs } from '../probes/machine.js';
@@ -268,12 +270,6 @@ function groups(runs: readonly ClocksourceRunT[]): Array<{ cs: string; turns: Cl
   }
   return out;
 }
-
-const medianOf = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
 /** ns/loop of every run of a method over all of a clocksource's turns. */
 function figures(turns: readonly ClocksourceRunT[], method: string): Figures | null {

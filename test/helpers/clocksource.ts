@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setClocksourceNow } from '../../src/clocksource/switch.js';
+import { setClocksourceNow } from '../../src/clocksource/sysfs.js';
 import { CLOCKSOURCE_DIR } from '../../src/probes/clocksource.js';
 
 export const CURRENT = join(CLOCKSOURCE_DIR, 'current_clocksource');

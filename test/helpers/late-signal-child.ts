@@ -4,7 +4,8 @@
 // when the listeners are taken down. Prints CLOSED after close() returns and
 // ALIVE if the process is still running a moment later.
 // Usage: node --import tsx test/helpers/late-signal-child.ts <stateDir> <original> <other>
-import { ClocksourceSwitcher, defaultContext } from '../../src/clocksource/switch.js';
+import { ClocksourceSwitcher } from '../../src/clocksource/switcher.js';
+import { defaultContext } from '../../src/clocksource/sysfs.js';
 
 const [stateDir = '', original = '', other = ''] = process.argv.slice(2);
 const sw = ClocksourceSwitcher.open([original, other], defaultContext({ stateDir }));

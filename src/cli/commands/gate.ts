@@ -1,5 +1,5 @@
 // gate.ts (cli): the regression gate's flags, shared by bench and compare.
-import { DEFAULT_THRESHOLD_PERCENT } from '../../gate/compare.js';
+import { DEFAULT_THRESHOLD_PERCENT } from '../../regression/decide.js';
 import { FLOOR_NS } from '../../findings/thresholds.js';
 import type { FlagSpec } from '../flags.js';
 

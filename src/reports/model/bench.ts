@@ -1,7 +1,7 @@
 // model/bench.ts: `clocklab bench` as a report model: timing_test's line for
 // every run, ns/loop per method with the spread over runs, and the regression
 // gate when --baseline was given.
-import { coreClockOf } from '../../gate/compare.js';
+import { coreClockOf } from '../../stats/core-clock.js';
 import type { BenchMethodResultT, BenchResultT, BenchRunT } from '../../results/bench.js';
 import {
   disturbanceParts,

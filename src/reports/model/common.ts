@@ -6,9 +6,10 @@ import type { GateT } from '../../results/gate.js';
 import { phrase } from '../../findings/sentences.js';
 import { STEAL_LIMIT_PERCENT } from '../../findings/thresholds.js';
 
-/** passed, failed, info (nothing judged), or warnings: passed, but a check
+/** The report heading's badge, from the command's verdict (reportModel): passed,
+ * failed, info (nothing judged), or warnings: passed, but a check
  * warned (check's own verdict `warnings`, exit 0 unless --strict). */
-export type Verdict = 'passed' | 'failed' | 'info' | 'warnings';
+export type VerdictBadge = 'passed' | 'failed' | 'info' | 'warnings';
 
 /** The formats that render a model's sections (junit.xml shows only its checks). */
 export type Format = 'text' | 'markdown' | 'html';
@@ -141,7 +142,7 @@ export interface ReportModel {
   title: string;
   command: string;
   /** From the command's verdict (src/reports/model.ts reportModel). */
-  verdict: Verdict;
+  verdict: VerdictBadge;
   /** One line under the verdict saying why. */
   headline: string;
   startedAt: string;
@@ -313,13 +314,6 @@ export function gateParts(gate: GateT | undefined, command: string): { sections:
 /** What a command's model builder returns: all but the verdict, which is
  * the command's (src/commands/<name>.ts), never re-judged in a report. */
 export type ModelBody = Omit<ReportModel, 'verdict'>;
-
-/** The verdict from a list of checks: failed if any failed, passed if any
- * ran, info if there were none. */
-export function verdictOf(checks: readonly Check[]): Verdict {
-  if (checks.some((c) => c.status === 'failed')) return 'failed';
-  return checks.some((c) => c.status === 'passed') ? 'passed' : 'info';
-}
 
 /** yes in green, no in red (where there is colour). */
 export const yesNo = (b: boolean): Span => (b ? { text: 'yes', tone: 'ok' } : { text: 'no', tone: 'bad' });

@@ -38,7 +38,7 @@ import {
   judgeWarp,
   recommendFromTsc,
   type Recommendation,
-  type Verdict,
+  type CheckJudgement,
 } from './judge.js';
 
 /** Where each piece of evidence comes from. The defaults measure this
@@ -255,7 +255,7 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckResultRaw
   const disturbance = startDisturbance(inputs.source);
   const checks: CheckItemRawT[] = [];
   const names: Array<CheckItemT['name']> = ['vdso', 'warp', 'tsc', 'pvclock', 'clocksource', 'timesync', 'disturbance'];
-  const run = async (name: CheckItemT['name'], judge: () => Verdict | Promise<Verdict>): Promise<void> => {
+  const run = async (name: CheckItemT['name'], judge: () => CheckJudgement | Promise<CheckJudgement>): Promise<void> => {
     options.signal?.throwIfAborted();
     options.onProgress?.({ done: checks.length, total: names.length, unit: 'steps', label: name });
     const started = performance.now();
@@ -265,7 +265,7 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckResultRaw
 
   const findings: FindingT[] = [];
   // A replay judges what the capture's files say; what must be measured is skipped.
-  const notMeasured = (): Verdict => ({
+  const notMeasured = (): CheckJudgement => ({
     status: 'skipped',
     findings: [finding('CHECK_REPLAY_NOT_MEASURED', 'info', { dir: replay?.dir ?? '' })],
     evidence: { replayOf: replay?.dir ?? null },

@@ -17,13 +17,13 @@ import type { WarpResultT } from '../../results/warp.js';
 
 /** A check's verdict: its status, its findings (the verdict's code first,
  * then its details) and the figures behind it. */
-export type Verdict = Omit<CheckItemRawT, 'name' | 'elapsedMs'>;
+export type CheckJudgement = Omit<CheckItemRawT, 'name' | 'elapsedMs'>;
 
 /** The severity of a check's verdict finding, from its status. */
 const SEVERITY: Record<CheckStatusT, FindingT['severity']> = { ok: 'info', skipped: 'info', warn: 'warn', fail: 'fail' };
 
 /** A verdict: its code's severity follows the status. */
-function verdict<C extends FindingCode>(status: CheckStatusT, code: C, args: FindingArgs<C>, evidence: Verdict['evidence'], details: FindingT[] = []): Verdict {
+function verdict<C extends FindingCode>(status: CheckStatusT, code: C, args: FindingArgs<C>, evidence: CheckJudgement['evidence'], details: FindingT[] = []): CheckJudgement {
   return { status, findings: [finding(code, SEVERITY[status], args), ...details], evidence };
 }
 
@@ -34,7 +34,7 @@ const floor = (bench: BenchResultT, method: string): number | null => {
 };
 
 /** vDSO in use: monotonic and realtime priced against the raw syscall. */
-export function judgeVdso(bench: BenchResultT, clocksource: string | null): Verdict {
+export function judgeVdso(bench: BenchResultT, clocksource: string | null): CheckJudgement {
   const sys = floor(bench, 'sys_monotonic');
   const mono = floor(bench, 'monotonic');
   const real = floor(bench, 'realtime');
@@ -48,12 +48,12 @@ export function judgeVdso(bench: BenchResultT, clocksource: string | null): Verd
 }
 
 /** No warps of monotonic methods across CPUs; plain RDTSC warps are information. */
-export function judgeWarp(warp: WarpResultT): Verdict {
+export function judgeWarp(warp: WarpResultT): CheckJudgement {
   const measured = warp.methods.flatMap((m) => (m.status === 'measured' ? [m] : []));
   const failed = measured.filter((m) => m.verdict === 'failed');
   const allowed = measured.filter((m) => m.verdict === 'finding');
   const cpus = warp.options.cpus.join(',');
-  const evidence: Verdict['evidence'] = { cpus, seconds: warp.options.durationSeconds };
+  const evidence: CheckJudgement['evidence'] = { cpus, seconds: warp.options.durationSeconds };
   for (const m of measured) {
     evidence[`${m.method}Warps`] = m.warps;
     evidence[`${m.method}Reads`] = m.reads;
@@ -81,7 +81,7 @@ export function judgeWarp(warp: WarpResultT): Verdict {
 /** TSC health: the flags that make it usable, and whether the kernel offers
  * it and, where not, why (its log and command line: src/probes/kernel-view.ts).
  * `kernelLog` is the log's text as check read it (null: unreadable). */
-export function judgeTsc(machine: MachineT, kernelLog: string | null): Verdict {
+export function judgeTsc(machine: MachineT, kernelLog: string | null): CheckJudgement {
   const f = machine.tscFlags;
   const v = machine.kernelView;
   const cmdline = v ? { read: v.cmdlineRead, ...v.clockOptions } : parseCmdline(null);
@@ -117,7 +117,7 @@ export type { Recommendation } from '../clock-decisions.js';
  * compare share (src/runners/clock-decisions.ts). */
 export const recommendFromTsc = (machine: MachineT): Recommendation => recommendFromKernel(machine);
 
-export function judgeClocksource(machine: MachineT, rec: Recommendation): Verdict {
+export function judgeClocksource(machine: MachineT, rec: Recommendation): CheckJudgement {
   const current = machine.clocksources.current;
   // The basis in words joins the evidence when the result is phrased (src/findings/phrase.ts).
   const evidence = { current, recommended: rec.clocksource };
@@ -126,14 +126,14 @@ export function judgeClocksource(machine: MachineT, rec: Recommendation): Verdic
   return verdict('warn', 'CHECK_CLOCKSOURCE_DIFFERS', { current, recommended: rec.clocksource, ...rec.basis }, evidence);
 }
 
-export function judgeDisturbance(d: DisturbanceT): Verdict {
+export function judgeDisturbance(d: DisturbanceT): CheckJudgement {
   const evidence = { stealPercent: d.stealPercent, loadAverage1m: d.loadAverageBefore[0] };
   if (d.stealPercent > STEAL_LIMIT_PERCENT) return verdict('warn', 'CHECK_DISTURBANCE_STEAL', { stealPercent: d.stealPercent }, evidence);
   return verdict('ok', 'CHECK_DISTURBANCE_OK', { stealPercent: d.stealPercent, loadAverage: d.loadAverageBefore[0] }, evidence);
 }
 
 /** pvclock (KVM): the stable bit, the vCPUs' records agreeing, no torn read. */
-export function judgePvclock(p: PvclockResultT): Verdict {
+export function judgePvclock(p: PvclockResultT): CheckJudgement {
   const torn = p.watch ? p.watch.counts.reduce((a, c) => a + c.tornReads, 0) : 0;
   const evidence = {
     vcpus: p.records.length,
@@ -164,7 +164,7 @@ export function judgePvclock(p: PvclockResultT): Verdict {
 }
 
 /** Time sync: the kernel's NTP state (synchronised, its error bounds) and what keeps it. */
-export function judgeTimesync(t: TimesyncFacts, kvm: boolean): Verdict {
+export function judgeTimesync(t: TimesyncFacts, kvm: boolean): CheckJudgement {
   const daemons = t.daemons.join(',');
   const ptpKvm = t.ptpClocks.find((c) => c.name === PTP_KVM_NAME)?.device ?? null;
   const base = { daemons: daemons || null, ptpClocks: t.ptpClocks.map((c) => `${c.device}:${c.name}`).join(',') || null, ptpKvm };

@@ -5,7 +5,7 @@
 import { finding } from '../../findings/codes.js';
 import type { FindingT } from '../../results/common.js';
 import { auxMisleads, hiddenButExecutes, TSC_AUX_INSTRUCTIONS, type TscAuxFacts } from '../../probes/tsc-aux.js';
-import type { Verdict } from './judge.js';
+import type { CheckJudgement } from './judge.js';
 
 /**
  * The tsc check's verdict with what the TSC_AUX probe found: its evidence,
@@ -14,9 +14,9 @@ import type { Verdict } from './judge.js';
  * CPUID offers the instruction is a warning (programs that go by CPUID take
  * the wrong CPU number); where CPUID hides both it is information.
  */
-export function withTscAux(v: Verdict, facts: TscAuxFacts | null): Verdict {
+export function withTscAux(v: CheckJudgement, facts: TscAuxFacts | null): CheckJudgement {
   if (!facts) return v;
-  const evidence: Verdict['evidence'] = { ...v.evidence };
+  const evidence: CheckJudgement['evidence'] = { ...v.evidence };
   for (const i of TSC_AUX_INSTRUCTIONS) {
     const f = facts[i];
     evidence[`${i}Executes`] = f.executes;

@@ -1,6 +1,8 @@
-// interval.ts: how sure is a ratio of two medians measured over runs? A 95%
-// bootstrap interval, reproducible to the digit. Pure; used by the regression
-// gate, bench's "x fastest clock" and compare's ratios between clocksources.
+// interval.ts: the statistics. What is the median of some runs (the one median
+// every module takes), and how sure is a ratio of two medians measured over
+// runs? A 95% bootstrap interval, reproducible to the digit. Pure; used by the
+// regression gate, bench's "x fastest clock" and compare's ratios between
+// clocksources.
 //
 // Why a bootstrap of the ratio of medians, and not the other two designs the
 // issue names:
@@ -22,9 +24,9 @@
 //   clocksource in one round; a bench's two blocks), so the balance of every
 //   resample is the one measured.
 // The level that moves between invocations is cut at its source instead: the
-// gate compares core cycles per read (./compare.ts, costOf), which took the
-// spread of a method's change from one bench process to the next from 1.2-1.5
-// to 0.5-0.8 points here (bench/gate.ts, 20 processes).
+// gate compares core cycles per read (src/regression/samples.ts, costOf),
+// which took the spread of a method's change from one bench process to the
+// next from 1.2-1.5 to 0.5-0.8 points here (bench/gate.ts, 20 processes).
 
 /** The interval's coverage: a reader quotes a 95% interval. */
 export const CONFIDENCE = 0.95;
@@ -83,8 +85,8 @@ function select(xs: Float64Array, n: number, k: number): number {
   return xs[k]!;
 }
 
-/** The median of xs[0..n) (the mean of the middle two for an even n), as
- * bench's summary takes it; reorders xs. */
+/** The median of xs[0..n) (the mean of the middle two for an even n);
+ * reorders xs. */
 function medianInPlace(xs: Float64Array, n: number): number {
   const mid = n >>> 1;
   if (n % 2 === 1) return select(xs, n, mid);
@@ -95,7 +97,8 @@ function medianInPlace(xs: Float64Array, n: number): number {
   return (lower + upper) / 2;
 }
 
-/** The median of a non-empty list. */
+/** The median of a non-empty list (the mean of the middle two for an even
+ * count): bench's summary, compare's figures and the gate all take this one. */
 export function median(values: readonly number[]): number {
   return medianInPlace(Float64Array.from(values), values.length);
 }

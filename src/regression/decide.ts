@@ -1,16 +1,18 @@
-// compare.ts (gate): did any method get slower than in a stored report.json
-// (the baseline) by more than the threshold, beyond what the noise of both
-// sides' runs allows? Pure functions of two results: deciding from the runs
-// (the statistics, and why this design, are in ./interval.ts), attaching the
-// outcome and its findings, naming the regressions. Vetting a
-// baseline is src/commands/stored-report.ts, reading its file the CLI's
-// (src/cli/flags.ts), and judging is the command's verdict.
+// decide.ts (regression): did any method get slower than in a stored
+// report.json (the baseline) by more than the threshold, beyond what the noise
+// of both sides' runs allows? Pure functions of two results: deciding from the
+// runs (./samples.ts gathers them; the statistics, and why this design, are in
+// src/stats/interval.ts), attaching the outcome and its findings, naming the
+// regressions. Vetting a baseline is src/commands/stored-report.ts, reading
+// its file the CLI's (src/cli/flags.ts), and judging is the command's verdict.
 import { finding } from '../findings/codes.js';
 import { FLOOR_NS, ON_CPU_MIN_PERCENT } from '../findings/thresholds.js';
 import type { FindingT, MachineT } from '../results/common.js';
 import type { GateComparisonT, GateT } from '../results/gate.js';
 import type { ReportResultT } from '../results/report.js';
-import { CONFIDENCE, median, medianInterval, ratioOfMedians } from './interval.js';
+import { coreClockOf } from '../stats/core-clock.js';
+import { CONFIDENCE, median, medianInterval, ratioOfMedians } from '../stats/interval.js';
+import { baselineList, baselineSamples, costOf, onCpuOf, samplesOf, type Confirmations, type Sample } from './samples.js';
 
 export const DEFAULT_THRESHOLD_PERCENT = 10;
 
@@ -31,148 +33,6 @@ export interface GateOptions {
   thresholdPercent: number;
 }
 
-/** The runs behind one side of a comparison: the median the tables quote
- * and the runs it was taken over, in strata (a plain bench: one; compare:
- * one per turn, a clocksource in one round). */
-export interface Sample {
-  /** The median of what is compared: ns/loop, or ns/loop at the baseline's
-   * core clock when both sides recorded it (see samplesOf). */
-  median: number;
-  /** The median ns/loop as measured, which reports quote. */
-  measuredMedian: number;
-  /** The runs it is the median of, as measured, where known (to pool a
-   * baseline's reports, or a bench's two blocks). */
-  runs?: readonly GatedRun[];
-  strata: number[][];
-  /** The median share of its runs' wall time the bench thread was on the
-   * CPU, %; null when the runs do not say (reports from before it was recorded). */
-  onCpuPercent?: number | null;
-}
-
-/** What one bench run records that the gate reads. */
-type GatedRun = { nsPerLoop: number; onCpuPercent?: number | undefined; coreGHz?: number | undefined };
-
-/** A baseline as a list of stored results (one, or one a process). */
-export function baselineList(b: ReportResultT | readonly ReportResultT[]): readonly ReportResultT[] {
-  return Array.isArray(b) ? b : [b as ReportResultT];
-}
-
-/**
- * Several stored results of one command, each from a process of its own, as
- * one baseline: for each key, every result's runs, each result's a stratum,
- * and the median over all of them. A process can sit at a level of its own
- * for a method, every run alike (seen here: sys_monotonic 138 ns in all ten
- * runs of one bench, 127-131 in each of the next eleven, the core clock and
- * the on-CPU share the same): one process cannot show it, but of three, the
- * median over their runs lies with the two that agree.
- */
-function baselineSamples(bases: readonly ReportResultT[], referenceGHz: number | null): Map<string, Sample | null> {
-  const each = bases.map((b) => samplesOf(b, referenceGHz));
-  const keys = [...new Set(each.flatMap((m) => [...m.keys()]))];
-  return new Map(
-    keys.map((key): [string, Sample | null] => {
-      const got = each.flatMap((m) => {
-        const x = m.get(key);
-        return x ? [x] : [];
-      });
-      if (got.length === 0) return [key, null];
-      if (got.length === 1) return [key, got[0] ?? null];
-      const strata = got.flatMap((x) => x.strata);
-      const shares = got.map((x) => x.onCpuPercent);
-      return [
-        key,
-        {
-          median: median(strata.flat()),
-          measuredMedian: median(got.flatMap((x) => x.runs?.map((r) => r.nsPerLoop) ?? [x.measuredMedian])),
-          strata,
-          onCpuPercent: shares.every((x): x is number => x !== null && x !== undefined) ? median(shares) : null,
-        },
-      ];
-    }),
-  );
-}
-
-/** Every bench run a result holds (compare: every turn's). */
-function runsOf(r: ReportResultT): GatedRun[] {
-  switch (r.command) {
-    case 'bench':
-      return r.methods.flatMap((m) => (m.status === 'measured' ? m.runs : []));
-    case 'compare':
-      return r.runs.flatMap((t) => t.bench.methods.flatMap((m) => (m.status === 'measured' ? m.runs : [])));
-    default:
-      return [];
-  }
-}
-
-/** The median core clock over the runs of a result (or of several, a
- * pooled baseline), GHz, or null when any run lacks one (a report from
- * before it was recorded, or runs too short). */
-export function coreClockOf(r: ReportResultT | readonly ReportResultT[]): number | null {
-  const runs = baselineList(r).flatMap(runsOf);
-  const ghz = runs.map((x) => x.coreGHz);
-  return runs.length > 0 && ghz.every((x): x is number => x !== undefined && x > 0) ? median(ghz) : null;
-}
-
-/**
- * What a run costs in the gate's unit. With a reference clock (the
- * baseline's median core clock, GHz), ns/loop x this run's core clock / the
- * reference: the read in core cycles, expressed as ns at the baseline's
- * clock. The host moves a guest's core clock (turbo, power limits) and a
- * read's ns move with it; that is the machine, not the read. Without one,
- * ns/loop as measured.
- */
-function costOf(run: GatedRun, referenceGHz: number | null): number {
-  return referenceGHz === null || run.coreGHz === undefined ? run.nsPerLoop : (run.nsPerLoop * run.coreGHz) / referenceGHz;
-}
-
-/** The median on-CPU share of bench runs, or null when any run lacks it. */
-function onCpuOf(runs: ReadonlyArray<{ onCpuPercent?: number | undefined }>): number | null {
-  const xs = runs.map((r) => r.onCpuPercent);
-  return xs.length > 0 && xs.every((x): x is number => x !== undefined) ? median(xs) : null;
-}
-
-/**
- * What the gate compares, by key (the method; clocksource/method for
- * compare). null: on this side but not measured (unsupported or failed).
- * Adding a command: one case returning its samples.
- */
-export function samplesOf(r: ReportResultT, referenceGHz: number | null = null): Map<string, Sample | null> {
-  const sample = (measuredMedian: number, strata: GatedRun[][]): Sample => {
-    const costs = strata.map((runs) => runs.map((x) => costOf(x, referenceGHz)));
-    return {
-      median: referenceGHz === null ? measuredMedian : median(costs.flat()),
-      measuredMedian,
-      runs: strata.flat(),
-      strata: costs,
-      onCpuPercent: onCpuOf(strata.flat()),
-    };
-  };
-  switch (r.command) {
-    case 'bench':
-      return new Map(r.methods.map((m): [string, Sample | null] => [m.method, m.status === 'measured' ? sample(m.summary.medianNsPerLoop, [m.runs]) : null]));
-    case 'compare':
-      // Keyed clocksource/method, on the medians pooled over every round;
-      // each turn is a stratum, so a resample keeps the rounds' balance.
-      return new Map(
-        r.comparison.flatMap((row) =>
-          Object.entries(row.nsPerLoop).map(([cs, v]): [string, Sample | null] => {
-            if (v === null) return [`${cs}/${row.method}`, null];
-            const measured = r.runs
-              .filter((t) => t.clocksource === cs)
-              .flatMap((t) => t.bench.methods.flatMap((m) => (m.method === row.method && m.status === 'measured' ? [m.runs] : [])));
-            return [`${cs}/${row.method}`, sample(v, measured)];
-          }),
-        ),
-      );
-    case 'info':
-    case 'warp':
-    case 'check':
-    case 'pvclock':
-    case 'order':
-      return new Map();
-  }
-}
-
 function cpuName(m: MachineT): string {
   return m.cpu ? `${m.cpu.brand || m.cpu.vendor} (family ${m.cpu.family} model ${m.cpu.model} stepping ${m.cpu.stepping})` : 'not x86';
 }
@@ -190,10 +50,6 @@ export function machineDifferences(baseline: MachineT, run: MachineT, clocksourc
   if (clocksourceMatters && bcs !== rcs) out.push(`the baseline ran with clocksource ${bcs}, this run with ${rcs}`);
   return out;
 }
-
-/** A second block of runs per method, measured to confirm a first that
- * looked regressed (bench's runs, as its result records them). */
-export type Confirmations = ReadonlyMap<string, readonly GatedRun[]>;
 
 /** What decides one comparison: the two sides' runs, the threshold, the floor. */
 export interface DecisionInput {
@@ -219,7 +75,7 @@ function noiseOf(s: Sample): number | null {
 
 /**
  * One method's verdict, from the runs of both sides (the design is in
- * ./interval.ts: a 95% bootstrap interval of the ratio of medians).
+ * src/stats/interval.ts: a 95% bootstrap interval of the ratio of medians).
  * - The bar is the threshold, raised to the floor where the floor is the
  *   larger share of the baseline median: a change under `floorNs` is never a
  *   regression (a coarse clock reads in 3-4 ns, where a 10% threshold is a

@@ -8,15 +8,15 @@ import { z } from 'zod';
 import type { Command, RunDeps, Verdict } from './commands/command.js';
 import { COMMANDS } from './commands/index.js';
 import { parseOptions, show } from './commands/options.js';
-import type { BenchOptions as BenchOptionsIn } from './commands/bench.js';
-import type { CaptureCommandOptions, CaptureOutcome } from './commands/capture.js';
-import type { CheckCommandOptions } from './commands/check.js';
-import type { InfoCommandOptions } from './commands/info.js';
-import type { MethodsCommandOptions } from './commands/methods.js';
-import type { CompareCommandOptions } from './commands/compare.js';
-import type { PvclockCommandOptions } from './commands/pvclock.js';
-import type { OrderCommandOptions } from './commands/order.js';
-import type { WarpCommandOptions } from './commands/warp.js';
+import type { BenchInput } from './commands/bench.js';
+import type { CaptureInput, CaptureOutcome } from './commands/capture.js';
+import type { CheckInput } from './commands/check.js';
+import type { InfoInput } from './commands/info.js';
+import type { MethodsInput } from './commands/methods.js';
+import type { CompareInput } from './commands/compare.js';
+import type { PvclockInput } from './commands/pvclock.js';
+import type { OrderInput } from './commands/order.js';
+import type { WarpInput } from './commands/warp.js';
 import { CheckFailed, UsageError } from './errors.js';
 import { chartJsSource } from './reports/files.js';
 import { renderHtml as htmlOfModel } from './reports/html.js';
@@ -85,26 +85,26 @@ export interface Hooks {
 }
 
 /** bench()'s options: see the README's table, or `clocklab bench --help`. */
-export type BenchOptions = BenchOptionsIn & Hooks & {
+export type BenchOptions = BenchInput & Hooks & {
   /** Called as each timed run finishes, with its figures. */
   onRun?: (method: string, run: BenchRun) => void;
 };
 /** warp()'s options. */
-export type WarpOptions = WarpCommandOptions & Hooks;
+export type WarpOptions = WarpInput & Hooks;
 /** order()'s options. */
-export type OrderOptions = OrderCommandOptions & Hooks;
+export type OrderOptions = OrderInput & Hooks;
 /** compare()'s options. */
-export type CompareOptions = CompareCommandOptions & Hooks;
+export type CompareOptions = CompareInput & Hooks;
 /** check()'s options. */
-export type CheckOptions = CheckCommandOptions & Hooks;
+export type CheckOptions = CheckInput & Hooks;
 /** pvclock()'s options. */
-export type PvclockOptions = PvclockCommandOptions & Hooks;
+export type PvclockOptions = PvclockInput & Hooks;
 /** info()'s options: `machine`, a capture folder to replay. */
-export type InfoOptions = InfoCommandOptions;
+export type InfoOptions = InfoInput;
 /** methods()'s options: `machine`, a capture folder to replay. */
-export type MethodsOptions = MethodsCommandOptions;
+export type MethodsOptions = MethodsInput;
 /** capture()'s options: `dir`, the folder to write. */
-export type CaptureOptions = CaptureCommandOptions;
+export type CaptureOptions = CaptureInput;
 export type { CaptureOutcome };
 
 const HOOKS = {

@@ -13,14 +13,14 @@ import { loadBinding } from '../src/native/binding.js';
 import { UsageError } from '../src/errors.js';
 import { textReport } from '../src/reports/text.js';
 import { CompareResult } from '../src/results/compare.js';
-import { runCompare as measureCompare, type CompareOptions } from '../src/runners/compare.js';
+import { runCompare as measureCompare, type CompareRunOptions } from '../src/runners/compare.js';
 import { phraseCompare } from '../src/findings/phrase.js';
 import { current, fingerprint, putBack, tempStateDir } from './helpers/clocksource.js';
 import { fakeBench, fakeWarp } from './helpers/fake-runners.js';
 import { unmet } from './helpers/needs.js';
 
 /** The runner, with the sentences the command adds. */
-const runCompare = async (o: CompareOptions) => phraseCompare(await measureCompare(o));
+const runCompare = async (o: CompareRunOptions) => phraseCompare(await measureCompare(o));
 
 const START = current();
 const AVAILABLE = readAvailable(defaultContext());
@@ -37,7 +37,7 @@ const specs = (...ids: string[]): MethodSpec[] => ids.flatMap((id) => findMethod
 const CONTROL = loadBinding().features().rdtscp ? 'rdtscp' : 'lfence_rdtsc';
 const WARP = { methods: specs('monotonic', CONTROL), cpus: [0, 1], durationSeconds: 0.1 };
 
-function base(stateDir: string): CompareOptions {
+function base(stateDir: string): CompareRunOptions {
   return {
     clocksources: null,
     currentOnly: false,
@@ -109,7 +109,7 @@ describe.skipIf(needSwitch)('compare on the real machine', () => {
     const stateDir = tempStateDir();
     const other = AVAILABLE.find((c) => c !== START)!;
     const inner = fakeBench();
-    const bench: CompareOptions['runBench'] = async (o) => {
+    const bench: CompareRunOptions['runBench'] = async (o) => {
       if (current() === other) throw new Error('bench blew up');
       return inner(o);
     };

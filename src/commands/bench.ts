@@ -2,13 +2,13 @@
 // options, run and verdict, once, for the library and the CLI.
 import { z } from 'zod';
 import type { BenchResultT, BenchRunT } from '../results/bench.js';
-import { MAX_DURATION_SECONDS, MAX_LOOPS, MAX_RUNS, runBench } from '../runners/bench.js';
+import { runBench } from '../runners/bench.js';
 import { defineCommand, type RunDeps } from './command.js';
 import { onlineCpus } from '../probes/cpus.js';
 import type { ReportResultT } from '../results/report.js';
 import { applyGate, regressionFailure, toConfirm } from '../regression/decide.js';
 import { baselineList } from '../regression/samples.js';
-import { flag, gateFields, methodList, seconds, wholeNumber } from './options.js';
+import { cpuNumber, flag, gateFields, loopCount, methodList, runCount, runnerMethods, seconds } from './options.js';
 
 /** The default method set: TSC reads against the vDSO clocks, coarse and
  * raw, and the price of leaving the vDSO (a raw syscall). Those this machine
@@ -25,6 +25,9 @@ export const BENCH_DEFAULT_METHODS = [
   'gettimeofday',
 ] as const;
 
+/** A duration is per method; an hour of one method is already a soak test. */
+export const MAX_DURATION_SECONDS = 3600;
+
 export const BENCH_DEFAULTS = { loops: 10_000_000, runs: 10, warmup: true } as const;
 
 export const benchOptions = z
@@ -34,13 +37,13 @@ export const benchOptions = z
      * unsupported; a method named that cannot run is refused. */
     methods: methodList(undefined, BENCH_DEFAULT_METHODS).prefault('default'),
     /** Reads per timed run. */
-    loops: wholeNumber(1, MAX_LOOPS).default(BENCH_DEFAULTS.loops),
+    loops: loopCount().default(BENCH_DEFAULTS.loops),
     /** Timed runs per method (default 10, unless durationSeconds is given). */
-    runs: wholeNumber(1, MAX_RUNS).optional(),
+    runs: runCount().optional(),
     /** Instead of runs: repeat each method for this many seconds. */
     durationSeconds: seconds(MAX_DURATION_SECONDS).optional(),
     /** The CPU to pin the measuring thread to; default the baseline's (when gated against a bench baseline run on a CPU online here), else the CPU it is on. */
-    cpu: wholeNumber(0, 4095).optional(),
+    cpu: cpuNumber().optional(),
     /** An uncounted warm-up run before each method. */
     warmup: flag().default(BENCH_DEFAULTS.warmup),
     ...gateFields('bench'),
@@ -49,7 +52,10 @@ export const benchOptions = z
     if (o.runs !== undefined && o.durationSeconds !== undefined) ctx.addIssue({ code: 'custom', path: [], message: 'give {runs} or {durationSeconds}, not both' });
   });
 
-export type BenchOptions = z.input<typeof benchOptions>;
+/** bench's options as the library and the CLI give them. */
+export type BenchInput = z.input<typeof benchOptions>;
+/** bench's options parsed: defaults filled, what runBench takes. */
+export type BenchSettings = z.output<typeof benchOptions>;
 
 /** Gated against a bench baseline, the CPU it ran on, where this machine has
  * it online: like is compared with like, since each vCPU of a guest runs on
@@ -71,14 +77,13 @@ export const bench = defineCommand({
   summary: 'what each way of reading time costs (ns/loop, native loops)',
   options: benchOptions,
   async run(o, deps: BenchDeps = {}): Promise<BenchResultT> {
-    const plan = {
-      loops: o.loops,
-      runs: o.durationSeconds !== undefined ? null : (o.runs ?? BENCH_DEFAULTS.runs),
-      durationSeconds: o.durationSeconds ?? null,
-      warmup: o.warmup,
-    };
-    const skipUnavailable = o.methods.by !== 'name';
-    const result = await runBench({ methods: o.methods.specs, skipUnavailable, ...plan, cpu: o.cpu ?? baselineCpu(o.baseline), ...deps });
+    // runs defaults by durationSeconds: a default across two options, which
+    // the schema (a z.object, whose fields the CLI's flag rows are checked
+    // against) cannot hold without becoming a pipe.
+    const plan = { ...o, ...runnerMethods(o.methods), runs: o.durationSeconds !== undefined ? null : (o.runs ?? BENCH_DEFAULTS.runs), durationSeconds: o.durationSeconds ?? null };
+    // The CPU by default is the machine's question (which CPUs are online),
+    // so it is answered here, not in the schema.
+    const result = await runBench({ ...plan, cpu: o.cpu ?? baselineCpu(o.baseline), ...deps });
     const gated = applyGate(result, o);
     const suspects = toConfirm(gated.gate);
     if (suspects.length === 0) return gated;
@@ -89,7 +94,7 @@ export const bench = defineCommand({
     // measured again, on the same CPU, and both must show it
     // (src/regression/decide.ts, compareToBaseline).
     const { onRun: _printed, ...quiet } = deps;
-    const again = await runBench({ methods: o.methods.specs.filter((m) => suspects.includes(m.id)), skipUnavailable, ...plan, cpu: result.options.cpu, ...quiet });
+    const again = await runBench({ ...plan, methods: plan.methods.filter((m) => suspects.includes(m.id)), cpu: result.options.cpu, ...quiet });
     const confirmations = new Map(again.methods.flatMap((m) => (m.status === 'measured' ? [[m.method, m.runs] as const] : [])));
     return applyGate(result, o, confirmations);
   },

@@ -16,7 +16,7 @@ export const captureOptions = z.strictObject({
   dir: folder(),
 });
 
-export type CaptureCommandOptions = z.input<typeof captureOptions>;
+export type CaptureInput = z.input<typeof captureOptions>;
 
 /** What capture wrote. */
 export interface CaptureOutcome {

@@ -27,7 +27,7 @@ export const checkOptions = z.strictObject({
   machine: folder().optional(),
 });
 
-export type CheckCommandOptions = z.input<typeof checkOptions>;
+export type CheckInput = z.input<typeof checkOptions>;
 
 export interface CheckDeps extends RunDeps {
   /** Evidence standing in for the machine's (tests inject faults here). */

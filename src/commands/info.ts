@@ -12,7 +12,7 @@ export const infoOptions = z.strictObject({
   machine: folder().optional(),
 });
 
-export type InfoCommandOptions = z.input<typeof infoOptions>;
+export type InfoInput = z.input<typeof infoOptions>;
 
 export const info = defineCommand({
   name: 'info',

@@ -12,7 +12,7 @@ export const methodsOptions = z.strictObject({
   machine: folder().optional(),
 });
 
-export type MethodsCommandOptions = z.input<typeof methodsOptions>;
+export type MethodsInput = z.input<typeof methodsOptions>;
 
 export const methods = defineCommand({
   name: 'methods',

@@ -23,6 +23,36 @@ export function wholeNumber(min: number, max: number) {
   return z.custom<number>((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max, { error: (i) => message(i.input) });
 }
 
+/** The highest CPU number an option takes (the kernel's NR_CPUS ceiling on
+ * x86-64, CONFIG_NR_CPUS_RANGE_END, is far above any guest). Whether a CPU is
+ * online here is the machine's question: the runner asks it. */
+export const MAX_CPU = 4095;
+
+/** One CPU number: the one definition every command's `cpu` uses. */
+export function cpuNumber() {
+  return wholeNumber(0, MAX_CPU);
+}
+
+/** The native loop counts in 32 bits (native/addon.cc U32Arg). */
+export const MAX_LOOPS = 2 ** 32 - 1;
+/** More runs than this is a typo, not a measurement. */
+export const MAX_RUNS = 100_000;
+
+/** Reads per timed run: the one piece bench and compare (and anything else
+ * that runs native loops) build `loops` from. `max` defaults to what the
+ * native loop counts; compare's documented bound is lower (a switched
+ * clocksource is held for the whole bench, test/doors.test.ts pins it). */
+export function loopCount(max: number = MAX_LOOPS) {
+  return wholeNumber(1, Math.min(max, MAX_LOOPS));
+}
+
+/** Timed runs per method: the one piece bench and compare build `runs` from;
+ * compare's documented bound is lower (its runs repeat per clocksource and
+ * round, test/doors.test.ts pins it). */
+export function runCount(max: number = MAX_RUNS) {
+  return wholeNumber(1, Math.min(max, MAX_RUNS));
+}
+
 /** A number of seconds above 0 and at most `max`. */
 export function seconds(max: number) {
   const message = (v: unknown): string => `must be a number of seconds above 0 and at most ${max}, got ${show(v)}`;
@@ -37,8 +67,8 @@ export function flag() {
 /** A list of CPU numbers, at least one. */
 export function cpuList() {
   return z.custom<number[]>(
-    (v) => Array.isArray(v) && v.length > 0 && v.every((c) => typeof c === 'number' && Number.isSafeInteger(c) && c >= 0 && c <= 4095),
-    { error: (i) => `must be a non-empty list of CPU numbers (0 to 4095), got ${show(i.input)}` },
+    (v) => Array.isArray(v) && v.length > 0 && v.every((c) => typeof c === 'number' && Number.isSafeInteger(c) && c >= 0 && c <= MAX_CPU),
+    { error: (i) => `must be a non-empty list of CPU numbers (0 to ${MAX_CPU}), got ${show(i.input)}` },
   );
 }
 
@@ -56,6 +86,14 @@ export interface MethodChoice {
    * (exit 3). 'default' or 'all': a survey, so what cannot run here is
    * recorded as skipped with the reason, and the rest run. */
   by: 'name' | 'default' | 'all';
+}
+
+/** A method choice as every runner takes it: the methods, and whether one
+ * this machine cannot run is recorded as skipped (a survey: the defaults or
+ * 'all') or refuses the run (named). Schemas end in this, so a command hands
+ * its parsed options to its runner as they are. */
+export function runnerMethods(choice: MethodChoice): { methods: MethodSpec[]; skipUnavailable: boolean } {
+  return { methods: choice.specs, skipUnavailable: choice.by !== 'name' };
 }
 
 /** Method names as `clocklab methods` lists them, 'all' (every method

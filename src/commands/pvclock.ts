@@ -15,7 +15,8 @@ export const pvclockOptions = z.strictObject({
   watchSeconds: seconds(86_400).optional(),
 });
 
-export type PvclockCommandOptions = z.input<typeof pvclockOptions>;
+/** pvclock's options as the library and the CLI give them. */
+export type PvclockInput = z.input<typeof pvclockOptions>;
 
 export interface PvclockDeps extends RunDeps {
   /** Bytes standing in for the page's records (tests inject torn or disagreeing records). */
@@ -27,7 +28,7 @@ export const pvclock = defineCommand({
   summary: 'the KVM pvclock page per vCPU, and whether the vCPUs agree',
   options: pvclockOptions,
   run(o, deps: PvclockDeps = {}): Promise<PvclockResultT> {
-    return runPvclockAsync({ windowMs: o.windowMs, watchSeconds: o.watchSeconds ?? null, ...deps });
+    return runPvclockAsync({ ...o, ...deps });
   },
   verdict(result) {
     const torn = result.watch?.counts.reduce((s, c) => s + c.tornReads, 0) ?? 0;

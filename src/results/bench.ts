@@ -60,7 +60,7 @@ export const BenchMethodResult = z.discriminatedUnion('status', [
   }),
 ]);
 
-export const BenchOptions = z.object({
+export const BenchRecordedOptions = z.object({
   methods: z.array(z.string()),
   loops: z.number().int(),
   runs: z.number().int().nullable().describe('null when --duration decides'),
@@ -71,7 +71,7 @@ export const BenchOptions = z.object({
 
 export const BenchResult = z.object({
   ...resultHead('bench'),
-  options: BenchOptions,
+  options: BenchRecordedOptions,
   methods: z.array(BenchMethodResult),
   disturbance: Disturbance,
   findings: z.array(Finding),
@@ -81,5 +81,5 @@ export const BenchResult = z.object({
 export type BenchRunT = z.infer<typeof BenchRun>;
 export type BenchSummaryT = z.infer<typeof BenchSummary>;
 export type BenchMethodResultT = z.infer<typeof BenchMethodResult>;
-export type BenchOptionsT = z.infer<typeof BenchOptions>;
+export type BenchRecordedOptionsT = z.infer<typeof BenchRecordedOptions>;
 export type BenchResultT = z.infer<typeof BenchResult>;

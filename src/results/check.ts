@@ -14,7 +14,7 @@ export const CheckItem = z.object({
   elapsedMs: z.number(),
 });
 
-export const CheckOptions = z.object({
+export const CheckRecordedOptions = z.object({
   warpSeconds: z.number(),
   strict: z.boolean(),
   compareFile: z.string().nullable(),
@@ -23,7 +23,7 @@ export const CheckOptions = z.object({
 
 export const CheckResult = z.object({
   ...resultHead('check'),
-  options: CheckOptions,
+  options: CheckRecordedOptions,
   checks: z.array(CheckItem),
   verdict: z.enum(['healthy', 'warnings', 'unhealthy']),
   elapsedMs: z.number(),

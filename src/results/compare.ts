@@ -80,7 +80,7 @@ export const Recommendation = z.object({
   reasons: z.array(z.string()).describe('the evidence, one sentence each'),
 });
 
-export const CompareOptions = z.object({
+export const CompareRecordedOptions = z.object({
   clocksources: z.array(z.string()),
   currentOnly: z.boolean(),
   methods: z.array(z.string()),
@@ -96,7 +96,7 @@ export const CompareOptions = z.object({
 
 export const CompareResult = z.object({
   ...resultHead('compare'),
-  options: CompareOptions,
+  options: CompareRecordedOptions,
   originalClocksource: z.string(),
   settle: z.object({
     waitMs: z.number().describe('wait after each confirmed switch before measuring'),
@@ -118,7 +118,7 @@ export type CompareRowT = z.infer<typeof CompareRow>;
 export type SafetyT = z.infer<typeof Safety>;
 export type ClockVerdictT = z.infer<typeof ClockVerdict>;
 export type RecommendationT = z.infer<typeof Recommendation>;
-export type CompareOptionsT = z.infer<typeof CompareOptions>;
+export type CompareRecordedOptionsT = z.infer<typeof CompareRecordedOptions>;
 export type CompareResultT = z.infer<typeof CompareResult>;
 
 /** The recommendation as the runner returns it: its reasons as codes only

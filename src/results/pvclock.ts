@@ -78,14 +78,14 @@ export const PvclockWatch = z.object({
   torn: z.array(PvclockTornRead).describe('each torn read (the first 1000)'),
 });
 
-export const PvclockOptions = z.object({
+export const PvclockRecordedOptions = z.object({
   windowMs: z.number().describe('the window over which rates against the Linux clocks were measured'),
   watchSeconds: z.number().nullable().describe('how long every record was watched (null: no watch)'),
 });
 
 export const PvclockResult = z.object({
   ...resultHead('pvclock'),
-  options: PvclockOptions,
+  options: PvclockRecordedOptions,
   page: PvclockPageInfo,
   records: z.array(PvclockRecord),
   agreement: PvclockAgreement,

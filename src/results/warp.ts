@@ -84,7 +84,7 @@ export const WarpSelfTest = z.object({
   reason: z.string(),
 });
 
-export const WarpOptions = z.object({
+export const WarpRecordedOptions = z.object({
   methods: z.array(z.string()),
   cpus: z.array(z.number().int()),
   durationSeconds: z.number(),
@@ -95,7 +95,7 @@ export const WarpOptions = z.object({
 
 export const WarpResult = z.object({
   ...resultHead('warp'),
-  options: WarpOptions,
+  options: WarpRecordedOptions,
   methods: z.array(WarpMethodResult),
   offsets: z.array(TscOffset).nullable(),
   offsetsMethod: z.string().optional().describe('the read the offsets were measured with: rdtscp, or lfence_rdtsc where CPUID hides RDTSCP'),
@@ -108,7 +108,7 @@ export const WarpResult = z.object({
 export type WarpVerdictT = z.infer<typeof WarpVerdict>;
 export type WarpEventT = z.infer<typeof WarpEvent>;
 export type WarpMethodResultT = z.infer<typeof WarpMethodResult>;
-export type WarpOptionsT = z.infer<typeof WarpOptions>;
+export type WarpRecordedOptionsT = z.infer<typeof WarpRecordedOptions>;
 export type WarpResultT = z.infer<typeof WarpResult>;
 export type WarpSelfTestT = z.infer<typeof WarpSelfTest>;
 export type TscOffsetT = z.infer<typeof TscOffset>;

@@ -45,12 +45,9 @@ export interface BenchRunOptions extends RunnerContext {
   skipUnavailable?: boolean;
 }
 
-/** The native loop counts in 32 bits (native/addon.cc U32Arg). */
-export const MAX_LOOPS = 2 ** 32 - 1;
-/** More runs than this is a typo, not a measurement. */
-export const MAX_RUNS = 100_000;
-/** A duration is per method; an hour of one method is already a soak test. */
-export const MAX_DURATION_SECONDS = 3600;
+// The bounds that do not depend on the machine (loops, runs, duration) are
+// the schema's (src/commands/options.ts, commands/bench.ts); these two depend
+// on how fast this machine reads, so only a run can know them.
 /** Refuse before starting when one run would take longer than this ... */
 export const MAX_RUN_SECONDS = 600;
 /** ... or the whole bench longer than this (projected from a short probe loop). */

@@ -34,7 +34,7 @@ import type { WarpResultT } from '../results/warp.js';
 const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
 import { runBench, type BenchRunOptions } from './bench.js';
 import type { RunnerContext } from './progress.js';
-import { isWarpCheckable, runWarp, type WarpOptions, type WarpRunOptions } from './warp.js';
+import { isWarpCheckable, runWarp, type WarpPlan, type WarpRunOptions } from './warp.js';
 import { requireAvailable } from '../probes/availability.js';
 
 /** The bench runner's options, as far as compare uses them. */
@@ -43,11 +43,11 @@ export type BenchRunner = (options: BenchRunnerOptions) => Promise<BenchResultT>
 /** The warp runner, as compare calls it (src/runners/warp.ts). */
 export type WarpRunner = (options: WarpRunOptions) => Promise<WarpResultT>;
 /** compare's warp part: the warp check's options, less what compare fixes. */
-export type CompareWarpOptions = Pick<WarpOptions, 'methods' | 'durationSeconds' | 'skipUnavailable'> & { cpus: readonly number[] | null };
+export type CompareWarpOptions = Pick<WarpPlan, 'methods' | 'durationSeconds' | 'skipUnavailable'> & { cpus?: readonly number[] | null | undefined };
 
-export interface CompareOptions extends RunnerContext {
-  /** Clocksources to measure, in order; null: every available one. */
-  clocksources: readonly string[] | null;
+export interface CompareRunOptions extends RunnerContext {
+  /** Clocksources to measure, in order; null or absent: every available one. */
+  clocksources?: readonly string[] | null | undefined;
   /** Measure only the current clocksource, never switching (no root needed). */
   currentOnly: boolean;
   methods: readonly MethodSpec[];
@@ -86,7 +86,7 @@ const KEY_CLOCKS = ['monotonic', 'realtime'] as const;
  * difference must beat it to count. */
 const CONTROLS = ['rdtscp', 'lfence_rdtsc', 'rdtsc'] as const;
 
-export async function runCompare(options: CompareOptions): Promise<CompareResultRawT> {
+export async function runCompare(options: CompareRunOptions): Promise<CompareResultRawT> {
   const binding = options.binding ?? loadBinding();
   const inputs = options.inputs ?? realInputs(binding);
   if (!inputs.cpuid) throw new UnsupportedError(`clocklab needs an x86 CPU; this is ${process.arch}`);

@@ -23,11 +23,11 @@ import type { RunnerContext } from './progress.js';
 import { WarpPool, WarpState } from './warp-pool.js';
 import { measureOffsets } from './warp.js';
 
-export interface OrderOptions {
+export interface OrderPlan {
   methods: readonly MethodSpec[];
   patterns: readonly OrderPatternT[];
-  /** CPUs whose pairs are tested; null = every online CPU this process may run on. */
-  cpus: readonly number[] | null;
+  /** CPUs whose pairs are tested; null or absent = every online CPU this process may run on. */
+  cpus?: readonly number[] | null | undefined;
   /** Seconds per method and pattern, split over the pairs and both directions. */
   durationSeconds: number;
   /** Run an ordered read in the wrong order instead, which must be caught. */
@@ -37,7 +37,7 @@ export interface OrderOptions {
   skipUnavailable?: boolean;
 }
 
-export interface OrderRunOptions extends OrderOptions, RunnerContext {
+export interface OrderRunOptions extends OrderPlan, RunnerContext {
   binding?: Binding;
   inputs?: ProbeInputs;
 }
@@ -56,7 +56,7 @@ const PATTERN_CODE: Record<OrderPatternT, number> = { 'load-read': 0, 'store-rea
 const PROGRESS_MS = 200;
 
 function validate(options: OrderRunOptions, online: readonly number[], allowed: readonly number[]): number[] {
-  const cpus = options.cpus === null ? online.filter((c) => allowed.includes(c)) : [...new Set(options.cpus)].sort((a, b) => a - b);
+  const cpus = options.cpus == null ? online.filter((c) => allowed.includes(c)) : [...new Set(options.cpus)].sort((a, b) => a - b);
   requireOnline(cpus, online);
   const barred = cpus.filter((c) => !allowed.includes(c));
   if (barred.length > 0) throw new UnsupportedError(`CPU ${barred.join(',')} is online but this process may not run there (its CPU affinity is ${allowed.join(',')})`);

@@ -15,7 +15,7 @@ import { flagNames, openPvclockPage, pvclockUnavailableMessage } from '../probes
 import type { FindingT } from '../results/common.js';
 import type { PvclockClockComparisonT, PvclockRecordFieldsT, PvclockRecordT, PvclockResultT, PvclockWatchT } from '../results/pvclock.js';
 
-export interface PvclockOptions extends RunnerContext {
+export interface PvclockRunOptions extends RunnerContext {
   binding?: Binding;
   /** Probe inputs; tests inject a maps text here. */
   inputs?: ProbeInputs;
@@ -26,7 +26,7 @@ export interface PvclockOptions extends RunnerContext {
   /** The window over which rates against the Linux clocks are measured. */
   windowMs?: number;
   /** Watch the records for this long (null: no watch). */
-  watchSeconds?: number | null;
+  watchSeconds?: number | null | undefined;
 }
 
 const EOPNOTSUPP = 95;
@@ -178,7 +178,7 @@ function* watchSteps(binding: Binding, options: WatchOptions): Generator<void, P
   return { seconds, counts, torn };
 }
 
-export function runPvclock(options: PvclockOptions = {}): PvclockResultT {
+export function runPvclock(options: PvclockRunOptions = {}): PvclockResultT {
   const begun = beginPvclock(options);
   const watch = begun.watchOptions ? watchPvclock(begun.binding, begun.watchOptions) : null;
   return finishPvclock(begun, watch);
@@ -186,7 +186,7 @@ export function runPvclock(options: PvclockOptions = {}): PvclockResultT {
 
 /** runPvclock whose watch yields to the event loop every quarter second, so
  * `signal` can end it from a timer and a progress callback can repaint. */
-export async function runPvclockAsync(options: PvclockOptions = {}): Promise<PvclockResultT> {
+export async function runPvclockAsync(options: PvclockRunOptions = {}): Promise<PvclockResultT> {
   const begun = beginPvclock(options);
   const watch = begun.watchOptions ? await watchPvclockAsync(begun.binding, { ...begun.watchOptions, chunkSeconds: 0.25 }) : null;
   return finishPvclock(begun, watch);
@@ -194,7 +194,7 @@ export async function runPvclockAsync(options: PvclockOptions = {}): Promise<Pvc
 
 /** Everything before the watch: the page, the records, their agreement, the
  * rates against the Linux clocks. */
-function beginPvclock(options: PvclockOptions) {
+function beginPvclock(options: PvclockRunOptions) {
   options.signal?.throwIfAborted();
   const binding = options.binding ?? loadBinding();
   const inputs = options.inputs ?? realInputs(binding);

@@ -36,10 +36,10 @@ import { pairSchedule } from './pair-schedule.js';
 
 /** What a warp run checks. One type: the warp command, compare's warp part
  * and check's warp part all pass this. */
-export interface WarpOptions {
+export interface WarpPlan {
   methods: readonly MethodSpec[];
-  /** CPUs to check on; null = every online CPU this process may run on. */
-  cpus: readonly number[] | null;
+  /** CPUs to check on; null or absent = every online CPU this process may run on. */
+  cpus?: readonly number[] | null | undefined;
   /** Seconds each method runs, on all CPUs at once. */
   durationSeconds: number;
   offsets: boolean;
@@ -55,7 +55,7 @@ export interface WarpOptions {
   skipUnavailable?: boolean;
 }
 
-export interface WarpRunOptions extends WarpOptions, RunnerContext {
+export interface WarpRunOptions extends WarpPlan, RunnerContext {
   binding?: Binding;
   /** Probe inputs (files, CPUID); tests inject a machine without constant_tsc here. */
   inputs?: ProbeInputs;
@@ -105,7 +105,7 @@ const u64 = (v: bigint): string => BigInt.asUintN(64, v).toString();
 function validate(options: WarpRunOptions, online: readonly number[], allowed: readonly number[], maxSlots: number): number[] {
   // By default every online CPU this process may run on (a cpuset or
   // taskset can exclude some; a worker could not pin there).
-  const cpus = options.cpus === null ? online.filter((c) => allowed.includes(c)) : [...new Set(options.cpus)].sort((a, b) => a - b);
+  const cpus = options.cpus == null ? online.filter((c) => allowed.includes(c)) : [...new Set(options.cpus)].sort((a, b) => a - b);
   if (cpus.length === 0) throw new UsageError('no CPU to check on: none of the online CPUs is in this process\'s affinity');
   requireOnline(cpus, online);
   const barred = cpus.filter((c) => !allowed.includes(c));

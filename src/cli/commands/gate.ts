@@ -1,9 +1,10 @@
 // gate.ts (cli): the regression gate's flags, shared by bench and compare.
 import { DEFAULT_THRESHOLD_PERCENT } from '../../regression/decide.js';
 import { FLOOR_NS } from '../../findings/thresholds.js';
-import type { FlagSpec } from '../flags.js';
+import type { FlagOf } from '../command.js';
 
-export const GATE_FLAGS: readonly FlagSpec[] = [
+/** Rows both bench and compare take: options both schemas have (gateFields). */
+export const GATE_FLAGS: ReadonlyArray<FlagOf<'bench'> & FlagOf<'compare'>> = [
   {
     flag: '--baseline <file[,file...]>',
     option: 'baseline',

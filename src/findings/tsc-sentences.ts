@@ -11,6 +11,8 @@ type TscSentences = { [C in TscCode]: (a: FindingArgs<C>) => Phrase };
 const said = (text: string, advice: string | null = null): Phrase => ({ text, advice });
 const ppm = (x: number, digits = 3): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)} ppm`;
 const mhz = (x: number): string => `${x.toFixed(6)} MHz`;
+/** A half-width in ppm: 3 decimals, or a bound where that would read 0. */
+const pm = (x: number): string => (x < 0.0005 ? '<0.001' : x.toFixed(3));
 const WHY: Record<string, string> = {
   rates: "the CPUs' TSCs tick at different rates",
   offsets: "the CPUs' TSCs are offset from each other beyond the measurement's bound",
@@ -34,7 +36,7 @@ const claimName = (s: string): string => CLAIM_NAMES[s] ?? s;
 export const TSC_SENTENCES: TscSentences = {
   TSC_USABLE: (a) =>
     said(
-      `A program may read the TSC here: every CPU (${a.cpus.split(',').join(', ')}) ticks at ${mhz(a.mhz)} (±${a.halfWidthPpm.toFixed(3)} ppm, 95%), from ${claimName(a.source)}.`,
+      `A program may read the TSC here: every CPU (${a.cpus.split(',').join(', ')}) ticks at ${mhz(a.mhz)} (±${pm(a.halfWidthPpm)} ppm, 95%), from ${claimName(a.source)}.`,
       null,
     ),
   TSC_NOT_USABLE: (a) =>

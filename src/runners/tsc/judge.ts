@@ -79,7 +79,7 @@ function judgeSelfTest(all: readonly TscCpuRateT[], planted: { cpu: number; ppm:
   const reference = pooledRate(others.map((r) => r.monotonicRaw));
   const measured = ratioPpm(target.monotonicRaw, reference);
   const otherPpm = others.map((o) => ({ cpu: o.cpu, ...ratioPpm(o.monotonicRaw, pooledRate(others.map((r) => r.monotonicRaw))), planted: o.planted }));
-  const stray = otherPpm.find((o) => o.planted || Math.abs(o.ppm) > planted.ppm / 2);
+  const stray = otherPpm.find((o) => o.planted || Math.abs(o.ppm) > Math.abs(planted.ppm) / 2);
   const found = Math.abs(measured.ppm - planted.ppm) <= measured.halfWidthPpm;
   if (stray) findings.push(finding('TSC_SELF_TEST_STRAY', 'fail', { cpu: stray.cpu, ppm: stray.ppm, plantedPpm: planted.ppm }));
   if (!found) findings.push(finding('TSC_SELF_TEST_MISSED', 'fail', { ...base, ...measured }));

@@ -8,7 +8,7 @@ import { UnsupportedError, UsageError } from '../src/errors.js';
 import { FINDING_ARGS } from '../src/findings/codes.js';
 import { phrase } from '../src/findings/sentences.js';
 import { TSC_FINDING_ARGS } from '../src/findings/tsc-codes.js';
-import { loadBinding } from '../src/native/binding.js';
+import { FEATURE_BITS, loadBinding } from '../src/native/binding.js';
 import { onlineCpus } from '../src/probes/cpus.js';
 import { claimAgrees } from '../src/runners/tsc/fit.js';
 import { judgeTscRate, type TscEvidence } from '../src/runners/tsc/judge.js';
@@ -45,6 +45,45 @@ describe('the rate on this machine', () => {
   it.skipIf(unmet({ x86: true }))('takes its TSC reads with the ordered read CPUID offers: RDTSCP, else LFENCE;RDTSC', async () => {
     const r = await runTscRate({ ...base, cpus: [0], durationSeconds: 0.3 });
     expect(r.rates[0]?.read).toBe(loadBinding().features().rdtscp ? 'rdtscp' : 'lfence_rdtsc');
+  });
+});
+
+describe('the native sample', () => {
+  it.skipIf(unmet({ x86: true }))('is bracketed, and refuses a CPU without LFENCE with a clear error, never SIGILL', () => {
+    const b = loadBinding();
+    const s = b.tscClockSample(4, 100);
+    expect(s.tscAfter).toBeGreaterThan(s.tscBefore);
+    expect(s.planted).toBe(false);
+    try {
+      b.maskFeatures(FEATURE_BITS.sse2);
+      expect(() => b.tscClockSample(4, 10)).toThrow(/lfence is not available on this CPU \(CPUID\.01H:EDX\[26\] is clear\)/);
+      b.maskFeatures(FEATURE_BITS.rdtscp);
+      expect(b.tscClockSample(4, 10).read).toBe('lfence_rdtsc');
+    } finally {
+      b.maskFeatures(0);
+    }
+  });
+
+  it.skipIf(unmet({ x86: true }))('plants its scale only on the CPU named, about the base given', () => {
+    const b = loadBinding();
+    const previous = b.getAffinity();
+    try {
+      b.pinToCpu(0);
+      const base = b.rdtsc();
+      const plain = b.tscClockSample(4, 10, 1, 1e6, base);
+      expect(plain.planted).toBe(false);
+      const planted = b.tscClockSample(4, 10, 0, 1e6, base);
+      expect(planted.planted).toBe(true);
+      // About base 0, 1e6 ppb (0.1%) makes every TSC value a thousandth larger than the counter's.
+      const scaled = b.tscClockSample(4, 10, 0, 1e6, 0n);
+      const now = b.rdtsc();
+      expect(scaled.tscBefore > now + now / 2000n).toBe(true);
+      expect(scaled.tscBefore < now + now / 500n).toBe(true);
+      expect(() => b.tscClockSample(4, 0)).toThrow(RangeError);
+      expect(() => b.tscClockSample(4, 10, 0, 1.5, base)).toThrow(RangeError);
+    } finally {
+      b.setAffinity(previous);
+    }
   });
 });
 

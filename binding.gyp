@@ -16,6 +16,7 @@
         "native/napi/timex.cc",
         "native/napi/coreclock.cc",
         "native/napi/tscaux.cc",
+        "native/napi/tsc_rate.cc",
         "native/clocks.cc",
         "native/cpuid.cc",
         "native/lock.cc",
@@ -29,7 +30,8 @@
         "native/pvclock.cc",
         "native/timex.cc",
         "native/coreclock.cc",
-        "native/tscaux.cc"
+        "native/tscaux.cc",
+        "native/tsc_rate.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

@@ -22,6 +22,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ExportTimex(env, exports);
   ExportCoreClock(env, exports);
   ExportTscAux(env, exports);
+  ExportTscRate(env, exports);
   return exports;
 }
 

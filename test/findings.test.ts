@@ -14,9 +14,11 @@ import { WarpResult, type WarpResultRawT, type WarpResultT } from '../src/result
 import { recommendationFromCompare } from '../src/runners/check/compare-file.js';
 import { judgeClocksource, judgePvclock, judgeTsc, judgeVdso, judgeWarp, recommendFromTsc, type CheckJudgement } from '../src/runners/check/judge.js';
 import { benchResult, checkResult, machine, warpResult } from './fixtures/results.js';
+import { TSC_SAMPLES } from './fixtures/tsc-finding-samples.js';
 
 /** Arguments for every code: a code added without a sample here fails to compile. */
 const SAMPLES: FindingArgsMap = {
+  ...TSC_SAMPLES,
   FLAG_DISAGREEMENT: { flag: 'rdtscp', cpuid: true, cpuinfo: false },
   TSC_NOT_CONSTANT: { constant_tsc: false, nonstop_tsc: true },
   TSC_CLOCKSOURCE_MISSING: { available: 'kvm-clock hpet' },

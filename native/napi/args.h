@@ -55,5 +55,6 @@ void ExportOrder(Napi::Env env, Napi::Object exports);    // napi/order.cc: the 
 void ExportTimex(Napi::Env env, Napi::Object exports);    // napi/timex.cc: the kernel's NTP state
 void ExportCoreClock(Napi::Env env, Napi::Object exports);  // napi/coreclock.cc: the core clock's speed
 void ExportTscAux(Napi::Env env, Napi::Object exports);     // napi/tscaux.cc: RDTSCP/RDPID in a child, TSC_AUX
+void ExportTscRate(Napi::Env env, Napi::Object exports);    // napi/tsc_rate.cc: bracketed TSC/clock samples
 
 }  // namespace clocklab::glue

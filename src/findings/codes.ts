@@ -9,6 +9,7 @@
 // this one does not know still parses.
 import { z } from 'zod';
 import type { FindingT } from '../results/common.js';
+import { TSC_FINDING_ARGS } from './tsc-codes.js';
 
 const s = z.string();
 const n = z.number();
@@ -61,6 +62,8 @@ const withheldArgs = {
 };
 
 export const FINDING_ARGS = {
+  // tsc (./tsc-codes.ts); first, so a code below of the same name would shadow it (test/tsc-findings.test.ts)
+  ...TSC_FINDING_ARGS,
   // info: the machine's flags
   FLAG_DISAGREEMENT: z.object({ flag: s, cpuid: b, cpuinfo: b }),
   TSC_NOT_CONSTANT: z.object({ constant_tsc: b, nonstop_tsc: b }),

@@ -4,6 +4,7 @@
 // take their sentences from here.
 import type { FindingT } from '../results/common.js';
 import { argsOf, isFindingCode, type FindingArgs, type FindingCode, type RecommendationBasis } from './codes.js';
+import { TSC_SENTENCES } from './tsc-sentences.js';
 
 export interface Phrase {
   /** What was seen, one sentence. */
@@ -138,6 +139,7 @@ function timesyncAdvice(a: FindingArgs<'CHECK_TIMESYNC_UNSYNCED'>): string {
 }
 
 const SENTENCES: Sentences = {
+  ...TSC_SENTENCES,
   FLAG_DISAGREEMENT: (a) =>
     said(
       `CPUID says ${a.flag} is ${a.cpuid ? 'present' : 'absent'} but /proc/cpuinfo says ${a.cpuinfo ? 'present' : 'absent'}.`,

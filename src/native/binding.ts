@@ -192,6 +192,18 @@ export interface NativeTscAuxProbe {
   faulted: { cpu: number; cpuBefore: number } | null;
 }
 
+/** One bracketed sample (native/tsc_rate.h): ordered TSC read, clock_gettime, ordered TSC read, the narrowest of its tries. */
+export interface NativeTscClockSample {
+  tscBefore: bigint;
+  clockNs: bigint;
+  tscAfter: bigint;
+  /** getcpu(2) after the narrowest try. */
+  cpu: number;
+  /** The self-test's plant scaled this sample's TSC values. */
+  planted: boolean;
+  read: 'rdtscp' | 'lfence_rdtsc';
+}
+
 /** The addon's exports, exactly. Arguments are checked in TypeScript first. */
 export interface Binding {
   readonly isX86: boolean;
@@ -281,6 +293,10 @@ export interface Binding {
   tscAuxProbe(instruction: 0 | 1, cpus: number[], rounds: number): NativeTscAuxProbe;
   /** CLOCK_MONOTONIC ns taken by a chain of `adds` dependent register adds, one core cycle each (native/coreclock.h). */
   addChainNs(adds: number): number;
+  /** The narrowest of `tries` bracketed samples of clock `clockId` on this
+   * (pinned) thread. With a plant, a sample taken on `plantCpu` has its TSC
+   * values scaled by (1 + plantPpb / 1e9) about `plantBase` (the self-test). */
+  tscClockSample(clockId: number, tries: number, plantCpu?: number, plantPpb?: number, plantBase?: bigint): NativeTscClockSample;
 }
 
 /** Bits for Binding.maskFeatures, as native/cpuid.h numbers them. */

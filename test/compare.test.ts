@@ -11,7 +11,7 @@ import { parseOptions } from '../src/commands/options.js';
 import { findMethod, type MethodSpec } from '../src/methods.js';
 import { loadBinding } from '../src/native/binding.js';
 import { UsageError } from '../src/errors.js';
-import { textReport } from '../src/reports/text.js';
+import { textReport } from '../src/reports/text/index.js';
 import { CompareResult } from '../src/results/compare.js';
 import { runCompare as measureCompare, type CompareRunOptions } from '../src/runners/compare.js';
 import { phraseCompare } from '../src/findings/phrase.js';

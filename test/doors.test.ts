@@ -12,7 +12,7 @@ import { main } from '../src/cli/main.js';
 import { CLI_COMMANDS } from '../src/cli/commands/index.js';
 import { flagNamer } from '../src/cli/flags.js';
 import { renderTemplate } from '../src/errors.js';
-import { reportModel } from '../src/reports/model.js';
+import { reportModel } from '../src/reports/model/index.js';
 import { benchResult, checkResult, warpResult } from './fixtures/results.js';
 import { PIPED, runCli } from './helpers/cli.js';
 import { unmet } from './helpers/needs.js';

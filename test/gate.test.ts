@@ -20,7 +20,7 @@ import { ratioWithInterval } from '../src/reports/model/common.js';
 import { readStoredReport } from '../src/commands/stored-report.js';
 import { main } from '../src/cli/main.js';
 import { PIPED } from './helpers/cli.js';
-import { renderGateText } from '../src/reports/text.js';
+import { renderGateText } from '../src/reports/text/index.js';
 import { benchResult, infoResult, machine, warpResult } from './fixtures/results.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clocklab-gate-'));

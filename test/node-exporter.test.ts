@@ -16,7 +16,7 @@ import { unmet } from './helpers/needs.js';
 
 const EXPORTER = 'prometheus-node-exporter';
 const why = unmet({ commands: [EXPORTER] });
-const FILES_JS = fileURLToPath(new URL('../dist/reports/files.js', import.meta.url));
+const FILES_JS = fileURLToPath(new URL('../dist/cli/report-files.js', import.meta.url));
 
 /** A port nothing listens on now: bound to 0, read, released. */
 function freePort(): Promise<number> {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { phraseCheck } from '../src/findings/phrase.js';
-import { writeFileAtomic } from '../src/reports/files.js';
+import { writeFileAtomic } from '../src/cli/report-files.js';
 import { PROM_FAMILIES, promSamples, promText, renderProm, type PromSample } from '../src/reports/prom.js';
 import type { CheckItemRawT, CheckResultT } from '../src/results/check.js';
 import type { PvclockResultT } from '../src/results/pvclock.js';

@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareToBaseline } from '../src/regression/decide.js';
-import { chartJsSource } from '../src/reports/files.js';
+import { chartJsSource } from '../src/reports/chart-js.js';
 import { renderHtml } from '../src/reports/html.js';
 import { benchResult, warpResult } from './fixtures/results.js';
 import { loadBinding } from '../src/native/binding.js';

@@ -10,7 +10,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { compareToBaseline } from '../src/regression/decide.js';
-import { chartJsSource } from '../src/reports/files.js';
+import { chartJsSource } from '../src/reports/chart-js.js';
 import { CSP, renderHtml } from '../src/reports/html.js';
 import { renderJunit } from '../src/reports/junit.js';
 import { renderMarkdown } from '../src/reports/markdown.js';

@@ -8,12 +8,12 @@ import { modelFor } from './helpers/model.js';
 import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../src/reports/html.js';
 import { renderMarkdown } from '../src/reports/markdown.js';
-import { modelOf, plain, type ReportModel } from '../src/reports/model.js';
+import { modelOf, plain, type ReportModel } from '../src/reports/model/index.js';
 import {
   renderGateText,
   renderText,
   textReport,
-} from '../src/reports/text.js';
+} from '../src/reports/text/index.js';
 import { withColor } from '../src/reports/text/style.js';
 import { compareToBaseline } from '../src/regression/decide.js';
 import { CompareResult, type CompareResultT } from '../src/results/compare.js';

@@ -1,7 +1,7 @@
 // The warp text report on fixtures: the lines a person pastes, for a warp
 // this machine cannot produce (a monotonic method that went backwards).
 import { describe, expect, it } from 'vitest';
-import { textReport } from '../src/reports/text.js';
+import { textReport } from '../src/reports/text/index.js';
 import { WarpResult, type WarpMethodResultT, type WarpResultT } from '../src/results/warp.js';
 
 const failed: WarpMethodResultT = {

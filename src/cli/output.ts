@@ -85,7 +85,7 @@ export function preparePromFile(options: OutputOptions): void {
 export async function emitProm(result: unknown, verdict: Verdict, options: OutputOptions, run: PromRun): Promise<void> {
   if (options.prom === undefined) return;
   // Loaded only when asked for: prom-client costs a periodic run CPU time otherwise.
-  const [{ promText }, { writeFileAtomic }] = await Promise.all([import('../reports/prom.js'), import('../reports/files.js')]);
+  const [{ promText }, { writeFileAtomic }] = await Promise.all([import('../reports/prom.js'), import('./report-files.js')]);
   writeFileAtomic(resolve(options.prom), await promText(result, verdict, run));
 }
 
@@ -105,7 +105,7 @@ export async function emit<R>(result: R, verdict: Verdict, options: OutputOption
     writeFileSync(join(options.out, 'report.json'), JSON.stringify(result, null, 2) + '\n');
     // Loaded only for --out: the renderers (and their libraries) cost a
     // periodic run (check --light on a timer) 30 ms of CPU otherwise.
-    const { writeReportFiles } = await import('../reports/files.js');
+    const { writeReportFiles } = await import('./report-files.js');
     writeReportFiles(options.out, result, verdict);
   }
   if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');

@@ -3,7 +3,7 @@
 // and every section again (tables, status lines, facts) so the page is useful
 // without JavaScript. A Content-Security-Policy forbids any fetch, so the page
 // provably works offline. Pure: the model and Chart.js's source in, HTML out.
-import { shows, spans, type Block, type Chart, type Check, type ReportModel, type Section, type Status, type StatusItem, type Table, type Text } from './model.js';
+import { shows, spans, type Block, type Chart, type Check, type ReportModel, type Section, type Status, type StatusItem, type Table, type Text } from './model/index.js';
 
 export interface HtmlOptions {
   /** The text of chart.js's UMD build (dist/chart.umd.min.js). */

@@ -4,7 +4,7 @@
 // report model. The XML is written by fast-xml-builder, which escapes text and
 // attributes; we only drop the characters XML 1.0 cannot carry at all.
 import XMLBuilder from 'fast-xml-builder';
-import type { Check, ReportModel } from './model.js';
+import type { Check, ReportModel } from './model/index.js';
 
 /** XML 1.0 §2.2 Char: anything else (most C0 controls, lone surrogates,
  * U+FFFE/FFFF) makes the document ill-formed however it is escaped. */

@@ -2,7 +2,7 @@
 // $GITHUB_STEP_SUMMARY: the verdict first, then the warnings, the checks
 // (failures first), and the sections: tables, status lines as a list, facts
 // as a two-column table. Pure: a function of the report model.
-import { plain, shows, type Block, type Check, type ReportModel, type Section, type Status, type StatusItem, type VerdictBadge } from './model.js';
+import { plain, shows, type Block, type Check, type ReportModel, type Section, type Status, type StatusItem, type VerdictBadge } from './model/index.js';
 
 const VERDICT: Record<VerdictBadge, string> = {
   passed: '✅ passed',

@@ -3,7 +3,7 @@
 import { BENCH_DEFAULTS, BENCH_DEFAULT_METHODS } from '../../commands/bench.js';
 import { METHODS } from '../../methods.js';
 import { defineCli } from '../command.js';
-import { formatRunLine, methodWidth, textReport } from '../../reports/text.js';
+import { formatRunLine, methodWidth, textReport } from '../../reports/text/index.js';
 import { GATE_FLAGS } from './gate.js';
 
 export const benchCli = defineCli({

@@ -1,7 +1,7 @@
 // check.ts (cli): `clocklab check`'s flags and help.
 import { CHECK_DEFAULTS } from '../../commands/check.js';
 import { defineCli } from '../command.js';
-import { textReport } from '../../reports/text.js';
+import { textReport } from '../../reports/text/index.js';
 
 export const checkCli = defineCli({
   name: 'check',

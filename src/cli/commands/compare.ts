@@ -1,7 +1,7 @@
 // compare.ts (cli): `clocklab compare`'s flags and help.
 import { COMPARE_DEFAULTS, COMPARE_DEFAULT_METHODS, COMPARE_DEFAULT_WARP_METHODS } from '../../commands/compare.js';
 import { defineCli } from '../command.js';
-import { textReport } from '../../reports/text.js';
+import { textReport } from '../../reports/text/index.js';
 import { GATE_FLAGS } from './gate.js';
 
 const d = COMPARE_DEFAULTS;

@@ -1,6 +1,6 @@
 // info.ts (cli): `clocklab info`: no flags of its own.
 import { defineCli } from '../command.js';
-import { textReport } from '../../reports/text.js';
+import { textReport } from '../../reports/text/index.js';
 
 export const infoCli = defineCli({
   name: 'info',

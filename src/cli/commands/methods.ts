@@ -2,7 +2,7 @@
 // is not a measurement, so it has no report files (--out) and is not in the
 // report schema's union.
 import { defineCli } from '../command.js';
-import { textReport } from '../../reports/text.js';
+import { textReport } from '../../reports/text/index.js';
 
 export const methodsCli = defineCli({
   name: 'methods',

@@ -1,7 +1,7 @@
 // order.ts (cli): `clocklab order`'s flags and help.
 import { ORDER_DEFAULTS, ORDER_DEFAULT_METHODS } from '../../commands/order.js';
 import { defineCli } from '../command.js';
-import { textReport } from '../../reports/text.js';
+import { textReport } from '../../reports/text/index.js';
 
 export const orderCli = defineCli({
   name: 'order',

@@ -1,7 +1,7 @@
 // pvclock.ts (cli): `clocklab pvclock`'s flags and help.
 import { PVCLOCK_DEFAULTS } from '../../commands/pvclock.js';
 import { defineCli } from '../command.js';
-import { textReport } from '../../reports/text.js';
+import { textReport } from '../../reports/text/index.js';
 
 export const pvclockCli = defineCli({
   name: 'pvclock',

@@ -1,7 +1,7 @@
 // warp.ts (cli): `clocklab warp`'s flags and help.
 import { WARP_DEFAULTS, WARP_DEFAULT_METHODS } from '../../commands/warp.js';
 import { defineCli } from '../command.js';
-import { textReport } from '../../reports/text.js';
+import { textReport } from '../../reports/text/index.js';
 
 const { durationSeconds, selfTestDurationSeconds, skewCycles } = WARP_DEFAULTS;
 

@@ -141,7 +141,7 @@ export interface Check {
 export interface ReportModel {
   title: string;
   command: string;
-  /** From the command's verdict (src/reports/model.ts reportModel). */
+  /** From the command's verdict (./index.ts reportModel). */
   verdict: VerdictBadge;
   /** One line under the verdict saying why. */
   headline: string;

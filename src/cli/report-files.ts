@@ -1,26 +1,15 @@
-// files.ts: the report files --out DIR gets besides report.json: summary.md,
-// junit.xml and report.html, all from one report model of the result. The
-// only I/O of the reports: reading Chart.js's UMD build and writing files.
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// report-files.ts: the report files --out DIR gets besides report.json:
+// summary.md, junit.xml and report.html, all from one report model of the
+// result, and the atomic write --prom-file uses. The reports are pure
+// (src/reports/); writing them is the CLI's.
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { resolveFromPackage } from '../paths.js';
-import { renderHtml } from './html.js';
-import { renderJunit } from './junit.js';
-import { renderMarkdown } from './markdown.js';
-import { reportModel } from './model.js';
+import { chartJsSource } from '../reports/chart-js.js';
+import { renderHtml } from '../reports/html.js';
+import { renderJunit } from '../reports/junit.js';
+import { renderMarkdown } from '../reports/markdown.js';
+import { reportModel } from '../reports/model/index.js';
 import type { Verdict } from '../results/verdict.js';
-
-let chartJsCache: string | null = null;
-
-/** chart.js's UMD build. Its `exports` map hides dist/chart.umd.min.js, so
- * resolve the package's entry (dist/chart.cjs) and read the sibling. */
-export function chartJsSource(): string {
-  if (chartJsCache === null) {
-    const entry = resolveFromPackage('chart.js');
-    chartJsCache = readFileSync(join(dirname(entry), 'chart.umd.min.js'), 'utf8');
-  }
-  return chartJsCache;
-}
 
 /** Writes summary.md, junit.xml and report.html for `result` into `dir`,
  * headed by the verdict of the command that made it. */

@@ -1,15 +1,15 @@
-// text.ts: the report for a person at a terminal, from the same model as
+// text/index.ts: the report for a person at a terminal, from the same model as
 // summary.md and report.html: the same tables as box tables (cli-table3), the
 // status lines a person pastes into an issue (`[FAIL] rdtscp  cpu 1 -> cpu 0:
 // ...`), facts as aligned lines. Pure: a function of the model. Colours only
-// inside withColor(true, ...) (text/style.ts): otherwise plain text.
-import type { GateT } from '../results/gate.js';
-import type { MethodsResultT } from '../results/methods.js';
-import type { ReportResultT } from '../results/report.js';
-import { modelOf, gateParts, plain, shows, spans, type Block, type ReportModel, type Section, type Span, type StatusItem, type Text } from './model.js';
-import { pc, table, tag } from './text/style.js';
+// inside withColor(true, ...) (./style.ts): otherwise plain text.
+import type { GateT } from '../../results/gate.js';
+import type { MethodsResultT } from '../../results/methods.js';
+import type { ReportResultT } from '../../results/report.js';
+import { modelOf, gateParts, plain, shows, spans, type Block, type ReportModel, type Section, type Span, type StatusItem, type Text } from '../model/index.js';
+import { pc, table, tag } from './style.js';
 
-export { formatRunLine, methodWidth } from './model/bench.js';
+export { formatRunLine, methodWidth } from '../model/bench.js';
 
 export interface TextOptions {
   /** Section ids to leave out: `runs` (bench's run lines, which the CLI

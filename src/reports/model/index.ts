@@ -1,23 +1,23 @@
-// model.ts: what every report shows, whatever the command: a verdict,
+// model/index.ts: what every report shows, whatever the command: a verdict,
 // warnings, sections (tables, status lines, facts, notes), charts and checks
-// (the types are in model/common.ts). Each command turns its result into this
-// once (src/reports/model/<command>.ts); the terminal's text, summary.md,
+// (the types are in ./common.ts). Each command turns its result into this
+// once (./<command>.ts); the terminal's text, summary.md,
 // junit.xml and report.html are generic functions of it, so a new command is
 // one function and one case below.
-import type { MethodsResultT } from '../results/methods.js';
-import { ReportResult, type ReportResultT } from '../results/report.js';
-import { benchModel } from './model/bench.js';
-import { checkModel } from './model/check.js';
-import { pvclockModel } from './model/pvclock.js';
-import { compareModel } from './model/compare.js';
-import type { ModelBody, ReportModel } from './model/common.js';
-import type { Verdict as CommandVerdict } from '../results/verdict.js';
-import { infoModel } from './model/info.js';
-import { methodsModel } from './model/methods.js';
-import { warpModel } from './model/warp.js';
-import { orderModel } from './model/order.js';
+import type { MethodsResultT } from '../../results/methods.js';
+import { ReportResult, type ReportResultT } from '../../results/report.js';
+import { benchModel } from './bench.js';
+import { checkModel } from './check.js';
+import { pvclockModel } from './pvclock.js';
+import { compareModel } from './compare.js';
+import type { ModelBody, ReportModel } from './common.js';
+import type { Verdict as CommandVerdict } from '../../results/verdict.js';
+import { infoModel } from './info.js';
+import { methodsModel } from './methods.js';
+import { warpModel } from './warp.js';
+import { orderModel } from './order.js';
 
-export * from './model/common.js';
+export * from './common.js';
 
 /** One function per command. Adding a command: its result in
  * src/results/report.ts's union, its case here (tsc insists on it). `methods`

@@ -6,7 +6,7 @@
 // assertPassed() turns a failed verdict (the command's own) into CheckFailed.
 import { z } from 'zod';
 import type { Command, RunDeps, Verdict } from './commands/command.js';
-import { COMMANDS } from './commands/index.js';
+import { COMMANDS, type CommandName } from './commands/index.js';
 import { parseOptions, show } from './commands/options.js';
 import type { BenchInput } from './commands/bench.js';
 import type { CaptureInput, CaptureOutcome } from './commands/capture.js';
@@ -229,31 +229,38 @@ export function capture(options: CaptureOptions): CaptureOutcome {
   return COMMANDS.capture.run(prepare('capture', COMMANDS.capture.options, options, []).options);
 }
 
+/** The commands that make a result (src/results/report.ts's union, and
+ * methods), each with its judge: the command's own verdict(). Keyed by the
+ * result's command, so a result the compiler knows has its judge here. */
+const JUDGES: { [C in AnyResult['command']]: (r: Extract<AnyResult, { command: C }>, strict: boolean | undefined) => Verdict } = {
+  info: (r) => COMMANDS.info.verdict(r),
+  methods: (r) => COMMANDS.methods.verdict(r),
+  bench: (r) => COMMANDS.bench.verdict(r),
+  warp: (r) => COMMANDS.warp.verdict(r),
+  order: (r) => COMMANDS.order.verdict(r),
+  compare: (r) => COMMANDS.compare.verdict(r),
+  pvclock: (r) => COMMANDS.pvclock.verdict(r),
+  check: (r, strict) => COMMANDS.check.verdict(strict === undefined ? r : { ...r, options: { ...r.options, strict } }),
+};
+
+/** Every command's door, by the command list (src/commands/index.ts): a
+ * command added there does not compile until it has a door here, or is
+ * named as the CLI's alone. restore undoes a switch a killed CLI run left:
+ * only the CLI switches clocksources and leaves a journal behind. */
+type CliOnly = 'restore';
+({ info, methods, bench, warp, order, compare, pvclock, check, capture }) satisfies Record<Exclude<CommandName, CliOnly>, unknown>;
+
 /**
  * The verdict of a result, as the command that made it judges it: the CLI
  * exits 1 where `passed` is false. `strict` overrides check's own setting.
  */
 export function verdictOf(result: AnyResult, options: { strict?: boolean } = {}): Verdict {
   const r: AnyResult = result;
-  switch (r.command) {
-    case 'check':
-      return COMMANDS.check.verdict(options.strict === undefined ? r : { ...r, options: { ...r.options, strict: options.strict } });
-    case 'warp':
-      return COMMANDS.warp.verdict(r);
-    case 'compare':
-      return COMMANDS.compare.verdict(r);
-    case 'order':
-      return COMMANDS.order.verdict(r);
-    case 'bench':
-      return COMMANDS.bench.verdict(r);
-    case 'pvclock':
-      return COMMANDS.pvclock.verdict(r);
-    case 'info':
-      return COMMANDS.info.verdict(r);
-    case 'methods':
-      return COMMANDS.methods.verdict(r);
-  }
-  throw new UsageError(`not a clocklab result (command ${JSON.stringify((r as { command?: unknown }).command)})`);
+  const judge: unknown = Object.hasOwn(JUDGES, r.command) ? JUDGES[r.command] : undefined;
+  if (typeof judge !== 'function') throw new UsageError(`not a clocklab result (command ${JSON.stringify((r as { command?: unknown }).command)})`);
+  // JUDGES[r.command] takes the result of that very command: a correlation
+  // of two unions tsc cannot follow, so it is named once here.
+  return (judge as (r: AnyResult, strict: boolean | undefined) => Verdict)(r, options.strict);
 }
 
 /**
@@ -290,7 +297,7 @@ function parseJson(text: string): unknown {
  * `{ color: true }` asks for the terminal colours the CLI uses. */
 export function renderText(result: AnyResult, options: { color?: boolean } = {}): string {
   const r: AnyResult = result;
-  if (typeof r !== 'object' || r === null || !['info', 'methods', 'bench', 'warp', 'order', 'compare', 'check', 'pvclock'].includes(r.command)) {
+  if (typeof r !== 'object' || r === null || !Object.hasOwn(JUDGES, r.command)) {
     throw new UsageError(`renderText(): not a clocklab result (command ${JSON.stringify((r as { command?: unknown } | null)?.command)})`);
   }
   return withColor(options.color ?? false, () => textReport(r));

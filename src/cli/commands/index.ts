@@ -1,4 +1,5 @@
-// index.ts (cli commands): every command's CLI half, in --help's order.
+// index.ts (cli commands): every command's CLI half, in --help's order (the
+// command list's, src/commands/index.ts).
 import { benchCli } from './bench.js';
 import { captureCli } from './capture.js';
 import { checkCli } from './check.js';
@@ -10,4 +11,23 @@ import { pvclockCli } from './pvclock.js';
 import { restoreCli } from './restore.js';
 import { warpCli } from './warp.js';
 
-export const CLI_COMMANDS = [infoCli, methodsCli, benchCli, warpCli, orderCli, compareCli, pvclockCli, checkCli, restoreCli, captureCli] as const;
+import { COMMANDS, type CommandName } from '../../commands/index.js';
+import type { CliCommand } from '../command.js';
+
+/** Every command's CLI half, keyed by the command list: a command there
+ * does not compile until it has its CLI half here. */
+const CLI_TABLE: { [N in CommandName]: CliCommand<N> } = {
+  info: infoCli,
+  methods: methodsCli,
+  bench: benchCli,
+  warp: warpCli,
+  order: orderCli,
+  compare: compareCli,
+  pvclock: pvclockCli,
+  check: checkCli,
+  restore: restoreCli,
+  capture: captureCli,
+};
+
+/** In the command list's order, which is --help's. */
+export const CLI_COMMANDS = (Object.keys(COMMANDS) as CommandName[]).map((name) => CLI_TABLE[name]);

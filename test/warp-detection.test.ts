@@ -4,7 +4,7 @@
 // that held the 95% bound 3/N on its rate. Additive to warp.test.ts.
 import { describe, expect, it } from 'vitest';
 import { WarpResult, type WarpResultT } from '../src/results/warp.js';
-import { detectionOf } from '../src/runners/warp.js';
+import { detectionOf } from '../src/runners/warp-detection.js';
 import { runCli } from './helpers/cli.js';
 import { unmet } from './helpers/needs.js';
 import { loadBinding } from '../src/native/binding.js';

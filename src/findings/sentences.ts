@@ -3,142 +3,21 @@
 // report format, and the prose fields of the results (src/findings/phrase.ts),
 // take their sentences from here.
 import type { FindingT } from '../results/common.js';
-import { argsOf, isFindingCode, type FindingArgs, type FindingCode, type RecommendationBasis } from './codes.js';
+import { argsOf, isFindingCode, type FindingArgs, type FindingCode } from './codes.js';
+import { CHECK_SENTENCES } from './check-sentences.js';
+import { basisText, secs, withheldPhrase } from './decision-sentences.js';
+import { fixed, items, largest, said, type Phrase } from './phrase-kit.js';
+
+export type { Phrase } from './phrase-kit.js';
+export { basisText } from './decision-sentences.js';
+export { CHECK_TITLES } from './check-sentences.js';
 import { TSC_SENTENCES } from './tsc-sentences.js';
 
-export interface Phrase {
-  /** What was seen, one sentence. */
-  text: string;
-  /** What to do about it, or null when nothing needs doing. */
-  advice: string | null;
-}
 
 type Sentences = { [C in FindingCode]: (a: FindingArgs<C>) => Phrase };
 
-/** A list argument ('a,b') joined for reading. */
-const items = (s: string, sep: string): string => s.split(',').filter((x) => x !== '').join(sep);
-const fixed = (x: number | null, digits: number): string => (x === null ? '-' : x.toFixed(digits));
-const said = (text: string, advice: string | null = null): Phrase => ({ text, advice });
-
-/** The largest warp of a warp finding: amount, unit, ns for cycles, the CPUs. */
-const largest = (a: FindingArgs<'WARP_MONOTONIC'>): string => {
-  const ns = a.unit === 'cycles' ? ` (${a.amountNs} ns)` : '';
-  return `${a.amount} ${a.unit}${ns}, cpu ${a.fromCpu} -> cpu ${a.toCpu}`;
-};
-
-/** Why the clocksource check recommends what it does, in words. */
-export function basisText(a: RecommendationBasis): string {
-  switch (a.basis) {
-    case 'tsc-sound':
-      return 'the TSC is constant, non-stop and invariant, so tsc reads in the vDSO without the pvclock indirection';
-    case 'tsc-untrusted':
-      return a.tscKind
-        ? `the kernel measured the TSC and found it wrong (${WITHHELD_SHORT[a.tscKind] ?? a.tscKind}), so it does not offer tsc`
-        : 'the TSC is not constant, non-stop and invariant here, and kvm-clock does not depend on that';
-    case 'tsc-withheld':
-      return `the kernel does not offer tsc (${a.tscKind === 'boot-parameter' && a.tscOption ? `the boot parameter ${a.tscOption} removed it` : (WITHHELD_SHORT[a.tscKind ?? 'unknown'] ?? 'reason unknown')}), so the paravirtual clock is the only choice; nothing measured the TSC as bad`;
-    case 'none-qualifies':
-      return 'neither tsc nor kvm-clock qualifies';
-    case 'stored': {
-      const said =
-        a.storedLevel === 'none' || a.storedLevel === null || a.storedClocksource === null
-          ? `the stored comparison made no recommendation: ${a.storedReason ?? ''}`
-          : `a stored comparison ${a.storedLevel === 'recommend' ? 'recommends' : 'leans to'} ${a.storedClocksource}: ${a.storedReason ?? ''}`;
-      return `${said} (from ${a.from ?? 'unknown'})`;
-    }
-  }
-}
-
-/** Why tsc is not offered, in a few words (KernelView tsc.withheld.kind). */
-const WITHHELD_SHORT: Record<string, string> = {
-  'boot-parameter': 'a boot parameter marked it unstable',
-  watchdog: 'the clocksource watchdog measured it against another clock',
-  'sync-check': 'the TSC sync check at CPU bring-up saw it go backwards between CPUs',
-  unsynchronized: "the kernel's rule for TSCs on several packages without constant_tsc",
-  cpufreq: 'its rate follows the CPU frequency',
-  idle: 'it stops in deep C-states',
-  hypervisor: 'the hypervisor says its TSC is not invariant',
-  other: 'the kernel marked it unstable',
-  unknown: 'the kernel log does not say why',
-};
-
-const secs = (t: number | null): string => (t === null ? '' : ` at ${t.toFixed(3)} s`);
-
-/** Why tsc is not offered, with its evidence and remedy: the sentence of
- * TSC_WITHHELD (info) and CHECK_TSC_WITHHELD (check). */
-function withheldPhrase(a: FindingArgs<'TSC_WITHHELD'>): Phrase {
-  const logged = a.reason !== null ? ` (kernel log${secs(a.timeS)}: "Marking TSC unstable due to ${a.reason}")` : '';
-  const asked = a.clocksourceAsked !== null && a.clocksourceAsked !== 'tsc' ? `; clocksource=${a.clocksourceAsked} also asks for ${a.clocksourceAsked}` : '';
-  switch (a.kind) {
-    case 'boot-parameter': {
-      const opt = a.option ?? 'tsc=unstable';
-      const both = a.contradiction
-        ? '; tsc=reliable is given too, and the two contradict: every tsc= option applies (arch/x86/kernel/tsc.c, tsc_setup()) and an unstable mark is never undone'
-        : '';
-      return said(
-        `tsc is not offered: the boot parameter ${opt} marked it unstable${logged}${both}${asked}`,
-        `remove ${opt} from the kernel command line to offer tsc${asked ? ` (and clocksource=${a.clocksourceAsked ?? ''} to let the kernel choose)` : ''}${a.flagsGood ? '; nothing measured the TSC as bad here: constant_tsc, nonstop_tsc and the invariant TSC are set' : ''}`,
-      );
-    }
-    case 'watchdog': {
-      const by =
-        a.skewNs !== null && a.wdNsec !== null
-          ? `: '${a.watchdogClock ?? 'tsc'}' ran ${a.skewNs} ns off '${a.watchdogAgainst ?? 'the watchdog'}' over an interval of ${a.wdNsec} ns${a.cpu !== null ? ` (CPU ${a.cpu})` : ''}`
-          : '';
-      return said(
-        `tsc is not offered: the clocksource watchdog measured it against ${a.watchdogAgainst ?? 'another clock'} and marked it unstable${by}${logged} (kernel/time/clocksource.c)`,
-        'the TSC and the watchdog clock disagreed: keep the current clocksource, and report the host with these lines (dmesg | grep -A4 "watchdog on CPU")',
-      );
-    }
-    case 'sync-check':
-      return said(
-        `tsc is not offered: at CPU bring-up the TSC went backwards${a.warpCycles !== null ? ` ${a.warpCycles} cycles` : ''}${a.fromCpu !== null && a.toCpu !== null ? ` between CPU ${a.fromCpu} and CPU ${a.toCpu}` : ''}${logged} (arch/x86/kernel/tsc_sync.c)`,
-        "the CPUs' TSCs are not synchronised: keep the current clocksource, and report the host or firmware",
-      );
-    case 'unknown':
-      return said(
-        `tsc is not offered, and ${a.logRead ? 'the kernel log does not say why (its early lines may have been overwritten)' : 'the kernel log could not be read'}${asked}`,
-        `read the reason with \`dmesg | grep -i tsc\`${a.logRead ? '' : ' as root'}; the command line's clock options are in /proc/cmdline`,
-      );
-    default:
-      return said(`tsc is not offered: the kernel marked it unstable because ${WITHHELD_SHORT[a.kind] ?? a.kind}${logged}${asked}`, null);
-  }
-}
-
-/** The check's titles: what each health check asks, one line. */
-export const CHECK_TITLES = {
-  vdso: 'clock_gettime stays in the vDSO',
-  warp: 'no clock that must be monotonic goes backwards across CPUs',
-  tsc: 'the TSC is constant, non-stop, invariant and trusted by the kernel',
-  pvclock: 'the KVM pvclock page is stable, consistent across vCPUs and never torn',
-  clocksource: 'the clocksource in use is the recommended one',
-  timesync: "the kernel's clock is synchronised (NTP or PTP), and by what",
-  disturbance: 'the host left the CPUs alone during the check',
-} as const;
-
-/** What to look at when a daemon runs but the kernel says unsynchronised. */
-const DAEMON_STATUS: Record<string, string> = {
-  chrony: '`chronyc tracking` and `chronyc sources`',
-  ntpd: '`ntpq -p`',
-  'systemd-timesyncd': '`timedatectl timesync-status`',
-  ptp4l: '`pmc -u -b 0 "GET TIME_STATUS_NP"`',
-  phc2sys: "phc2sys's log (`journalctl -u phc2sys`)",
-};
-
-/** How to get an unsynchronised clock synchronised. */
-function timesyncAdvice(a: FindingArgs<'CHECK_TIMESYNC_UNSYNCED'>): string {
-  const daemons = items(a.daemons, ', ');
-  const ptp = a.ptpKvm
-    ? `; the hypervisor offers its clock as /dev/${a.ptpKvm} (ptp_kvm): \`refclock PHC /dev/${a.ptpKvm} poll 2\` in /etc/chrony/chrony.conf syncs to it without a network`
-    : a.kvm
-      ? '; on KVM, `modprobe ptp_kvm` offers the host clock as /dev/ptpN for chrony (`refclock PHC /dev/ptp0 poll 2`)'
-      : '';
-  if (daemons === '') return `nothing keeps this clock in step: install and enable a time daemon (Debian: \`apt install chrony\`)${ptp}`;
-  const look = a.daemons.split(',').flatMap((d) => (DAEMON_STATUS[d] ? [DAEMON_STATUS[d]] : [])).join(', ');
-  return `${daemons} runs but has not synchronised the clock: see ${look}; its servers must be reachable (UDP 123)${ptp}`;
-}
-
 const SENTENCES: Sentences = {
+  ...CHECK_SENTENCES,
   ...TSC_SENTENCES,
   FLAG_DISAGREEMENT: (a) =>
     said(
@@ -324,101 +203,7 @@ const SENTENCES: Sentences = {
   PVCLOCK_ODD_READS: (a) =>
     said(`${a.oddReads} read(s) saw an odd version: the host was updating the record, and the seqlock made the reader retry.`),
 
-  CHECK_VDSO_UNMEASURED: () => said('could not time monotonic, realtime and the syscall'),
-  CHECK_VDSO_OK: (a) =>
-    said(`reads stay in the vDSO: monotonic ${a.monotonicNs.toFixed(1)} ns, realtime ${a.realtimeNs.toFixed(1)} ns, syscall ${a.syscallNs.toFixed(1)} ns`),
-  CHECK_VDSO_FALLBACK: (a) => {
-    const figures = `monotonic ${a.monotonicNs.toFixed(1)} ns, realtime ${a.realtimeNs.toFixed(1)} ns, syscall ${a.syscallNs.toFixed(1)} ns`;
-    const fell = [...(a.monotonic ? ['monotonic'] : []), ...(a.realtime ? ['realtime'] : [])].join(' and ');
-    const why =
-      a.clocksource === 'kvm-clock'
-        ? 'on kvm-clock the vDSO falls back when the pvclock page lacks PVCLOCK_TSC_STABLE_BIT (arch/x86/include/asm/vdso/gettimeofday.h, vread_pvclock); run `clocklab pvclock`'
-        : a.clocksource === 'tsc'
-          ? 'on tsc the vDSO falls back when the kernel has marked the TSC unstable; look for "Marking TSC unstable" in dmesg'
-          : `clocksource ${a.clocksource ?? 'unknown'} has no vDSO mode, so every read is a system call`;
-    return said(
-      `${fell} cost like the system call (${figures}): the vDSO fell back`,
-      `${why}; a clocksource with a vDSO mode (tsc, or kvm-clock with the stable bit) restores ~10x cheaper reads`,
-    );
-  },
-  CHECK_WARP_UNMEASURED: () => said('no method could be warp-checked'),
-  CHECK_WARP_ONE_CPU: () => said('one CPU only: time cannot go backwards across CPUs'),
-  CHECK_WARP_HELD: (a) => said(`${items(a.methods, ', ')} held across CPUs ${a.cpus}`),
-  CHECK_WARP_ALLOWED: (a) => said(`${a.method} ${a.warps} warps (allowed by its contract)`),
-  CHECK_WARP_BACKWARDS: () =>
-    said(
-      'time went backwards across CPUs',
-      'applications will see time go backwards; switch to a clocksource that holds (`clocklab compare --warp`) and report the host',
-    ),
-  CHECK_WARP_WENT_BACK: (a) =>
-    said(
-      a.fromCpu !== null && a.toCpu !== null && a.amount !== null
-        ? `${a.method}: cpu ${a.fromCpu} -> cpu ${a.toCpu} ${a.amount} ${a.unit} backwards (${a.warps} warps)`
-        : `${a.method}: ${a.warps} warps`,
-    ),
-  CHECK_TSC_OK: (a) =>
-    said(`constant, non-stop and invariant; tsc is an available clocksource${a.kernelLogRead ? '' : ' (kernel log not readable)'}`),
-  CHECK_TSC_UNTRUSTED: (a) => {
-    const problems = [
-      ...(a.constantTsc ? [] : ['no constant_tsc']),
-      ...(a.nonstopTsc ? [] : ['no nonstop_tsc']),
-      ...(a.invariantTsc ? [] : ['no invariant TSC (CPUID 0x80000007 EDX[8])']),
-      ...(a.tscAvailable ? [] : ['tsc missing from available_clocksource']),
-      ...(a.kernelLogSays !== null ? [`the kernel log says "${a.kernelLogSays}"`] : []),
-    ];
-    return said(
-      `TSC: ${problems.join('; ')}`,
-      'do not rely on the TSC here: keep kvm-clock (or the best-rated clocksource) and treat raw TSC reads as CPU-local',
-    );
-  },
-  CHECK_PVCLOCK_NOT_KVM: () => said('the kernel has no kvm-clock: there is no KVM-family pvclock page to check'),
-  CHECK_PVCLOCK_NO_PAGE: () => said('no pvclock page is mapped (kvm-clock was never used since boot)'),
-  CHECK_PVCLOCK_OK: (a) => said(`${a.vcpus} vCPU records agree, stable bit set, ${a.seconds > 0 ? `no torn read in ${a.seconds} s` : 'not watched for torn reads'}`),
-  CHECK_PVCLOCK_UNHEALTHY: (a) => {
-    // The advice of the first problem, in this order: a torn read is the worst.
-    const found: Phrase[] = [
-      ...(a.tornReads > 0
-        ? [
-            said(
-              `${a.tornReads} torn read(s): a record changed under an unchanged even version`,
-              'the host writes the pvclock page without the version protocol (arch/x86/kvm/x86.c, kvm_setup_guest_pvclock); report the host kernel',
-            ),
-          ]
-        : []),
-      ...(a.stableBit
-        ? []
-        : [
-            said(
-              "vCPU 0's record lacks PVCLOCK_TSC_STABLE_BIT",
-              'KVM is out of master-clock mode (host TSC unstable or vCPU TSCs unmatched): on kvm-clock every clock_gettime is now a system call; prefer tsc if the TSC is sound, and check the host',
-            ),
-          ]),
-      ...(a.recordsDisagree
-        ? [
-            said(
-              `the vCPUs' records disagree (${items(a.differingFields, ', ') || 'ns'}; up to ${a.maxNsDifference} ns)`,
-              'with the stable bit set every vCPU should carry the same record (KVM master clock); reads on different vCPUs can disagree: prefer tsc, and check the host',
-            ),
-          ]
-        : []),
-    ];
-    return said(found.map((p) => p.text).join('; '), found[0]?.advice ?? null);
-  },
-  CHECK_CLOCKSOURCE_NONE: (a) => said(`no recommendation: ${basisText(a)}`),
-  CHECK_CLOCKSOURCE_OK: (a) => said(`${a.current} is in use, as recommended (${basisText(a)})`),
-  CHECK_CLOCKSOURCE_DIFFERS: (a) =>
-    said(
-      `${a.current ?? 'unknown'} is in use, but ${a.recommended} is recommended (${basisText(a)})`,
-      `switch with \`echo ${a.recommended} > /sys/devices/system/clocksource/clocksource0/current_clocksource\`, or boot with clocksource=${a.recommended}`,
-    ),
-  CHECK_DISTURBANCE_OK: (a) => said(`steal ${a.stealPercent}% during the check, load ${a.loadAverage} before it`),
-  CHECK_DISTURBANCE_STEAL: (a) =>
-    said(
-      `the host stole ${a.stealPercent}% of the CPUs' time during the check`,
-      'figures from this run are noisy; rerun when the host is quieter before trusting a cost',
-    ),
   TSC_WITHHELD: withheldPhrase,
-  CHECK_TSC_WITHHELD: withheldPhrase,
   HYPERVISOR_NESTED: (a) =>
     said(
       `The kernel says it runs on ${a.kernelSays}, but user-space CPUID leaf 0x40000000 says '${a.cpuidSignature}'${a.cpuidName ? ` (${a.cpuidName})` : ''}: the guest is nested or paravirtualized, and CPUID from user space answers from the outer machine${a.kernelSays === 'PVM' ? ' (PVM runs the guest kernel in user mode and does not intercept user-space CPUID)' : ''}.${a.clocksource ? ` The kernel's clock is ${a.clocksource}${a.clockFrom ? `, the paravirtual clock of ${a.clockFrom}` : ''}.` : ''}`,
@@ -437,20 +222,7 @@ const SENTENCES: Sentences = {
         ? 'The host has not updated this vCPU clock since the restore: time read through it may be the snapshot\'s; run `clocklab pvclock` and report the host'
         : null,
     ),
-  CHECK_PVCLOCK_UNREADABLE: (a) =>
-    said(`no pvclock page could be read (${a.state}), though the kernel offers kvm-clock (clocksource now: ${a.clocksource ?? 'unknown'})`, 'run `clocklab pvclock` for the reason'),
   COMPARE_KERNEL_CHOICE: (a) => said(`${a.clocksource} is the only clocksource the kernel offers: ${basisText(a)}`),
-  CHECK_TIMESYNC_UNREAD: (a) => said(`the kernel's NTP state could not be read (${a.error})`),
-  CHECK_TIMESYNC_OK: (a) =>
-    said(
-      `synchronised by ${items(a.daemons, ', ') || 'an unknown daemon'}: maximum error ${fixed(a.maxErrorUs / 1000, 3)} ms, estimated ${fixed(a.estErrorUs / 1000, 3)} ms, last offset ${fixed(a.offsetNs / 1000, 1)} us`,
-    ),
-  CHECK_TIMESYNC_UNSYNCED: (a) =>
-    said(
-      `the kernel says the clock is not synchronised${a.daemons ? ` (running: ${items(a.daemons, ', ')})` : ' and no time daemon runs'}; maximum error ${fixed(a.maxErrorUs / 1e6, 1)} s`,
-      timesyncAdvice(a),
-    ),
-
   TSC_AUX_NOT_CPU: (a) => {
     const names = a.instructions.toUpperCase().split(',').filter((x) => x !== '');
     const how = a.never ? 'never' : `in ${a.wrong} of ${a.reads} reads not`;
@@ -474,17 +246,6 @@ const SENTENCES: Sentences = {
       'Go by CPUID: code that executes them anyway relies on what the hypervisor does not promise.',
     );
   },
-  CHECK_TSC_AUX: (a) => {
-    const upper = (l: string): string[] => l.toUpperCase().split(',').filter((x) => x !== '');
-    const hidden = upper(a.hidden);
-    const misleading = upper(a.misleading);
-    const runs = hidden.length === 0 ? '' : `${hidden.join(' and ')} ${hidden.length === 1 ? 'executes though CPUID hides it' : 'execute though CPUID hides them'}`;
-    const aux =
-      misleading.length === 0
-        ? ''
-        : `TSC_AUX (${misleading.join(', ')}) reads ${items(a.values, '/')}, ${a.never ? 'never' : 'not always'} the CPU the thread was pinned to${misleading.includes('RDTSCP') ? ' (the rdtscp-based pvclock reader is refused)' : ''}`;
-    return said([runs, aux].filter((x) => x !== '').join('; '));
-  },
   SYSCALL_READ_COSTLY: (a) =>
     said(
       `A clock_gettime system call (${a.syscallMethod}, ${fixed(a.syscallNsPerLoop, 1)} ns) costs ${fixed(a.ratio, 0)}x the vDSO's read (${a.method}, ${fixed(a.nsPerLoop, 1)} ns): ` +
@@ -493,7 +254,6 @@ const SENTENCES: Sentences = {
         "A ratio this large means the guest's system calls are dear: under PVM, whose guest kernel runs in user mode, each is a round trip through the hypervisor (about 48x where first measured; about 7x on KVM guests).",
       'Keep hot clock reads in the vDSO: a clocksource with a vDSO reader (tsc, or kvm-clock with the pvclock stable bit), CLOCK_MONOTONIC or CLOCK_REALTIME rather than a CPU-time clock, and check with `strace -f -c -e trace=clock_gettime` that a program does not make the call.',
     ),
-  CHECK_REPLAY_NOT_MEASURED: (a) => said(`a replay: not measured (the facts are those of the capture ${a.dir})`),
 };
 
 /** The sentence of a code whose arguments have been checked. */

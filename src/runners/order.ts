@@ -21,7 +21,7 @@ import type { FindingT } from '../results/common.js';
 import type { OrderPairT, OrderPatternT, OrderResultRawT, OrderSelfTestRawT, OrderTestT } from '../results/order.js';
 import type { RunnerContext } from './progress.js';
 import { WarpPool, WarpState } from './warp-pool.js';
-import { measureOffsets } from './warp.js';
+import { measureOffsets } from './offsets.js';
 
 export interface OrderPlan {
   methods: readonly MethodSpec[];

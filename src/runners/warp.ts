@@ -11,7 +11,6 @@
 import { UnsupportedError, UsageError } from '../errors.js';
 import type { RunnerContext } from './progress.js';
 import { finding } from '../findings/codes.js';
-import { SELF_TEST_TOLERANCE } from '../findings/thresholds.js';
 import { METHODS, type MethodSpec } from '../methods.js';
 import { methodAvailability, orderedTscRead, requireAvailable } from '../probes/availability.js';
 import { nativeIndex } from '../probes/native-method.js';
@@ -23,16 +22,17 @@ import { tscFrequency } from '../probes/tscfreq.js';
 import type { FindingT } from '../results/common.js';
 import type {
   TscOffsetT,
-  WarpDetectionT,
   WarpHandoffsT,
   WarpMethodResultT,
   WarpResultRawT,
   WarpResultT,
-  WarpSelfTestRawT,
   WarpVerdictT,
 } from '../results/warp.js';
 import { WarpPool, WarpState } from './warp-pool.js';
 import { pairSchedule } from './pair-schedule.js';
+import { measureOffsets } from './offsets.js';
+import { judgeSelfTest, skewedRead } from './warp-self-test.js';
+import { detectionOf } from './warp-detection.js';
 
 /** What a warp run checks. One type: the warp command, compare's warp part
  * and check's warp part all pass this. */
@@ -65,39 +65,13 @@ export interface WarpRunOptions extends WarpPlan, RunnerContext {
   nativeThreads?: boolean;
 }
 
-/** The internal methods of the self-test: an ordered TSC read minus a
- * per-CPU offset (native/methods.cc). Deliberately not in METHODS. */
-export const SKEWED_RDTSCP: MethodSpec = {
-  id: 'skewed_rdtscp',
-  description: 'RDTSCP minus a per-CPU offset set by the self-test',
-  requires: ['rdtscp'],
-  contract: 'monotonic',
-  unit: 'cycles',
-  path: 'cpu',
-};
-/** Where CPUID hides RDTSCP: LFENCE;RDTSC, the CPU from getcpu(2). */
-export const SKEWED_LFENCE_RDTSC: MethodSpec = {
-  id: 'skewed_lfence_rdtsc',
-  description: 'LFENCE;RDTSC minus a per-CPU offset set by the self-test (the CPU from getcpu)',
-  requires: ['sse2'],
-  contract: 'monotonic',
-  unit: 'cycles',
-  path: 'cpu',
-};
-
-/** The self-test's read on this machine: skewed_rdtscp where CPUID offers
- * RDTSCP, else skewed_lfence_rdtsc (orderedTscRead()). */
-export function skewedRead(binding: Binding): MethodSpec {
-  return orderedTscRead(binding) === 'rdtscp' ? SKEWED_RDTSCP : SKEWED_LFENCE_RDTSC;
-}
+export { SKEWED_RDTSCP, SKEWED_LFENCE_RDTSC, skewedRead } from './warp-self-test.js';
 
 /** Methods whose contract a warp check can test. */
 export function isWarpCheckable(m: MethodSpec): boolean {
   return m.contract === 'monotonic' || m.contract === 'may-step' || m.contract === 'unordered';
 }
 
-const OFFSET_SAMPLES = 200_000;
-const OFFSET_BUDGET_MS = 500;
 const PROGRESS_MS = 200;
 
 const u64 = (v: bigint): string => BigInt.asUintN(64, v).toString();
@@ -260,42 +234,6 @@ export async function runWarp(options: WarpRunOptions): Promise<WarpResultRawT> 
   return raw;
 }
 
-/** A power-of-two histogram's median bucket's lower edge (bucket 0 holds 0 and 1). */
-function medianOfBuckets(buckets: readonly number[]): number {
-  const total = buckets.reduce((a, b) => a + b, 0);
-  let seen = 0;
-  for (let b = 0; b < buckets.length; b++) {
-    seen += buckets[b] ?? 0;
-    if (seen * 2 >= total) return b === 0 ? 0 : 2 ** b;
-  }
-  return 0;
-}
-
-/** The detection limit of one method's run, from its cross-CPU hand-offs. */
-export function detectionOf(
-  matrix: readonly WarpHandoffsT[],
-  buckets: readonly number[],
-  warps: number,
-  toNs: (amount: number) => number,
-): WarpDetectionT | null {
-  const handoffs = matrix.reduce((s, p) => s + p.handoffs, 0);
-  const steps = matrix.flatMap((p) => (p.smallestStep === null ? [] : [p.smallestStep]));
-  if (handoffs === 0 || steps.length === 0) return null;
-  // A backward step shows only if it exceeds the forward step of the hand-off
-  // it lands on; the smallest forward step bounds what could show at all.
-  const smallestStep = Math.min(...steps) + 1;
-  const medianHandOver = medianOfBuckets(buckets);
-  return {
-    smallestStep,
-    smallestStepNs: toNs(smallestStep),
-    medianHandOver,
-    medianHandOverNs: toNs(medianHandOver),
-    // No event in N independent trials: rate < 3/N at 95% (the rule of three).
-    rateBound: warps === 0 ? 3 / handoffs : null,
-  };
-}
-
-/** The CPUs that run at once, each group with its own state, for `seconds`. */
 interface Round {
   groups: number[][];
   seconds: number;
@@ -434,69 +372,4 @@ async function checkMethod(
     handoffMatrix,
     detection: detectionOf(handoffMatrix, buckets, warps, (a) => toNs(BigInt(Math.round(a)), unit)),
   };
-}
-
-/** For each CPU pair, the offset of the second CPU's counter from the
- * first's (native/warp.cc warp_ping()). */
-export async function measureOffsets(
-  binding: Binding,
-  pool: WarpPool,
-  cpus: readonly number[],
-  methodId: string,
-  signal: AbortSignal | undefined,
-): Promise<TscOffsetT[]> {
-  const layout = binding.warpLayout;
-  const methodIndex = nativeIndex(binding, methodId);
-  const out: TscOffsetT[] = [];
-  for (let i = 0; i < cpus.length; i++) {
-    for (let j = i + 1; j < cpus.length; j++) {
-      const a = cpus[i] ?? 0;
-      const b = cpus[j] ?? 0;
-      const state = new WarpState(binding);
-      const ping = { kind: 'ping' as const, state: state.view, methodIndex, samples: OFFSET_SAMPLES, budgetMs: OFFSET_BUDGET_MS };
-      await pool.run(
-        [
-          { cpu: a, job: { ...ping, pinger: true } },
-          { cpu: b, job: { ...ping, pinger: false } },
-        ],
-        state,
-        signal,
-      );
-      const samples = Number(state.word(layout.offSamples));
-      const lo = Number(state.word(layout.offLo));
-      const hi = Number(state.word(layout.offHi));
-      if (samples === 0) continue;
-      out.push({ cpuA: a, cpuB: b, offsetCycles: (lo + hi) / 2, errorCycles: (hi - lo) / 2, samples });
-    }
-  }
-  return out;
-}
-
-function judgeSelfTest(selfTest: { skewCycles: number; skewCpu: number }, r: WarpMethodResultT | undefined): WarpSelfTestRawT {
-  const base = { skewCycles: selfTest.skewCycles, skewCpu: selfTest.skewCpu };
-  if (!r || r.status !== 'measured') {
-    return { ...base, warps: 0, largestCycles: null, fromCpu: null, toCpu: null, passed: false, finding: finding('WARP_SELF_TEST_UNMEASURED', 'fail', { reason: r ? r.reason : null }) };
-  }
-  const largest = r.largest ? Number(r.largest.amount) : null;
-  const found = { ...base, warps: r.warps, largestCycles: largest, fromCpu: r.largest?.fromCpu ?? null, toCpu: r.largest?.toCpu ?? null };
-  const skew = Math.abs(selfTest.skewCycles);
-  if (r.warps === 0 || largest === null) {
-    return {
-      ...found,
-      passed: false,
-      finding: skew === 0 ? finding('WARP_SELF_TEST_NO_SKEW', 'fail', {}) : finding('WARP_SELF_TEST_MISSED', 'fail', { skewCpu: selfTest.skewCpu, skewCycles: selfTest.skewCycles }),
-    };
-  }
-  // A positive skew makes skewCpu's reads lower: warps into it. A negative
-  // one makes them higher: warps out of it.
-  const into = selfTest.skewCycles > 0;
-  const stray = r.pairs.find((p) => (into ? p.toCpu !== selfTest.skewCpu : p.fromCpu !== selfTest.skewCpu));
-  if (stray) {
-    return { ...found, passed: false, finding: finding('WARP_SELF_TEST_STRAY', 'fail', { fromCpu: stray.fromCpu, toCpu: stray.toCpu, warps: stray.warps }) };
-  }
-  const off = Math.abs(largest - skew) / Math.max(1, skew);
-  if (off > SELF_TEST_TOLERANCE) {
-    return { ...found, passed: false, finding: finding('WARP_SELF_TEST_OFF', 'fail', { largestCycles: largest, skewCycles: skew, off, tolerance: SELF_TEST_TOLERANCE }) };
-  }
-  return { ...found, passed: true, finding: finding('WARP_SELF_TEST_FOUND', 'info', { warps: r.warps, skewCpu: selfTest.skewCpu, largestCycles: largest, skewCycles: skew, off }) };
 }

@@ -5,7 +5,7 @@
 import type { Binding } from '../../native/binding.js';
 import { orderedTscRead } from '../../probes/availability.js';
 import type { TscOffsetT } from '../../results/warp.js';
-import { measureOffsets } from '../warp.js';
+import { measureOffsets } from '../offsets.js';
 import { WarpPool } from '../warp-pool.js';
 
 /** Every pair's offset, read with the ordered TSC read CPUID offers

@@ -13,7 +13,7 @@ const OFFSET_SAMPLES = 200_000;
 const OFFSET_BUDGET_MS = 500;
 
 /** For each CPU pair, the offset of the second CPU's counter from the
- * first's (native/warp.cc warp_ping()). */
+ * first's (native/offsets.cc offset_ping()). */
 export async function measureOffsets(
   binding: Binding,
   pool: WarpPool,

@@ -5,7 +5,7 @@
 //
 // Each (method, pattern) runs for durationSeconds, split over every pair of
 // the CPUs and both directions. A violation no larger than the pair's TSC
-// offset bound (native/warp.cc warp_ping()) could be the offset alone, so
+// offset bound (native/offsets.cc offset_ping()) could be the offset alone, so
 // only violations beyond it are evidence.
 import { UnsupportedError, UsageError } from '../errors.js';
 import { finding } from '../findings/codes.js';

@@ -1,6 +1,6 @@
 // offsets.ts: by how much do the CPUs' TSCs disagree at one instant? The
 // warp command's ping-pong between pinned workers (../warp.ts
-// measureOffsets(), native/warp.cc warp_ping()), run here in its own pool:
+// measureOffsets(), native/offsets.cc offset_ping()), run here in its own pool:
 // the one place `clocklab tsc` starts workers.
 import type { Binding } from '../../native/binding.js';
 import { orderedTscRead } from '../../probes/availability.js';

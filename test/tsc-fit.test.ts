@@ -2,19 +2,8 @@
 // samples, with a 95% interval that covers it about 95% of the time and
 // owns scatter beyond the brackets? Synthetic samples, a seeded PRNG.
 import { describe, expect, it } from 'vitest';
+import { prng } from '../src/stats/interval.js';
 import { claimAgrees, fitRate, pooledRate, ratesDiffer, ratioPpm, t975, type BracketedSample } from '../src/runners/tsc/fit.js';
-
-/** mulberry32: a small seeded PRNG, so every run sees the same samples. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Samples of a TSC at `hz` over `spanNs`, the clock read at a random point
  * inside each bracket of `width` cycles, plus `jitterNs` of clock scatter. */

@@ -18,6 +18,7 @@
 import { constants } from 'node:os';
 import { formatCpuList, parseCpuList } from '../cpulist.js';
 import type { Binding, NativeTscAuxProbe } from '../native/binding.js';
+import { decodeNativeError } from '../native/errors.js';
 import { onlineCpus } from './cpus.js';
 import { readCpuidFacts } from './cpuid.js';
 import type { ProbeInputs } from './machine.js';
@@ -328,7 +329,7 @@ export function tscAuxOf(inputs: ProbeInputs, binding: Binding): TscAuxFacts | n
   } catch (err) {
     // The child could not be made (fork or mmap failed: a pids cgroup at its
     // limit, no memory): TSC_AUX is then not known, and the command goes on.
-    if (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ERR_CLOCKLAB_ERRNO') return null;
+    if (decodeNativeError(err)?.kind === 'errno') return null;
     throw err;
   }
   if (facts.rdtscp.offered !== null && facts.rdpid.offered !== null) return facts;

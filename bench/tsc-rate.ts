@@ -43,7 +43,7 @@ try {
     return { mhz: Number(m[1]), halfMhz: Number(m[2]), read: m[3] ?? '' };
   };
   const clocklabRate = async (s: number): Promise<{ mhz: number; halfPpm: number; read: string }> => {
-    const r = await runTscRate({ binding, cpus: [cpu], durationSeconds: s, offsets: false, selfTest: null });
+    const r = await runTscRate({ binding, cpus: [cpu], durationSeconds: s, offsets: false, fence: false, selfTest: null });
     const x = r.rates[0];
     if (!x) throw new Error('no rate');
     return { mhz: x.monotonicRaw.hz / 1e6, halfPpm: (x.monotonicRaw.halfWidthHz / x.monotonicRaw.hz) * 1e6, read: x.read };

@@ -16,8 +16,11 @@ import type { MethodsInput } from './commands/methods.js';
 import type { CompareInput } from './commands/compare.js';
 import type { PvclockInput } from './commands/pvclock.js';
 import type { OrderInput } from './commands/order.js';
+import { tscOptions, type TscInput } from './commands/tsc.js';
+import { secondsFrom } from './commands/options.js';
+import { TSC_DURATION_MAX, TSC_DURATION_MIN } from './runners/tsc/run.js';
 import type { WarpInput } from './commands/warp.js';
-import { CheckFailed, UsageError } from './errors.js';
+import { CheckFailed, UnsupportedError, UsageError } from './errors.js';
 import { chartJsSource } from './reports/chart-js.js';
 import { renderHtml as htmlOfModel } from './reports/html.js';
 import { renderJunit as junitOfModel, type JunitOptions } from './reports/junit.js';
@@ -35,6 +38,7 @@ import { MethodsResult as MethodsResultSchema, type MethodsResultT } from './res
 import { PvclockResult as PvclockResultSchema, type PvclockResultT } from './results/pvclock.js';
 import { ReportResult as ReportSchema, type ReportResultT } from './results/report.js';
 import { OrderResult as OrderResultSchema, type OrderResultT } from './results/order.js';
+import { TscResult as TscResultSchema, type TscClaimT, type TscResultT } from './results/tsc.js';
 import { WarpResult as WarpResultSchema, type WarpResultT } from './results/warp.js';
 import type { Progress } from './runners/progress.js';
 
@@ -47,6 +51,7 @@ export {
   OrderResultSchema,
   PvclockResultSchema,
   ReportSchema,
+  TscResultSchema,
   WarpResultSchema,
 };
 export type { JunitOptions, Progress, Verdict };
@@ -59,6 +64,10 @@ export type BenchRun = BenchRunT;
 export type WarpResult = WarpResultT;
 /** The result of `order()`: the object `clocklab order --json` prints. */
 export type OrderResult = OrderResultT;
+/** The result of `tsc()`: the object `clocklab tsc --json` prints. */
+export type TscResult = TscResultT;
+/** One claimed TSC frequency beside the measured rate, inside a TscResult. */
+export type TscClaim = TscClaimT;
 /** The result of `compare()`: the object `clocklab compare --json` prints. */
 export type CompareResult = CompareResultT;
 /** The result of `check()`: the object `clocklab check --json` prints. */
@@ -93,6 +102,8 @@ export type BenchOptions = BenchInput & Hooks & {
 export type WarpOptions = WarpInput & Hooks;
 /** order()'s options. */
 export type OrderOptions = OrderInput & Hooks;
+/** tsc()'s options. */
+export type TscOptions = TscInput & Hooks;
 /** compare()'s options. */
 export type CompareOptions = CompareInput & Hooks;
 /** check()'s options. */
@@ -179,6 +190,77 @@ export const warp: (options?: WarpOptions) => Promise<WarpResult> = door(COMMAND
 export const order: (options?: OrderOptions) => Promise<OrderResult> = door(COMMANDS.order, ['signal', 'onProgress']);
 
 /**
+ * May a program read the TSC here, and at what rate? The rate on each CPU
+ * against CLOCK_MONOTONIC_RAW, MONOTONIC and REALTIME with its 95% interval,
+ * every claimed frequency beside it, the CPUs' offsets, whether a plain RDTSC
+ * needs a fence, and the verdict (`verdict.usable`; data, not an exception).
+ *
+ * @example const r = await tsc({ durationSeconds: 1, offsets: false, fence: false }); console.log(r.verdict.frequencyHz);
+ */
+export const tsc: (options?: TscOptions) => Promise<TscResult> = door(COMMANDS.tsc, ['signal', 'onProgress']);
+
+/** The TSC's frequency as tscFrequency() resolves it. */
+export interface TscFrequency {
+  /** The frequency to convert with: a claim that agrees with the measurement
+   * (the most finely stated), else the measurement itself. */
+  hz: number;
+  /** Half its 95% interval (a claim's: half its rounding). */
+  halfWidthHz: number;
+  /** Where `hz` comes from: a claim's source (`pvclock`, `kernel-detected`,
+   * `cpuid-0x15`...), or `measured`. */
+  source: NonNullable<TscResultT['verdict']['source']>;
+  /** The rate measured against CLOCK_MONOTONIC_RAW, pooled over the CPUs. */
+  measured: { hz: number; halfWidthHz: number };
+  /** Every CPU measured ticks at `hz` and the TSC is invariant: one
+   * frequency converts a delta taken on any of them. */
+  usable: boolean;
+  /** Why not, where `usable` is false. */
+  failures: string[];
+  /** Every claimed frequency, in ppm off the measurement. */
+  claims: TscClaim[];
+  /** The whole measurement (`clocklab tsc --json`'s object). */
+  result: TscResult;
+}
+
+const tscFrequencyOptions = tscOptions.pick({ cpus: true }).extend({ durationSeconds: secondsFrom(TSC_DURATION_MIN, TSC_DURATION_MAX).default(1) });
+/** tscFrequency()'s options: the CPUs and the seconds to measure (default 1). */
+export type TscFrequencyOptions = z.input<typeof tscFrequencyOptions> & Hooks;
+
+/**
+ * The TSC's frequency, measured here (1 s by default, no offsets or fence
+ * litmus) and checked against every claim. Rejects with UnsupportedError
+ * where nothing could be measured; a TSC a program should not read resolves
+ * with `usable: false` and the reasons.
+ *
+ * @example const f = await tscFrequency(); const ns = tscDeltaToNs(rdtsc() - t0, f);
+ */
+export async function tscFrequency(options: TscFrequencyOptions = {}): Promise<TscFrequency> {
+  const p = prepare('tscFrequency', tscFrequencyOptions, options, ['signal', 'onProgress']);
+  const o = COMMANDS.tsc.options.parse({ ...p.options, offsets: false, fence: false });
+  const result = await COMMANDS.tsc.run(o, p.hooks);
+  const v = result.verdict;
+  if (v.frequencyHz === null || v.halfWidthHz === null || v.source === null || result.pooled === null) {
+    throw new UnsupportedError('tscFrequency(): no TSC rate could be measured here');
+  }
+  const verdict = COMMANDS.tsc.verdict(result);
+  return { hz: v.frequencyHz, halfWidthHz: v.halfWidthHz, source: v.source, measured: result.pooled, usable: v.usable, failures: verdict.failures, claims: result.claims, result };
+}
+
+/**
+ * Nanoseconds in a TSC delta (two rdtsc() values subtracted) at a
+ * frequency: tscFrequency()'s, or hertz. Exact to a double's 53 bits of the
+ * delta (about 50 days of cycles at 2 GHz).
+ *
+ * @example tscDeltaToNs(2_096_025n, 2_096_025_000) // 1000000
+ */
+export function tscDeltaToNs(delta: bigint | number, frequency: Pick<TscFrequency, 'hz'> | number): number {
+  const hz = typeof frequency === 'number' ? frequency : frequency.hz;
+  if (!Number.isFinite(hz) || hz <= 0) throw new UsageError(`tscDeltaToNs(): the frequency must be a positive number of hertz, got ${show(hz)}`);
+  if (typeof delta !== 'bigint' && !Number.isFinite(delta)) throw new UsageError(`tscDeltaToNs(): the delta must be a bigint or a finite number, got ${show(delta)}`);
+  return (Number(delta) * 1e9) / hz;
+}
+
+/**
  * Which clocksource should this machine use? Measures each (switching as
  * root, or only the current one with `currentOnly`) and weighs speed
  * against the evidence that the faster one is safe.
@@ -240,6 +322,7 @@ const JUDGES: { [C in AnyResult['command']]: (r: Extract<AnyResult, { command: C
   order: (r) => COMMANDS.order.verdict(r),
   compare: (r) => COMMANDS.compare.verdict(r),
   pvclock: (r) => COMMANDS.pvclock.verdict(r),
+  tsc: (r) => COMMANDS.tsc.verdict(r),
   check: (r, strict) => COMMANDS.check.verdict(strict === undefined ? r : { ...r, options: { ...r.options, strict } }),
 };
 
@@ -248,7 +331,7 @@ const JUDGES: { [C in AnyResult['command']]: (r: Extract<AnyResult, { command: C
  * named as the CLI's alone. restore undoes a switch a killed CLI run left:
  * only the CLI switches clocksources and leaves a journal behind. */
 type CliOnly = 'restore';
-({ info, methods, bench, warp, order, compare, pvclock, check, capture }) satisfies Record<Exclude<CommandName, CliOnly>, unknown>;
+({ info, methods, bench, warp, order, tsc, compare, pvclock, check, capture }) satisfies Record<Exclude<CommandName, CliOnly>, unknown>;
 
 /**
  * The verdict of a result, as the command that made it judges it: the CLI

@@ -266,3 +266,22 @@ describe('findings', () => {
     expect(f.find((x) => x.code === 'BENCH_VDSO_LIKE_SYSCALL')?.args).toMatchObject({ method: 'monotonic', syscallMethod: 'sys_monotonic', clocksource: 'kvm-clock' });
   });
 });
+
+describe('two benches at once in one process', () => {
+  it.skipIf(unmetCpus())('each pins in turn, and the thread ends with the affinity it started with', async () => {
+    const before = binding.getAffinity();
+    const last = before[before.length - 1] ?? 0;
+    const first = before[0] ?? 0;
+    // Started together: the second must not record the first's pin as the affinity to restore.
+    const [a, b] = await Promise.all([
+      runBench({ methods: [spec('monotonic')], loops: 2000, runs: 3, warmup: false, cpu: first }),
+      runBench({ methods: [spec('monotonic')], loops: 2000, runs: 3, warmup: false, cpu: last }),
+    ]);
+    expect([a.options.cpu, b.options.cpu]).toEqual([first, last]);
+    expect(binding.getAffinity()).toEqual(before);
+  });
+});
+
+function unmetCpus(): boolean {
+  return binding.getAffinity().length < 2;
+}

@@ -79,7 +79,7 @@ describe('the metric families', () => {
       expect(name).not.toMatch(/_(milli|micro|nano)?seconds_|_ms$|_us$|_ns$|percent/);
       expect(f.help.length).toBeGreaterThan(10);
       expect(doc).toContain(`\`${name}\``);
-      for (const l of f.labels) expect(['command', 'method', 'clocksource', 'contract', 'check', 'status', 'verdict', 'profile', 'daemon', 'version', 'cpu_a', 'cpu_b']).toContain(l);
+      for (const l of f.labels) expect(['command', 'method', 'clocksource', 'contract', 'check', 'status', 'verdict', 'profile', 'daemon', 'version', 'cpu_a', 'cpu_b', 'cpu', 'clock', 'source']).toContain(l);
     }
   });
 });

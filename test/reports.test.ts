@@ -40,7 +40,7 @@ describe('the JSON Schema', () => {
   it('is draft 2020-12, one branch per command', () => {
     const s = schema as { $schema: string; oneOf: Array<{ properties: { command: { const: string } } }> };
     expect(s.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(s.oneOf.map((b) => b.properties.command.const)).toEqual(['info', 'bench', 'warp', 'check', 'compare', 'pvclock', 'order']);
+    expect(s.oneOf.map((b) => b.properties.command.const)).toEqual(['info', 'bench', 'warp', 'check', 'compare', 'pvclock', 'order', 'tsc']);
   });
 
   it.each([

@@ -15,8 +15,9 @@ import { judgeTscRate, type TscEvidence } from '../src/runners/tsc/judge.js';
 import { runTscRate, TSC_SELF_TEST, type TscRunOptions } from '../src/runners/tsc/run.js';
 import { TscResult, type TscCpuRateT, type TscRateT } from '../src/results/tsc.js';
 import { unmet } from './helpers/needs.js';
+import { replayInputs } from '../src/probes/replay.js';
 
-const base: TscRunOptions = { cpus: null, durationSeconds: 1, offsets: false, selfTest: null };
+const base: TscRunOptions = { cpus: null, durationSeconds: 1, offsets: false, fence: false, selfTest: null };
 
 describe('the rate on this machine', () => {
   it.skipIf(unmet({ x86: true }))("every CPU's rate against CLOCK_MONOTONIC_RAW lies within its interval of the kernel's and pvclock's claims where the kernel's clock derives from the TSC", async () => {
@@ -31,8 +32,11 @@ describe('the rate on this machine', () => {
     if (!r.verdict.kernel.derivesFromTsc) return;
     const kernel = r.claims.filter((c) => c.source === 'kernel-detected' || c.source === 'kernel-detected-tsc' || c.source === 'kernel-refined' || c.source === 'pvclock');
     expect(kernel.length).toBeGreaterThan(0);
-    // The last calibration the kernel logged is the one its clock scales by.
-    const used = r.claims.find((c) => c.source === 'pvclock') ?? r.claims.find((c) => c.source === 'kernel-refined') ?? kernel[0];
+    // The clock the kernel reads scales by its own figure: kvm-clock by the
+    // pvclock record's mul and shift; tsc by the last calibration it logged
+    // (the pvclock record may then differ: the host's figure, not the guest's).
+    const onPvclock = r.verdict.kernel.clocksource === 'kvm-clock';
+    const used = (onPvclock ? r.claims.find((c) => c.source === 'pvclock') : undefined) ?? r.claims.find((c) => c.source === 'kernel-refined') ?? kernel.find((c) => c.source !== 'pvclock') ?? kernel[0];
     for (const x of r.rates) expect(claimAgrees(used ?? { hz: 0, resolutionHz: 0 }, x.monotonicRaw), `cpu ${x.cpu}: ${x.monotonicRaw.hz} Hz vs ${used?.source} ${used?.hz}`).toBe(true);
     expect(r.verdict.usable).toBe(true);
     expect(r.verdict.everyCpuSameRate).not.toBe(false);
@@ -118,9 +122,23 @@ describe('bad input', () => {
     await expect(runTscRate({ ...base, points: 2 })).rejects.toThrow(UsageError);
   });
 
-  it.skipIf(unmet({ x86: true }))('a replay cannot measure: UnsupportedError', async () => {
-    const inputs = { source: { read: () => null }, cpuid: null, replay: { dir: 'x', capturedAt: null, arch: 'x64', clocks: null, timex: null } };
-    await expect(runTscRate({ ...base, inputs })).rejects.toThrow(UnsupportedError);
+  it.skipIf(unmet({ x86: true }))('a replay measures nothing and refuses the self-test, which needs a machine to measure', async () => {
+    const inputs = replayInputs('test/fixtures/machines/pvm-on-bhyve-amd');
+    await expect(runTscRate({ ...base, inputs, selfTest: TSC_SELF_TEST })).rejects.toThrow(/a replay of .* has nothing to measure/);
+  });
+});
+
+describe('a capture replayed: its claims alone', () => {
+  it.skipIf(unmet({ x86: true }))("the PVM guest's kernel log and pvclock record agree on 2096.038 MHz; tsc withheld by a boot parameter, TSC_AUX never the CPU", async () => {
+    const r = await runTscRate({ ...base, inputs: replayInputs('test/fixtures/machines/pvm-on-bhyve-amd') });
+    expect(TscResult.parse(r)).toBeTruthy();
+    expect(r.rates).toEqual([]);
+    expect(r.options.machine).toBe('test/fixtures/machines/pvm-on-bhyve-amd');
+    expect(r.claims.map((c) => [c.source, Math.round(c.hz / 1e3)])).toEqual([['kernel-detected', 2096038], ['pvclock', 2096038]]);
+    expect(r.claims.every((c) => c.ppm === null && c.agrees === null)).toBe(true);
+    expect(r.verdict).toMatchObject({ usable: false, kernel: { clocksource: 'kvm-clock', offered: false, withheldKind: 'boot-parameter', derivesFromTsc: true }, tscAux: { namesCpu: 'never', offered: false } });
+    expect(r.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['TSC_KERNEL_NOT_USING', 'TSC_AUX_NOT_CPU', 'INSTRUCTION_HIDDEN_EXECUTES']));
+    expect(r.findings.map((f) => f.code)).not.toContain('TSC_NOT_USABLE');
   });
 });
 
@@ -143,7 +161,9 @@ const evidence = (over: Partial<TscEvidence> = {}): TscEvidence => ({
   withheld: null,
   pvclockStable: null,
   tscAux: null,
+  auxFindings: [],
   offsets: [{ cpuA: 0, cpuB: 1, offsetCycles: 20, errorCycles: 200, samples: 1000 }],
+  fence: null,
   timex: null,
   selfTest: null,
   ...over,
@@ -201,6 +221,25 @@ describe('the verdict, on hand-made evidence', () => {
     expect(j.daemon).toMatchObject({ agrees: true });
     expect(j.daemon.adjtimexPpm).toBeCloseTo(18.6, 4);
     expect(j.findings.map((f) => f.code)).toContain('TSC_DAEMON_CORRECTION');
+  });
+});
+
+describe('the fence, from order\'s load->read for a plain RDTSC', () => {
+  const fence = (beyondBound: number) => ({ measured: true, needed: beyondBound > 0, cpus: [0, 1], samples: 2e7, violations: beyondBound * 100, beyondBound, worstNs: beyondBound > 0 ? 79.3 : null, boundNs: 40 });
+  it('reads ahead beyond the bound: a warning that says to fence, still usable', () => {
+    const j = judgeTscRate(evidence({ fence: fence(10) }));
+    expect(j.verdict.fence).toMatchObject({ measured: true, needed: true, beyondBound: 10 });
+    expect(codes(evidence({ fence: fence(10) }))).toEqual(['info TSC_USABLE', 'warn TSC_FENCE']);
+    const f = j.findings.find((x) => x.code === 'TSC_FENCE');
+    expect(phrase(f ?? { code: '', severity: 'info', args: {} }).advice).toMatch(/LFENCE;RDTSC or RDTSCP/);
+  });
+  it('not seen: said as not seen, never as promised', () => {
+    const j = judgeTscRate(evidence({ fence: fence(0) }));
+    expect(j.verdict.fence.needed).toBe(false);
+    expect(phrase(j.findings.find((x) => x.code === 'TSC_FENCE') ?? { code: '', severity: 'info', args: {} }).text).toMatch(/not seen .* do not promise/);
+  });
+  it('not run: nothing measured, nothing said', () => {
+    expect(judgeTscRate(evidence()).verdict.fence).toMatchObject({ measured: false, needed: null });
   });
 });
 

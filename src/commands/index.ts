@@ -9,8 +9,9 @@ import { methods } from './methods.js';
 import { order } from './order.js';
 import { pvclock } from './pvclock.js';
 import { restore } from './restore.js';
+import { tsc } from './tsc.js';
 import { warp } from './warp.js';
 
-export const COMMANDS = { info, methods, bench, warp, order, compare, pvclock, check, restore, capture } as const;
+export const COMMANDS = { info, methods, bench, warp, order, tsc, compare, pvclock, check, restore, capture } as const;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -59,6 +59,13 @@ export function seconds(max: number) {
   return z.custom<number>((v) => typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= max, { error: (i) => message(i.input) });
 }
 
+/** A number of seconds from `min` to `max`, both included: for a measurement
+ * with a shortest meaningful span (tsc's rate). */
+export function secondsFrom(min: number, max: number) {
+  const message = (v: unknown): string => `must be a number of seconds from ${min} to ${max}, got ${show(v)}`;
+  return z.custom<number>((v) => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max, { error: (i) => message(i.input) });
+}
+
 /** true or false. */
 export function flag() {
   return z.custom<boolean>((v) => typeof v === 'boolean', { error: (i) => `must be true or false, got ${show(i.input)}` });

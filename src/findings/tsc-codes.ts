@@ -25,8 +25,8 @@ export const TSC_FINDING_ARGS = {
   TSC_KERNEL_NOT_USING: z.object({ clocksource: sn, offered: b, kind: sn, reason: sn, option: sn, measured: b, derives: b }),
   /** CLOCK_MONOTONIC runs off CLOCK_MONOTONIC_RAW: the time daemon's correction beside adjtimex's. */
   TSC_DAEMON_CORRECTION: z.object({ ppm: n, halfWidthPpm: n, adjtimexPpm: nn, agrees: z.boolean().nullable() }),
-  /** TSC_AUX does not (always) name the CPU: take the CPU from getcpu(2). */
-  TSC_AUX_NO_CPU_NUMBER: z.object({ namesCpu: s, offered: z.boolean().nullable() }),
+  /** order's load->read for a plain RDTSC on one pair: `needed`, seen out of order beyond the offset bound. */
+  TSC_FENCE: z.object({ needed: b, cpus: s, samples: n, beyondBound: n, worstNs: nn }),
   TSC_ONE_CPU: z.object({ cpu: n }),
   TSC_SELF_TEST_FOUND: z.object({ cpu: n, plantedPpm: n, ppm: n, halfWidthPpm: n }),
   TSC_SELF_TEST_MISSED: z.object({ cpu: n, plantedPpm: n, ppm: nn, halfWidthPpm: nn }),

@@ -80,11 +80,15 @@ export const TSC_SENTENCES: TscSentences = {
       `CLOCK_MONOTONIC runs ${ppm(a.ppm)} (±${a.halfWidthPpm.toFixed(3)}) against CLOCK_MONOTONIC_RAW: the time daemon's correction; adjtimex's frequency offset is ${a.adjtimexPpm === null ? 'unknown' : ppm(a.adjtimexPpm)}${a.agrees === false ? ', and the two disagree' : ''}.`,
       'A TSC frequency measured against CLOCK_MONOTONIC includes that correction; convert with the CLOCK_MONOTONIC_RAW rate for intervals.',
     ),
-  TSC_AUX_NO_CPU_NUMBER: (a) =>
-    said(
-      `TSC_AUX ${a.namesCpu === 'never' ? 'never names' : 'does not always name'} the CPU RDTSCP ran on${a.offered === false ? ' (and CPUID hides RDTSCP)' : ''}.`,
-      'Take the CPU from getcpu(2), never from RDTSCP, to tell which CPU a TSC value came from.',
-    ),
+  TSC_FENCE: (a) =>
+    a.needed
+      ? said(
+          `A plain RDTSC read ahead of an earlier load ${a.beyondBound.toLocaleString('en-US')} times in ${a.samples.toLocaleString('en-US')} samples on cpus ${a.cpus}${a.worstNs === null ? '' : `, by up to ${a.worstNs.toFixed(1)} ns`}, beyond the pair's offset bound.`,
+          'Fence it where order matters: LFENCE;RDTSC or RDTSCP, as the kernel\'s rdtsc_ordered() does (arch/x86/include/asm/msr.h).',
+        )
+      : said(
+          `A plain RDTSC was not seen reading ahead of an earlier load in ${a.samples.toLocaleString('en-US')} samples on cpus ${a.cpus}; the manuals do not promise that order (Intel SDM Vol. 2B, RDTSC), so fence it where order matters.`,
+        ),
   TSC_ONE_CPU: (a) => said(`Only cpu ${a.cpu} was measured: nothing to compare its rate and offset with.`),
   TSC_SELF_TEST_FOUND: (a) =>
     said(`[OK]   self-test: ${ppm(a.plantedPpm, 0)} planted on cpu ${a.cpu}, measured ${ppm(a.ppm)} (±${a.halfWidthPpm.toFixed(3)}), on that CPU alone.`),

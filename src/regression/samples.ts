@@ -124,6 +124,7 @@ export function samplesOf(r: ReportResultT, referenceGHz: number | null = null):
     case 'check':
     case 'pvclock':
     case 'order':
+    case 'tsc':
       return new Map();
   }
 }

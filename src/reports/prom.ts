@@ -12,6 +12,7 @@ import type { BenchResultT } from '../results/bench.js';
 import type { CheckResultT } from '../results/check.js';
 import type { CompareResultT } from '../results/compare.js';
 import type { PvclockResultT } from '../results/pvclock.js';
+import type { TscResultT } from '../results/tsc.js';
 import type { WarpResultT } from '../results/warp.js';
 
 // The two classes alone: prom-client's index also loads its push gateway
@@ -75,6 +76,18 @@ export const PROM_FAMILIES = {
   clocklab_tsc_offset_cycles: { help: "TSC of cpu_b minus TSC of cpu_a at the same instant, in TSC cycles.", labels: PAIR },
   clocklab_tsc_offset_error_cycles: { help: 'Error bound of that offset (half the narrowest bracket), in TSC cycles.', labels: PAIR },
   clocklab_tsc_offset_bound_cycles: { help: 'How far apart the two TSCs may be: |offset| + error, in TSC cycles.', labels: PAIR },
+
+  clocklab_tsc_usable: { help: 'tsc: 1 when a program may read the TSC and convert with one frequency on every CPU measured, 0 when not.', labels: CMD },
+  clocklab_tsc_frequency_hertz: { help: 'The TSC frequency to convert with, and where it comes from (a claim that agrees with the measurement, or measured).', labels: ['command', 'source'] },
+  clocklab_tsc_frequency_halfwidth_ppm: { help: 'Half the 95% interval of that frequency, in ppm.', labels: ['command', 'source'] },
+  clocklab_tsc_rate_hertz: { help: "TSC cycles per second of the clock (monotonic_raw, monotonic, realtime) on this CPU, measured.", labels: ['command', 'cpu', 'clock'] },
+  clocklab_tsc_rate_halfwidth_ppm: { help: 'Half the 95% interval of that rate, in ppm.', labels: ['command', 'cpu', 'clock'] },
+  clocklab_tsc_claim_hertz: { help: 'A claimed TSC frequency (the kernel log, CPUID 0x15 or 0x16, the hypervisor leaf, pvclock).', labels: ['source'] },
+  clocklab_tsc_claim_offset_ppm: { help: 'That claim off the measured CLOCK_MONOTONIC_RAW rate, in ppm.', labels: ['source'] },
+  clocklab_tsc_daemon_correction_ppm: { help: "CLOCK_MONOTONIC against CLOCK_MONOTONIC_RAW, in ppm: the time daemon's correction, measured.", labels: [] },
+  clocklab_tsc_adjtimex_frequency_ppm: { help: "adjtimex(2)'s frequency offset, in ppm.", labels: [] },
+  clocklab_tsc_fence_needed: { help: "1 when a plain RDTSC was seen reading ahead of an earlier load beyond the CPUs' offset bound, 0 when not seen.", labels: [] },
+  clocklab_tsc_self_test_ok: { help: 'tsc --self-test: 1 when the planted rate was found on its CPU alone, 0 when not.', labels: [] },
 
   clocklab_pvclock_stable_bit: { help: "1 when vCPU 0's pvclock record has PVCLOCK_TSC_STABLE_BIT, 0 when not.", labels: CMD },
   clocklab_pvclock_vcpus: { help: 'pvclock records (vCPUs) read.', labels: CMD },
@@ -160,6 +173,38 @@ function pvclockSamples(s: Samples, p: PvclockResultT): void {
     s.add('clocklab_pvclock_torn_reads', labels, p.watch.counts.reduce((a, c) => a + c.tornReads, 0));
     s.add('clocklab_pvclock_watch_seconds', labels, p.watch.seconds);
   }
+}
+
+function tscSamples(s: Samples, t: TscResultT): void {
+  const command = 'tsc';
+  const v = t.verdict;
+  if (t.rates.length > 0) s.add('clocklab_tsc_usable', { command }, v.usable);
+  if (v.frequencyHz !== null && v.source !== null) {
+    s.add('clocklab_tsc_frequency_hertz', { command, source: v.source }, v.frequencyHz);
+    s.add('clocklab_tsc_frequency_halfwidth_ppm', { command, source: v.source }, v.halfWidthHz === null ? null : (v.halfWidthHz / v.frequencyHz) * 1e6);
+  }
+  for (const r of t.rates) {
+    if (r.planted) continue;
+    for (const [clock, rate] of [['monotonic_raw', r.monotonicRaw], ['monotonic', r.monotonic], ['realtime', r.realtime]] as const) {
+      const labels = { command, cpu: String(r.cpu), clock };
+      s.add('clocklab_tsc_rate_hertz', labels, rate.hz);
+      s.add('clocklab_tsc_rate_halfwidth_ppm', labels, (rate.halfWidthHz / rate.hz) * 1e6);
+    }
+  }
+  for (const c of t.claims) {
+    s.add('clocklab_tsc_claim_hertz', { source: c.source }, c.hz);
+    s.add('clocklab_tsc_claim_offset_ppm', { source: c.source }, c.ppm);
+  }
+  s.add('clocklab_tsc_daemon_correction_ppm', {}, t.daemon.correction?.ppm);
+  s.add('clocklab_tsc_adjtimex_frequency_ppm', {}, t.daemon.adjtimexPpm);
+  for (const o of v.offsets.pairs) {
+    const labels = { cpu_a: String(o.cpuA), cpu_b: String(o.cpuB) };
+    s.add('clocklab_tsc_offset_cycles', labels, o.offsetCycles);
+    s.add('clocklab_tsc_offset_error_cycles', labels, o.errorCycles);
+    s.add('clocklab_tsc_offset_bound_cycles', labels, Math.abs(o.offsetCycles) + o.errorCycles);
+  }
+  if (v.fence.measured) s.add('clocklab_tsc_fence_needed', {}, v.fence.needed);
+  if (t.selfTest) s.add('clocklab_tsc_self_test_ok', {}, t.selfTest.passed);
 }
 
 /** check keeps its figures as each check's evidence (src/runners/check/judge.ts). */
@@ -249,6 +294,21 @@ function compareSamples(s: Samples, c: CompareResultT): void {
   if (rec !== null && c.recommendation.level !== 'none') s.add('clocklab_clocksource_recommended_info', { command: 'compare', clocksource: rec }, 1);
 }
 
+type ResultOfCommand<C extends ReportResultT['command']> = Extract<ReportResultT, { command: C }>;
+
+/** Each command's own samples, keyed by the report union's commands: a
+ * result the compiler knows does not build until it has its entry here. */
+const BY_COMMAND: { [C in ReportResultT['command']]: (s: Samples, r: ResultOfCommand<C>, clocksource: string) => void } = {
+  info: () => undefined,
+  order: () => undefined,
+  bench: (s, r, clocksource) => benchSamples(s, r.command, clocksource, r),
+  warp: (s, r, clocksource) => warpSamples(s, r.command, clocksource, r),
+  pvclock: (s, r) => pvclockSamples(s, r),
+  check: (s, r, clocksource) => checkSamples(s, clocksource, r),
+  compare: (s, r) => compareSamples(s, r),
+  tsc: (s, r) => tscSamples(s, r),
+};
+
 /** Seconds to the microsecond: the wall clock measured no finer, and a
  * scrape shows 0.072599 rather than 0.07259944000000002. */
 const microseconds = (seconds: number): number => Math.round(seconds * 1e6) / 1e6;
@@ -267,25 +327,9 @@ export function promSamples(result: ReportResultT, verdict: Verdict, run: PromRu
     s.add('clocklab_steal_ratio', { command }, result.disturbance.stealPercent / 100);
     s.add('clocklab_steal_seconds', { command }, result.disturbance.stealNs / 1e9);
   }
-  switch (result.command) {
-    case 'info':
-      break;
-    case 'bench':
-      benchSamples(s, command, clocksource, result);
-      break;
-    case 'warp':
-      warpSamples(s, command, clocksource, result);
-      break;
-    case 'pvclock':
-      pvclockSamples(s, result);
-      break;
-    case 'check':
-      checkSamples(s, clocksource, result);
-      break;
-    case 'compare':
-      compareSamples(s, result);
-      break;
-  }
+  // BY_COMMAND[c] takes the result of command c: a correlation of two unions
+  // tsc cannot follow, named once here.
+  (BY_COMMAND[result.command] as (s: Samples, r: ReportResultT, clocksource: string) => void)(s, result, clocksource);
   return s.list;
 }
 

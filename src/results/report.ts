@@ -14,9 +14,10 @@ import { Disturbance, Finding, Machine, SCHEMA_VERSION, U64String } from './comm
 import { Gate } from './gate.js';
 import { InfoResult } from './info.js';
 import { OrderResult } from './order.js';
+import { TscResult } from './tsc.js';
 import { WarpResult } from './warp.js';
 
-export const ReportResult = z.discriminatedUnion('command', [InfoResult, BenchResult, WarpResult, CheckResult, CompareResult, PvclockResult, OrderResult]);
+export const ReportResult = z.discriminatedUnion('command', [InfoResult, BenchResult, WarpResult, CheckResult, CompareResult, PvclockResult, OrderResult, TscResult]);
 
 export type ReportResultT = z.infer<typeof ReportResult>;
 export type ReportCommand = ReportResultT['command'];

@@ -60,6 +60,18 @@ export const TscDaemon = z.object({
   agrees: z.boolean().nullable().describe('the measured correction within its interval (and 0.01 ppm) of adjtimex\'s'),
 });
 
+/** order's load->read litmus for a plain RDTSC on one CPU pair (src/runners/tsc/fence.ts). */
+export const TscFence = z.object({
+  measured: z.boolean(),
+  needed: z.boolean().nullable().describe('a plain RDTSC was seen reading ahead of an earlier load beyond the pair\'s offset bound; false: not seen in `samples` (the manuals do not promise the order either way)'),
+  cpus: z.array(z.number().int()).describe('the pair run'),
+  samples: z.number().int(),
+  violations: z.number().int().describe('out of order by any amount'),
+  beyondBound: z.number().int().describe("out of order by more than the pair's offset bound: the evidence"),
+  worstNs: nn,
+  boundNs: nn,
+});
+
 export const TscVerdict = z.object({
   usable: z.boolean().describe('a program may read the TSC and convert with `frequencyHz` on every CPU'),
   frequencyHz: nn.describe('the frequency to convert with'),
@@ -94,10 +106,7 @@ export const TscVerdict = z.object({
     largestNs: nn,
     beyondBound: z.boolean().nullable().describe('some |offset| exceeds its error bound: the CPUs\' TSCs disagree'),
   }),
-  fence: z.object({
-    needed: z.boolean().nullable().describe("a plain RDTSC reads ahead of an earlier load here (order's load->read)"),
-    measured: z.boolean(),
-  }),
+  fence: TscFence,
 });
 
 export const TscSelfTest = z.object({
@@ -116,7 +125,9 @@ export const TscResult = z.object({
     points: z.number().int().describe('bracketed samples per clock per CPU, spread over its share'),
     tries: z.number().int().describe('reads per sample, the narrowest kept'),
     offsets: z.boolean(),
+    fence: z.boolean().describe("run order's load->read litmus for a plain RDTSC"),
     selfTest: z.object({ ppm: z.number(), cpu: z.number().int() }).nullable(),
+    machine: sn.describe('the capture replayed: its claims alone, nothing measured'),
   }),
   claims: z.array(TscClaim),
   rates: z.array(TscCpuRate),
@@ -132,6 +143,7 @@ export type TscRateT = z.infer<typeof TscRate>;
 export type TscPpmT = z.infer<typeof TscPpm>;
 export type TscCpuRateT = z.infer<typeof TscCpuRate>;
 export type TscDaemonT = z.infer<typeof TscDaemon>;
+export type TscFenceT = z.infer<typeof TscFence>;
 export type TscVerdictT = z.infer<typeof TscVerdict>;
 export type TscSelfTestT = z.infer<typeof TscSelfTest>;
 export type TscResultT = z.infer<typeof TscResult>;

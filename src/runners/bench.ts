@@ -5,6 +5,7 @@
 // The runner never prints: it returns a BenchResult and reports progress and
 // each finished run through callbacks (the CLI prints timing_test's line from
 // onRun as runs finish).
+import { holdMainThread } from './main-thread.js';
 import { UnsupportedError, UsageError } from '../errors.js';
 import type { RunnerContext } from './progress.js';
 import { finding } from '../findings/codes.js';
@@ -141,8 +142,15 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResultT> 
   }
 
   const machine = probeMachine(realInputs(binding)).machine;
+  const release = await holdMainThread();
   const disturbance = startDisturbance();
-  const restore = pin(binding, cpu);
+  let restore: () => void = () => undefined;
+  try {
+    restore = pin(binding, cpu);
+  } catch (err) {
+    release();
+    throw err;
+  }
   const measured = new Map<string, BenchMethodResultT>();
   try {
     // A short probe loop per method projects how long the bench will take,
@@ -213,6 +221,7 @@ export async function runBench(options: BenchRunOptions): Promise<BenchResultT> 
     }
   } finally {
     restore();
+    release();
   }
 
   // Ratios against the fastest clock_gettime read through the vDSO. The

@@ -9,6 +9,7 @@ import { methodsCli } from './methods.js';
 import { orderCli } from './order.js';
 import { pvclockCli } from './pvclock.js';
 import { restoreCli } from './restore.js';
+import { tscCli } from './tsc.js';
 import { warpCli } from './warp.js';
 
 import { COMMANDS, type CommandName } from '../../commands/index.js';
@@ -22,6 +23,7 @@ const CLI_TABLE: { [N in CommandName]: CliCommand<N> } = {
   bench: benchCli,
   warp: warpCli,
   order: orderCli,
+  tsc: tscCli,
   compare: compareCli,
   pvclock: pvclockCli,
   check: checkCli,

@@ -16,6 +16,7 @@ import { infoModel } from './info.js';
 import { methodsModel } from './methods.js';
 import { warpModel } from './warp.js';
 import { orderModel } from './order.js';
+import { tscModel } from './tsc.js';
 
 export * from './common.js';
 
@@ -32,6 +33,7 @@ export function modelOf(r: ReportResultT | MethodsResultT): ModelBody {
     case 'pvclock': return pvclockModel(r);
     case 'compare': return compareModel(r);
     case 'order': return orderModel(r);
+    case 'tsc': return tscModel(r);
   }
 }
 

@@ -8,7 +8,7 @@ import type { NativeTimex } from '../../native/binding.js';
 import type { TscAuxFacts } from '../../probes/tsc-aux.js';
 import type { TscClaim } from '../../probes/tsc-claims.js';
 import type { FindingT, TscWithheldT } from '../../results/common.js';
-import type { TscClaimT, TscCpuRateT, TscDaemonT, TscPpmT, TscRateT, TscResultT, TscSelfTestT, TscVerdictT } from '../../results/tsc.js';
+import type { TscClaimT, TscCpuRateT, TscDaemonT, TscPpmT, TscRateT, TscResultT, TscFenceT, TscSelfTestT, TscVerdictT } from '../../results/tsc.js';
 import type { TscOffsetT } from '../../results/warp.js';
 import { claimAgrees, fitRate, pooledRate, ratesDiffer, ratioPpm, type RateFit } from './fit.js';
 import type { CpuSamples } from './sample.js';
@@ -39,8 +39,12 @@ export interface TscEvidence {
   /** vCPU 0's PVCLOCK_TSC_STABLE_BIT; null where the page cannot be read. */
   pvclockStable: boolean | null;
   tscAux: TscAuxFacts | null;
+  /** TSC_AUX_NOT_CPU and INSTRUCTION_HIDDEN_EXECUTES, as info and check say them (../tsc-aux.ts). */
+  auxFindings: readonly FindingT[];
   /** null: not measured. */
   offsets: TscOffsetT[] | null;
+  /** null: not run. */
+  fence: TscFenceT | null;
   timex: NativeTimex | null;
   selfTest: { cpu: number; ppm: number } | null;
 }
@@ -142,9 +146,7 @@ export function judgeTscRate(e: TscEvidence): TscJudgement {
   }
 
   const aux = e.tscAux?.rdtscp ?? null;
-  if (aux && aux.executes === true && (aux.namesCpu === 'never' || aux.namesCpu === 'sometimes')) {
-    findings.push(finding('TSC_AUX_NO_CPU_NUMBER', 'warn', { namesCpu: aux.namesCpu, offered: aux.offered }));
-  }
+  findings.push(...e.auxFindings);
 
   const hz = chosen?.hz ?? pooled?.hz ?? null;
   const toNs = (cycles: number): number | null => (hz ? (cycles * 1e9) / hz : null);
@@ -155,6 +157,11 @@ export function judgeTscRate(e: TscEvidence): TscJudgement {
     if (Math.abs(p.offsetCycles) <= p.errorCycles) continue;
     beyondBound = true;
     findings.push(finding('TSC_OFFSET_BEYOND_BOUND', 'fail', { cpuA: p.cpuA, cpuB: p.cpuB, offsetCycles: p.offsetCycles, errorCycles: p.errorCycles, offsetNs: toNs(p.offsetCycles) }));
+  }
+
+  const fence: TscFenceT = e.fence ?? { measured: false, needed: null, cpus: [], samples: 0, violations: 0, beyondBound: 0, worstNs: null, boundNs: null };
+  if (fence.measured) {
+    findings.push(finding('TSC_FENCE', fence.needed ? 'warn' : 'info', { needed: fence.needed === true, cpus: fence.cpus.join(','), samples: fence.samples, beyondBound: fence.beyondBound, worstNs: fence.worstNs }));
   }
 
   const daemon = judgeDaemon(rates, e.timex);
@@ -196,7 +203,7 @@ export function judgeTscRate(e: TscEvidence): TscJudgement {
     },
     tscAux: { offered: aux?.offered ?? null, executes: aux?.executes ?? null, namesCpu: aux?.namesCpu ?? null },
     offsets: { measured: e.offsets !== null, pairs, largest, largestNs: largest ? toNs(largest.offsetCycles) : null, beyondBound },
-    fence: { needed: null, measured: false },
+    fence,
   };
   const selfTest = e.selfTest ? judgeSelfTest(e.rates, e.selfTest, findings) : null;
   return { claims, pooled, daemon, verdict, selfTest, findings };

@@ -13,9 +13,11 @@ import { PVCLOCK_FLAGS, pvclockPageOf } from '../../probes/pvclock.js';
 import { tscAuxOf } from '../../probes/tsc-aux.js';
 import { readTscClaims, type TscClaim } from '../../probes/tsc-claims.js';
 import { SCHEMA_VERSION } from '../../results/common.js';
+import { tscAuxFindings } from '../tsc-aux.js';
 import type { TscResultT } from '../../results/tsc.js';
 import type { RunnerContext } from '../progress.js';
 import { fitCpu, judgeTscRate } from './judge.js';
+import { tscFence } from './fence.js';
 import { tscOffsets } from './offsets.js';
 import { sampleCpus, type Plant } from './sample.js';
 
@@ -28,6 +30,8 @@ export interface TscOptions {
   durationSeconds: number;
   /** Measure the CPUs' TSC offsets (warp's ping-pong, about half a second a pair). */
   offsets: boolean;
+  /** Run order's load->read litmus for a plain RDTSC on the first two CPUs (./fence.ts). */
+  fence: boolean;
   /** Scale one CPU's TSC values by `ppm` and check that exactly that is
    * found, on that CPU alone. cpu null: the second CPU measured. */
   selfTest: { ppm: number; cpu: number | null } | null;
@@ -46,7 +50,7 @@ export interface TscRunOptions extends TscOptions, RunnerContext {
  * end: enough degrees of freedom for Student's t to be near the normal's);
  * 1000 reads a sample, the narrowest kept (about 40 us of reads here, where
  * the narrowest bracket settles within the first few hundred). */
-export const TSC_DEFAULTS = { durationSeconds: 4, offsets: true, points: 9, tries: 1000 } as const;
+export const TSC_DEFAULTS = { durationSeconds: 4, offsets: true, fence: true, points: 9, tries: 1000 } as const;
 /** Bounds of durationSeconds: at least 0.1 s a run (a shorter span has an
  * interval wider than the claims it is set beside), at most an hour. */
 export const TSC_DURATION_MIN = 0.1;
@@ -95,7 +99,7 @@ export async function runTscRate(options: TscRunOptions): Promise<TscResultT> {
   const binding = options.binding ?? loadBinding();
   if (!binding.isX86) throw new UnsupportedError(`clocklab tsc needs an x86 CPU; this is ${process.arch}`);
   const inputs = options.inputs ?? realInputs(binding);
-  if (inputs.replay) throw new UnsupportedError(`a replay of ${inputs.replay.dir} cannot measure the TSC; its claims are in tscClaimsOf()`);
+  if (inputs.replay) return replayTsc(binding, inputs, options);
   const online = onlineCpus(inputs.source);
   const { cpus, points, tries } = validate(options, online, binding.getAffinity());
   const selfTest = options.selfTest ? { ppm: options.selfTest.ppm, cpu: options.selfTest.cpu ?? (cpus[1] as number) } : null;
@@ -107,7 +111,8 @@ export async function runTscRate(options: TscRunOptions): Promise<TscResultT> {
   const tscAux = tscAuxOf(inputs, binding);
   const timex = readTimex(binding, inputs);
 
-  const total = cpus.length + (options.offsets && cpus.length > 1 ? 1 : 0);
+  const pairSteps = (options.offsets && cpus.length > 1 ? 1 : 0) + (options.fence && cpus.length > 1 ? 1 : 0);
+  const total = cpus.length + pairSteps;
   const report = (done: number, label: string): void => options.onProgress?.({ done, total, unit: 'steps', label });
   report(0, `rate on cpu ${cpus[0]}`);
   // A plant scales about one TSC value for the whole run, so the planted
@@ -120,9 +125,11 @@ export async function runTscRate(options: TscRunOptions): Promise<TscResultT> {
     tries,
     plant,
     ...(options.signal ? { signal: options.signal } : {}),
-    onCpu: (done) => report(done, done < cpus.length ? `rate on cpu ${cpus[done]}` : 'offsets'),
+    onCpu: (done) => report(done, done < cpus.length ? `rate on cpu ${cpus[done]}` : options.offsets ? 'offsets' : 'fence'),
   });
   const offsets = options.offsets && cpus.length > 1 ? await tscOffsets(binding, cpus, options.signal) : null;
+  if (offsets) report(cpus.length + 1, 'fence');
+  const fence = options.fence && cpus.length > 1 ? await tscFence(binding, inputs, cpus, options.signal) : null;
   report(total, 'done');
 
   const flags = facts.machine.tscFlags;
@@ -135,7 +142,9 @@ export async function runTscRate(options: TscRunOptions): Promise<TscResultT> {
     withheld: facts.machine.kernelView?.tsc.withheld ?? null,
     pvclockStable: page.state === 'readable' ? (page.vcpu0.flags & PVCLOCK_FLAGS.TSC_STABLE) !== 0 : null,
     tscAux,
+    auxFindings: tscAuxFindings(tscAux, facts.machine),
     offsets,
+    fence,
     timex,
     selfTest,
   });
@@ -144,13 +153,54 @@ export async function runTscRate(options: TscRunOptions): Promise<TscResultT> {
     command: 'tsc',
     startedAt,
     machine: facts.machine,
-    options: { cpus, durationSeconds: options.durationSeconds, points, tries, offsets: options.offsets, selfTest },
+    options: { cpus, durationSeconds: options.durationSeconds, points, tries, offsets: options.offsets, fence: options.fence, selfTest, machine: null },
     claims: judged.claims,
     rates,
     pooled: judged.pooled,
     daemon: judged.daemon,
     verdict: judged.verdict,
     selfTest: judged.selfTest,
+    findings: judged.findings,
+  };
+}
+
+/** A capture replayed: what it says without measuring (the claims, the
+ * flags, the kernel's view, TSC_AUX where it was captured); no rate, so no
+ * claim is judged and the verdict is not `usable`. */
+function replayTsc(binding: Binding, inputs: ProbeInputs, options: TscRunOptions): TscResultT {
+  const dir = inputs.replay?.dir ?? '';
+  if (options.selfTest) throw new UsageError(`the self-test ({selfTest}) measures this machine; a replay of ${dir} has nothing to measure`);
+  const startedAt = new Date().toISOString();
+  const facts = probeMachine(inputs);
+  const tscAux = tscAuxOf(inputs, binding);
+  const online = onlineCpus(inputs.source);
+  const page = pvclockPageOf(binding, inputs);
+  const judged = judgeTscRate({
+    rates: [],
+    claims: readTscClaims(inputs, page),
+    flags: facts.machine.tscFlags,
+    clocksources: facts.machine.clocksources,
+    withheld: facts.machine.kernelView?.tsc.withheld ?? null,
+    pvclockStable: page.state === 'readable' ? (page.vcpu0.flags & PVCLOCK_FLAGS.TSC_STABLE) !== 0 : null,
+    tscAux,
+    auxFindings: tscAuxFindings(tscAux, facts.machine),
+    offsets: null,
+    fence: null,
+    timex: readTimex(binding, inputs),
+    selfTest: null,
+  });
+  return {
+    schema: SCHEMA_VERSION,
+    command: 'tsc',
+    startedAt,
+    machine: facts.machine,
+    options: { cpus: [...(options.cpus ?? online)], durationSeconds: 0, points: 0, tries: 0, offsets: false, fence: false, selfTest: null, machine: dir },
+    claims: judged.claims,
+    rates: [],
+    pooled: null,
+    daemon: judged.daemon,
+    verdict: judged.verdict,
+    selfTest: null,
     findings: judged.findings,
   };
 }

@@ -274,8 +274,8 @@ describe('two benches at once in one process', () => {
     const first = before[0] ?? 0;
     // Started together: the second must not record the first's pin as the affinity to restore.
     const [a, b] = await Promise.all([
-      runBench({ methods: [spec('monotonic')], loops: 2000, runs: 3, warmup: false, cpu: first }),
-      runBench({ methods: [spec('monotonic')], loops: 2000, runs: 3, warmup: false, cpu: last }),
+      runBench({ methods: [spec('monotonic')], loops: 2000, runs: 3, durationSeconds: null, warmup: false, cpu: first }),
+      runBench({ methods: [spec('monotonic')], loops: 2000, runs: 3, durationSeconds: null, warmup: false, cpu: last }),
     ]);
     expect([a.options.cpu, b.options.cpu]).toEqual([first, last]);
     expect(binding.getAffinity()).toEqual(before);

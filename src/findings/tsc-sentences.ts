@@ -9,10 +9,11 @@ type TscCode = keyof typeof TSC_FINDING_ARGS;
 type TscSentences = { [C in TscCode]: (a: FindingArgs<C>) => Phrase };
 
 const said = (text: string, advice: string | null = null): Phrase => ({ text, advice });
-const ppm = (x: number, digits = 3): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)} ppm`;
+/** A signed ppm figure: `+0.724 ppm`. */
+export const ppm = (x: number, digits = 3): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)} ppm`;
 const mhz = (x: number): string => `${x.toFixed(6)} MHz`;
 /** A half-width in ppm: 3 decimals, or a bound where that would read 0. */
-const pm = (x: number): string => (x < 0.0005 ? '<0.001' : x.toFixed(3));
+export const pm = (x: number): string => (x < 0.0005 ? '<0.001' : x.toFixed(3));
 const WHY: Record<string, string> = {
   rates: "the CPUs' TSCs tick at different rates",
   offsets: "the CPUs' TSCs are offset from each other beyond the measurement's bound",

@@ -13,7 +13,7 @@ import type { CheckResultT } from '../results/check.js';
 import type { CompareResultT } from '../results/compare.js';
 import type { PvclockResultT } from '../results/pvclock.js';
 import type { TscResultT } from '../results/tsc.js';
-import type { WarpResultT } from '../results/warp.js';
+import type { TscOffsetT, WarpResultT } from '../results/warp.js';
 
 // The two classes alone: prom-client's index also loads its push gateway
 // (http, https) and cluster aggregator, 40 ms of CPU a run on a fleet's timer.
@@ -143,6 +143,16 @@ function benchSamples(s: Samples, command: string, clocksource: string, b: Bench
   }
 }
 
+/** The CPUs' TSC offsets, as warp --offsets and tsc measure them alike. */
+function offsetSamples(s: Samples, pairs: readonly TscOffsetT[]): void {
+  for (const o of pairs) {
+    const labels = { cpu_a: String(o.cpuA), cpu_b: String(o.cpuB) };
+    s.add('clocklab_tsc_offset_cycles', labels, o.offsetCycles);
+    s.add('clocklab_tsc_offset_error_cycles', labels, o.errorCycles);
+    s.add('clocklab_tsc_offset_bound_cycles', labels, Math.abs(o.offsetCycles) + o.errorCycles);
+  }
+}
+
 function warpSamples(s: Samples, command: string, clocksource: string, w: WarpResultT): void {
   for (const m of w.methods) {
     if (m.status !== 'measured') continue;
@@ -154,12 +164,7 @@ function warpSamples(s: Samples, command: string, clocksource: string, w: WarpRe
     s.add('clocklab_warp_handoffs', labels, m.handoffs);
     s.add('clocklab_warp_detection_limit_seconds', labels, m.detection ? m.detection.smallestStepNs / 1e9 : null);
   }
-  for (const o of w.offsets ?? []) {
-    const labels = { cpu_a: String(o.cpuA), cpu_b: String(o.cpuB) };
-    s.add('clocklab_tsc_offset_cycles', labels, o.offsetCycles);
-    s.add('clocklab_tsc_offset_error_cycles', labels, o.errorCycles);
-    s.add('clocklab_tsc_offset_bound_cycles', labels, Math.abs(o.offsetCycles) + o.errorCycles);
-  }
+  offsetSamples(s, w.offsets ?? []);
   if (w.selfTest) s.add('clocklab_warp_self_test_ok', {}, w.selfTest.passed);
 }
 
@@ -197,12 +202,7 @@ function tscSamples(s: Samples, t: TscResultT): void {
   }
   s.add('clocklab_tsc_daemon_correction_ppm', {}, t.daemon.correction?.ppm);
   s.add('clocklab_tsc_adjtimex_frequency_ppm', {}, t.daemon.adjtimexPpm);
-  for (const o of v.offsets.pairs) {
-    const labels = { cpu_a: String(o.cpuA), cpu_b: String(o.cpuB) };
-    s.add('clocklab_tsc_offset_cycles', labels, o.offsetCycles);
-    s.add('clocklab_tsc_offset_error_cycles', labels, o.errorCycles);
-    s.add('clocklab_tsc_offset_bound_cycles', labels, Math.abs(o.offsetCycles) + o.errorCycles);
-  }
+  offsetSamples(s, v.offsets.pairs);
   if (v.fence.measured) s.add('clocklab_tsc_fence_needed', {}, v.fence.needed);
   if (t.selfTest) s.add('clocklab_tsc_self_test_ok', {}, t.selfTest.passed);
 }

@@ -2,15 +2,12 @@
 // facts, the rate per CPU against three clocks, every claim beside the
 // measured rate in ppm, the time daemon's correction, the CPUs' offsets, and
 // one check per question a program that reads the TSC asks.
-import { CLAIM_NAMES } from '../../findings/tsc-sentences.js';
+import { CLAIM_NAMES, pm, ppm as signedPpm } from '../../findings/tsc-sentences.js';
 import type { TscOffsetT } from '../../results/warp.js';
 import type { TscClaimT, TscCpuRateT, TscRateT, TscResultT } from '../../results/tsc.js';
 import { count, findingsSection, machineSection, tableOf, type Chart, type Check, type Column, type ModelBody, type Section, type Span, type StatusItem, type Text } from './common.js';
 
 const mhz = (hz: number): string => `${(hz / 1e6).toFixed(6)} MHz`;
-const signedPpm = (x: number, digits = 3): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)} ppm`;
-/** A half-width in ppm: 3 decimals, or a bound where that would read 0. */
-const pm = (x: number): string => (x < 0.0005 ? '<0.001' : x.toFixed(3));
 const halfPpm = (r: Pick<TscRateT, 'hz' | 'halfWidthHz'>): number => (r.halfWidthHz / r.hz) * 1e6;
 /** A rate with its 95% half-width in ppm: `2096.025000 MHz ±0.014 ppm`. */
 const rateText = (r: Pick<TscRateT, 'hz' | 'halfWidthHz'>): string => `${mhz(r.hz)} ±${pm(halfPpm(r))} ppm`;

@@ -8,6 +8,7 @@ import type { Binding } from '../../native/binding.js';
 import type { ProbeInputs } from '../../probes/machine.js';
 import type { TscFenceT } from '../../results/tsc.js';
 import { runOrder } from '../order.js';
+import { fenceNotRun } from './judge.js';
 
 /** Seconds of the litmus: both directions of one pair, 0.15 s each. */
 export const TSC_FENCE_SECONDS = 0.3;
@@ -15,10 +16,10 @@ export const TSC_FENCE_SECONDS = 0.3;
 export async function tscFence(binding: Binding, inputs: ProbeInputs, cpus: readonly number[], signal?: AbortSignal): Promise<TscFenceT> {
   const rdtsc = findMethod('rdtsc');
   const pair = cpus.slice(0, 2);
-  if (!rdtsc || pair.length < 2) return { measured: false, needed: null, cpus: pair, samples: 0, violations: 0, beyondBound: 0, worstNs: null, boundNs: null };
+  if (!rdtsc || pair.length < 2) return fenceNotRun(pair);
   const r = await runOrder({ methods: [rdtsc], patterns: ['load-read'], cpus: pair, durationSeconds: TSC_FENCE_SECONDS, selfTest: false, binding, inputs, ...(signal ? { signal } : {}) });
   const t = r.tests[0];
-  if (!t || t.status !== 'measured') return { measured: false, needed: null, cpus: pair, samples: 0, violations: 0, beyondBound: 0, worstNs: null, boundNs: null };
+  if (!t || t.status !== 'measured') return fenceNotRun(pair);
   // A violation within the pair's offset bound could be the offset alone: the evidence is beyond it.
   return { measured: true, needed: t.beyondBound > 0, cpus: pair, samples: t.samples, violations: t.violations, beyondBound: t.beyondBound, worstNs: t.worst?.amountNs ?? null, boundNs: t.boundNs };
 }

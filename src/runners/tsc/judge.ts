@@ -49,6 +49,9 @@ export interface TscEvidence {
   selfTest: { cpu: number; ppm: number } | null;
 }
 
+/** The fence's record where the litmus did not run (one CPU, a replay, --no-fence). */
+export const fenceNotRun = (cpus: readonly number[] = []): TscFenceT => ({ measured: false, needed: null, cpus: [...cpus], samples: 0, violations: 0, beyondBound: 0, worstNs: null, boundNs: null });
+
 export type TscJudgement = Pick<TscResultT, 'claims' | 'pooled' | 'daemon' | 'verdict' | 'selfTest' | 'findings'>;
 
 /** The claims a program may take its frequency from, the most finely stated
@@ -159,7 +162,7 @@ export function judgeTscRate(e: TscEvidence): TscJudgement {
     findings.push(finding('TSC_OFFSET_BEYOND_BOUND', 'fail', { cpuA: p.cpuA, cpuB: p.cpuB, offsetCycles: p.offsetCycles, errorCycles: p.errorCycles, offsetNs: toNs(p.offsetCycles) }));
   }
 
-  const fence: TscFenceT = e.fence ?? { measured: false, needed: null, cpus: [], samples: 0, violations: 0, beyondBound: 0, worstNs: null, boundNs: null };
+  const fence: TscFenceT = e.fence ?? fenceNotRun();
   if (fence.measured) {
     findings.push(finding('TSC_FENCE', fence.needed ? 'warn' : 'info', { needed: fence.needed === true, cpus: fence.cpus.join(','), samples: fence.samples, beyondBound: fence.beyondBound, worstNs: fence.worstNs }));
   }

@@ -11,12 +11,13 @@ import { onlineCpus, requireOnline } from '../../probes/cpus.js';
 import { probeMachine, realInputs, type ProbeInputs } from '../../probes/machine.js';
 import { PVCLOCK_FLAGS, pvclockPageOf } from '../../probes/pvclock.js';
 import { tscAuxOf } from '../../probes/tsc-aux.js';
-import { readTscClaims, type TscClaim } from '../../probes/tsc-claims.js';
+import { readTscClaims } from '../../probes/tsc-claims.js';
 import { SCHEMA_VERSION } from '../../results/common.js';
 import { tscAuxFindings } from '../tsc-aux.js';
-import type { TscResultT } from '../../results/tsc.js';
+import type { MachineT } from '../../results/common.js';
+import type { TscCpuRateT, TscResultT } from '../../results/tsc.js';
 import type { RunnerContext } from '../progress.js';
-import { fitCpu, judgeTscRate } from './judge.js';
+import { fitCpu, judgeTscRate, type TscEvidence, type TscJudgement } from './judge.js';
 import { tscFence } from './fence.js';
 import { tscOffsets } from './offsets.js';
 import { sampleCpus, type Plant } from './sample.js';
@@ -80,12 +81,6 @@ function validate(options: TscRunOptions, online: readonly number[], allowed: re
   return { cpus, points, tries };
 }
 
-/** The claims alone, for a replay of a capture and for `info`: nothing measured. */
-export function tscClaimsOf(binding: Binding, inputs: ProbeInputs): TscClaim[] {
-  const page = inputs.cpuid ? pvclockPageOf(binding, inputs) : null;
-  return readTscClaims(inputs, page);
-}
-
 function readTimex(binding: Binding, inputs: ProbeInputs): NativeTimex | null {
   if (inputs.replay) return inputs.replay.timex;
   try {
@@ -93,6 +88,33 @@ function readTimex(binding: Binding, inputs: ProbeInputs): NativeTimex | null {
   } catch {
     return null;
   }
+}
+
+/** What the machine says before anything is measured: the claims, the
+ * flags, the kernel's view, TSC_AUX, adjtimex. A replay reads it all from
+ * its capture. */
+function machineEvidence(binding: Binding, inputs: ProbeInputs): { machine: MachineT; evidence: Omit<TscEvidence, 'rates' | 'offsets' | 'fence' | 'selfTest'> } {
+  const facts = probeMachine(inputs);
+  const page = pvclockPageOf(binding, inputs);
+  const tscAux = tscAuxOf(inputs, binding);
+  return {
+    machine: facts.machine,
+    evidence: {
+      claims: readTscClaims(inputs, page),
+      flags: facts.machine.tscFlags,
+      clocksources: facts.machine.clocksources,
+      withheld: facts.machine.kernelView?.tsc.withheld ?? null,
+      pvclockStable: page.state === 'readable' ? (page.vcpu0.flags & PVCLOCK_FLAGS.TSC_STABLE) !== 0 : null,
+      tscAux,
+      auxFindings: tscAuxFindings(tscAux, facts.machine),
+      timex: readTimex(binding, inputs),
+    },
+  };
+}
+
+function resultOf(startedAt: string, machine: MachineT, options: TscResultT['options'], rates: TscCpuRateT[], judged: TscJudgement): TscResultT {
+  const { claims, pooled, daemon, verdict, selfTest, findings } = judged;
+  return { schema: SCHEMA_VERSION, command: 'tsc', startedAt, machine, options, claims, rates, pooled, daemon, verdict, selfTest, findings };
 }
 
 export async function runTscRate(options: TscRunOptions): Promise<TscResultT> {
@@ -105,11 +127,7 @@ export async function runTscRate(options: TscRunOptions): Promise<TscResultT> {
   const selfTest = options.selfTest ? { ppm: options.selfTest.ppm, cpu: options.selfTest.cpu ?? (cpus[1] as number) } : null;
 
   const startedAt = new Date().toISOString();
-  const facts = probeMachine(inputs);
-  const page = pvclockPageOf(binding, inputs);
-  const claims = readTscClaims(inputs, page);
-  const tscAux = tscAuxOf(inputs, binding);
-  const timex = readTimex(binding, inputs);
+  const { machine, evidence } = machineEvidence(binding, inputs);
 
   const pairSteps = (options.offsets && cpus.length > 1 ? 1 : 0) + (options.fence && cpus.length > 1 ? 1 : 0);
   const total = cpus.length + pairSteps;
@@ -132,36 +150,10 @@ export async function runTscRate(options: TscRunOptions): Promise<TscResultT> {
   const fence = options.fence && cpus.length > 1 ? await tscFence(binding, inputs, cpus, options.signal) : null;
   report(total, 'done');
 
-  const flags = facts.machine.tscFlags;
   const rates = samples.map(fitCpu);
-  const judged = judgeTscRate({
-    rates,
-    claims,
-    flags,
-    clocksources: facts.machine.clocksources,
-    withheld: facts.machine.kernelView?.tsc.withheld ?? null,
-    pvclockStable: page.state === 'readable' ? (page.vcpu0.flags & PVCLOCK_FLAGS.TSC_STABLE) !== 0 : null,
-    tscAux,
-    auxFindings: tscAuxFindings(tscAux, facts.machine),
-    offsets,
-    fence,
-    timex,
-    selfTest,
-  });
-  return {
-    schema: SCHEMA_VERSION,
-    command: 'tsc',
-    startedAt,
-    machine: facts.machine,
-    options: { cpus, durationSeconds: options.durationSeconds, points, tries, offsets: options.offsets, fence: options.fence, selfTest, machine: null },
-    claims: judged.claims,
-    rates,
-    pooled: judged.pooled,
-    daemon: judged.daemon,
-    verdict: judged.verdict,
-    selfTest: judged.selfTest,
-    findings: judged.findings,
-  };
+  const judged = judgeTscRate({ ...evidence, rates, offsets, fence, selfTest });
+  const recorded = { cpus, durationSeconds: options.durationSeconds, points, tries, offsets: options.offsets, fence: options.fence, selfTest, machine: null };
+  return resultOf(startedAt, machine, recorded, rates, judged);
 }
 
 /** A capture replayed: what it says without measuring (the claims, the
@@ -171,38 +163,10 @@ function replayTsc(binding: Binding, inputs: ProbeInputs, options: TscRunOptions
   const dir = inputs.replay?.dir ?? '';
   if (options.selfTest) throw new UsageError(`the self-test ({selfTest}) measures this machine; a replay of ${dir} has nothing to measure`);
   const startedAt = new Date().toISOString();
-  const facts = probeMachine(inputs);
-  const tscAux = tscAuxOf(inputs, binding);
-  const online = onlineCpus(inputs.source);
-  const page = pvclockPageOf(binding, inputs);
-  const judged = judgeTscRate({
-    rates: [],
-    claims: readTscClaims(inputs, page),
-    flags: facts.machine.tscFlags,
-    clocksources: facts.machine.clocksources,
-    withheld: facts.machine.kernelView?.tsc.withheld ?? null,
-    pvclockStable: page.state === 'readable' ? (page.vcpu0.flags & PVCLOCK_FLAGS.TSC_STABLE) !== 0 : null,
-    tscAux,
-    auxFindings: tscAuxFindings(tscAux, facts.machine),
-    offsets: null,
-    fence: null,
-    timex: readTimex(binding, inputs),
-    selfTest: null,
-  });
-  return {
-    schema: SCHEMA_VERSION,
-    command: 'tsc',
-    startedAt,
-    machine: facts.machine,
-    options: { cpus: [...(options.cpus ?? online)], durationSeconds: 0, points: 0, tries: 0, offsets: false, fence: false, selfTest: null, machine: dir },
-    claims: judged.claims,
-    rates: [],
-    pooled: null,
-    daemon: judged.daemon,
-    verdict: judged.verdict,
-    selfTest: null,
-    findings: judged.findings,
-  };
+  const { machine, evidence } = machineEvidence(binding, inputs);
+  const judged = judgeTscRate({ ...evidence, rates: [], offsets: null, fence: null, selfTest: null });
+  const cpus = [...(options.cpus ?? onlineCpus(inputs.source))];
+  return resultOf(startedAt, machine, { cpus, durationSeconds: 0, points: 0, tries: 0, offsets: false, fence: false, selfTest: null, machine: dir }, [], judged);
 }
 
 /** The self-test's options: the planted 100 ppm on the second CPU measured. */

@@ -17,6 +17,7 @@ import { median } from '../src/stats/interval.js';
 import { main } from '../src/cli/main.js';
 import { bench as benchCommand } from '../src/commands/bench.js';
 import { parseOptions } from '../src/commands/options.js';
+import { unmet } from './helpers/needs.js';
 
 const binding = loadBinding();
 const affinity = binding.getAffinity();
@@ -268,7 +269,7 @@ describe('findings', () => {
 });
 
 describe('two benches at once in one process', () => {
-  it.skipIf(unmetCpus())('each pins in turn, and the thread ends with the affinity it started with', async () => {
+  it.skipIf(unmet({ cpus: 2 }))('each pins in turn, and the thread ends with the affinity it started with', async () => {
     const before = binding.getAffinity();
     const last = before[before.length - 1] ?? 0;
     const first = before[0] ?? 0;
@@ -281,7 +282,3 @@ describe('two benches at once in one process', () => {
     expect(binding.getAffinity()).toEqual(before);
   });
 });
-
-function unmetCpus(): boolean {
-  return binding.getAffinity().length < 2;
-}
